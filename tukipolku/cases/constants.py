@@ -1,0 +1,4 @@
+# Access-log bases: on what grounds a read of client data was allowed.
+BASIS_TEAM = "team_membership"
+BASIS_CASE_TEAM = "case_team_membership"
+BASIS_IDENTITY_CODE = "identity_code_lookup"

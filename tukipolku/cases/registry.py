@@ -1,0 +1,70 @@
+"""Extension points through which other modules plug into the episode without cases importing them.
+
+* completion checks: what a pathway step's `completion_check` verifies (plans registers "plan"...);
+* next-action sources: open, dated work items of an episode (plan actions, later referrals);
+* case page sections: blocks on the case page (plan, meetings, entries).
+
+Modules register in their `AppConfig.ready()`. The dependency rule (docs/architecture.md) stays:
+plans → cases, never cases → plans.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Expression
+
+if TYPE_CHECKING:
+    from tukipolku.cases.models import Episode
+
+
+@dataclass(frozen=True)
+class CompletionCheck:
+    passes: Callable[[Episode], bool]
+    failure_message: Callable[[], str]
+
+
+@dataclass(frozen=True)
+class NextItem:
+    """An open, dated piece of work on an episode, as shown in the caseload."""
+
+    episode_id: int
+    due_on: datetime.date
+    title: str
+    owner_name: str
+
+
+@dataclass(frozen=True)
+class NextActionSource:
+    # A subquery giving the earliest open due date for OuterRef("pk") (an Episode).
+    earliest_due: Callable[[], Expression]
+    # The earliest open item of each given episode, at most one per episode, in one query.
+    earliest_items: Callable[[list[int]], dict[int, NextItem]]
+
+
+@dataclass(frozen=True)
+class CaseSection:
+    order: int
+    template: str
+    # (actor, episode) → context for the template; must run a constant number of queries.
+    context: Callable[[Any, Episode], dict[str, Any]]
+
+
+completion_checks: dict[str, CompletionCheck] = {}
+next_action_sources: dict[str, NextActionSource] = {}
+case_sections: dict[str, CaseSection] = {}
+
+
+def register_completion_check(code: str, check: CompletionCheck) -> None:
+    completion_checks[code] = check
+
+
+def register_next_action_source(name: str, source: NextActionSource) -> None:
+    next_action_sources[name] = source
+
+
+def register_case_section(name: str, section: CaseSection) -> None:
+    case_sections[name] = section

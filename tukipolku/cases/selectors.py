@@ -1,0 +1,324 @@
+"""Reads of client data. Every function here goes through the access gate and writes the access log.
+
+Nothing outside this module (and the modules it lends the gate to) reads episodes or clients for
+display directly.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, DateField, F, Prefetch, Q, QuerySet, Value, Window
+from django.db.models.functions import Coalesce, Least, RowNumber
+from django.http import Http404
+from django.utils import timezone
+
+from tukipolku.audit.choices import AccessAction
+from tukipolku.audit.services import access_record
+from tukipolku.cases import registry
+from tukipolku.cases.choices import AssignmentKind, EpisodeStatus
+from tukipolku.cases.constants import BASIS_IDENTITY_CODE, BASIS_TEAM
+from tukipolku.cases.models import SITUATION_FIELDS, Assignment, CaseTeamMember, Episode, StepRecord
+from tukipolku.cases.permissions import access_basis, active_team_ids, client_visible_q, episode_visible_q
+from tukipolku.clients import identity
+from tukipolku.clients.models import Client
+from tukipolku.core.models import Team, User
+from tukipolku.pathways.models import Pathway, PathwayStep
+
+FAR_FUTURE = datetime.date(9999, 12, 31)
+
+
+def _log(actor: Any, view: str, episodes: list[Episode], action: str = AccessAction.LIST, basis: str = BASIS_TEAM) -> None:
+    access_record(actor=actor, view=view, rows=[(e.client_id, e.pk) for e in episodes], action=action, basis=basis)
+
+
+# ---------------------------------------------------------------- single episode
+
+
+def episode_get_for(*, actor: Any, episode_id: int, view: str, for_update: bool = False) -> Episode:
+    """Fetch one episode the actor may see, and log the read. Missing and forbidden look the same (404)."""
+    episode = (
+        Episode.objects.select_related(
+            "client", "team", "team__organisation", "pathway_version", "pathway_version__pathway", "current_step"
+        )
+        .filter(pk=episode_id)
+        .first()
+    )
+    basis = access_basis(actor, episode) if episode is not None else None
+    if episode is None or basis is None:
+        raise Http404
+    access_record(actor=actor, view=view, rows=[(episode.client_id, episode.pk)], action=AccessAction.VIEW, basis=basis)
+    return episode
+
+
+@dataclass
+class EpisodeDetail:
+    """Everything the case page shows about the episode itself (sections add plan, meetings...)."""
+
+    episode: Episode
+    steps: list[PathwayStep]
+    records: list[StepRecord]
+    members: list[CaseTeamMember]
+    assignments: list[Assignment]
+    contact_person: Assignment | None
+    own_worker: Assignment | None
+    other_episodes: list[Episode] = field(default_factory=list)
+
+
+def episode_detail(*, actor: Any, episode: Episode) -> EpisodeDetail:
+    """The step list, step history, team and assignments of an episode already fetched through the gate."""
+    steps = list(PathwayStep.objects.filter(version_id=episode.pathway_version_id).order_by("order"))
+    records = list(
+        episode.step_records.select_related("step", "started_by", "ended_by").order_by("started_at", "id")
+    )
+    members = list(
+        episode.members.filter(removed_at__isnull=True).select_related("user").order_by("added_at", "id")
+    )
+    assignments = list(episode.assignments.select_related("user", "started_by").order_by("started_at", "id"))
+    current = {a.kind: a for a in assignments if a.ended_at is None}
+    others = list(
+        Episode.objects.filter(episode_visible_q(actor), client_id=episode.client_id)
+        .exclude(pk=episode.pk)
+        .select_related("team", "pathway_version__pathway")
+        .order_by("-opened_at")
+    )
+    return EpisodeDetail(
+        episode=episode,
+        steps=steps,
+        records=records,
+        members=members,
+        assignments=assignments,
+        contact_person=current.get(AssignmentKind.CONTACT_PERSON),
+        own_worker=current.get(AssignmentKind.OWN_WORKER),
+        other_episodes=others,
+    )
+
+
+# ---------------------------------------------------------------- lists
+
+
+def _with_next_due(qs: QuerySet[Episode]) -> QuerySet[Episode]:
+    """Annotate `next_due`: the earliest of the current step's due date and every open dated item."""
+    far = Value(FAR_FUTURE, output_field=DateField())
+    terms = [Coalesce(F("current_step_due"), far)]
+    terms += [Coalesce(src.earliest_due(), far) for src in registry.next_action_sources.values()]
+    return qs.annotate(next_due=Least(*terms) if len(terms) > 1 else terms[0])
+
+
+@dataclass
+class EpisodeRow:
+    episode: Episode
+    next_due: datetime.date | None
+    next_title: str
+    next_owner: str
+    is_step_next: bool
+    overdue: bool
+    contact_person: User | None
+    i_am_contact: bool
+
+
+def _rows(actor: Any, episodes: list[Episode]) -> list[EpisodeRow]:
+    ids = [e.pk for e in episodes]
+    contacts = {
+        a.episode_id: a.user
+        for a in Assignment.objects.filter(
+            episode_id__in=ids, kind=AssignmentKind.CONTACT_PERSON, ended_at__isnull=True
+        ).select_related("user")
+    }
+    items: dict[int, registry.NextItem] = {}
+    for src in registry.next_action_sources.values():
+        for episode_id, item in src.earliest_items(ids).items():
+            if episode_id not in items or item.due_on < items[episode_id].due_on:
+                items[episode_id] = item
+    today = timezone.localdate()
+    rows = []
+    for e in episodes:
+        item = items.get(e.pk)
+        step_due = e.current_step_due
+        if item is not None and (step_due is None or item.due_on < step_due):
+            due, title, owner, is_step = item.due_on, item.title, item.owner_name, False
+        else:
+            due = step_due
+            title = e.current_step.localized("name") if e.current_step else ""
+            owner = contacts[e.pk].display_name if e.pk in contacts else ""
+            is_step = True
+        contact = contacts.get(e.pk)
+        rows.append(
+            EpisodeRow(
+                episode=e, next_due=due, next_title=title, next_owner=owner, is_step_next=is_step,
+                overdue=due is not None and due < today, contact_person=contact,
+                i_am_contact=contact is not None and contact.pk == actor.pk,
+            )
+        )
+    return rows
+
+
+def caseload_for(*, actor: Any, page_number: Any = 1, only_contact: bool = False) -> tuple[Page[Any], list[EpisodeRow]]:
+    """My caseload: open episodes where I am in the client's team, next due first (overdue on top)."""
+    qs = Episode.objects.filter(
+        episode_visible_q(actor),
+        status=EpisodeStatus.OPEN,
+        members__user=actor,
+        members__removed_at__isnull=True,
+    )
+    if only_contact:
+        qs = qs.filter(
+            assignments__user=actor, assignments__kind=AssignmentKind.CONTACT_PERSON, assignments__ended_at__isnull=True
+        )
+    from django.conf import settings
+
+    qs = _with_next_due(qs).select_related("client", "current_step", "team").order_by("next_due", "opened_at", "pk")
+    page = Paginator(qs, settings.TUKIPOLKU_CASELOAD_PAGE_SIZE).get_page(page_number)
+    episodes = list(page.object_list)
+    _log(actor, "cases:caseload", episodes)
+    return page, _rows(actor, episodes)
+
+
+@dataclass
+class BoardFilters:
+    team: Team
+    pathway: Pathway | None
+    contact_person_id: int | None = None
+    situation: str | None = None
+    overdue_only: bool = False
+    name: str = ""
+
+
+@dataclass
+class BoardColumn:
+    order: int
+    title: str
+    total: int
+    rows: list[EpisodeRow]
+
+
+def board_teams_for(*, actor: Any) -> QuerySet[Team]:
+    return Team.objects.filter(pk__in=active_team_ids(actor)).order_by("name")
+
+
+def board_for(*, actor: Any, filters: BoardFilters, per_column: int) -> list[BoardColumn]:
+    """The team board: open episodes of one team and pathway, in columns by current step."""
+    if filters.team.pk not in active_team_ids(actor) or filters.pathway is None:
+        return []
+    qs = Episode.objects.filter(
+        episode_visible_q(actor), team=filters.team, status=EpisodeStatus.OPEN,
+        pathway_version__pathway=filters.pathway,
+    )
+    if filters.contact_person_id:
+        qs = qs.filter(
+            assignments__user_id=filters.contact_person_id, assignments__kind=AssignmentKind.CONTACT_PERSON,
+            assignments__ended_at__isnull=True,
+        )
+    if filters.situation in SITUATION_FIELDS:
+        qs = qs.filter(**{SITUATION_FIELDS[filters.situation]: True})
+    if filters.overdue_only:
+        qs = qs.filter(current_step_due__lt=timezone.localdate())
+    for term in filters.name.split()[:3]:
+        qs = qs.filter(Q(client__last_name__icontains=term) | Q(client__first_names__icontains=term))
+    totals = dict(qs.values_list("current_step__order").annotate(n=Count("pk")).order_by())
+    ranked = (
+        qs.annotate(
+            rank=Window(RowNumber(), partition_by=[F("current_step__order")], order_by=[F("current_step_due").asc(), F("pk").asc()])
+        )
+        .filter(rank__lte=per_column)
+        .select_related("client", "current_step")
+    )
+    episodes = list(ranked)
+    _log(actor, "cases:board", episodes)
+    rows = {r.episode.pk: r for r in _rows(actor, episodes)}
+    newest = filters.pathway.versions.filter(status="published").order_by("-number").first()
+    steps = list(newest.steps.order_by("order")) if newest else []
+    by_order: dict[int, list[EpisodeRow]] = {}
+    for e in episodes:
+        assert e.current_step is not None
+        by_order.setdefault(e.current_step.order, []).append(rows[e.pk])
+    orders = sorted({s.order for s in steps} | set(totals))
+    titles = {s.order: s.localized("name") for s in steps}
+    return [
+        BoardColumn(order=o, title=titles.get(o, str(o)), total=totals.get(o, 0), rows=by_order.get(o, []))
+        for o in orders
+    ]
+
+
+# ---------------------------------------------------------------- finding clients
+
+
+@dataclass
+class ClientHit:
+    client: Client
+    episodes: list[Episode]
+    visible: bool
+
+
+def client_find_for(*, actor: Any, query: str) -> tuple[list[ClientHit], str | None]:
+    """Find clients by identity code (exact, any client) or by name (only clients in reach).
+
+    Returns the hits and the normalised identity code when the query was one. An exact identity-code
+    match is shown even outside the actor's teams (name and birth date only) so that a new
+    relationship can be opened; every hit is written to the access log.
+    """
+    query = query.strip()
+    if identity.looks_like_identity_code(query):
+        code = identity.normalize(query)
+        client = Client.objects.filter(identity_code=code).first() if identity.is_valid(code) else None
+        if client is None:
+            return [], code
+        episodes = list(
+            Episode.objects.filter(episode_visible_q(actor), client=client).select_related("team", "current_step")
+        )
+        visible = bool(episodes)
+        access_record(
+            actor=actor, view="cases:intake", rows=[(client.pk, None)], action=AccessAction.SEARCH,
+            basis=BASIS_TEAM if visible else BASIS_IDENTITY_CODE,
+        )
+        return [ClientHit(client=client, episodes=episodes, visible=visible)], code
+    terms = query.split()[:3]
+    if not terms or len(query) < 2:
+        return [], None
+    qs = Client.objects.filter(client_visible_q(actor))
+    for term in terms:
+        qs = qs.filter(Q(last_name__icontains=term) | Q(first_names__icontains=term))
+    clients = list(
+        qs.order_by("last_name", "first_names").prefetch_related(
+            Prefetch(
+                "episodes",
+                queryset=Episode.objects.filter(episode_visible_q(actor)).select_related("team", "current_step"),
+                to_attr="visible_episodes",
+            )
+        )[:20]
+    )
+    access_record(
+        actor=actor, view="cases:intake", rows=[(c.pk, None) for c in clients], action=AccessAction.SEARCH,
+        basis=BASIS_TEAM,
+    )
+    return [ClientHit(client=c, episodes=c.visible_episodes, visible=True) for c in clients], None
+
+
+def client_get_for_opening(*, actor: Any, client_id: int, looked_up_ids: set[int]) -> Client:
+    """A client for whom the actor may open a relationship: in reach, or found by exact identity code
+    in this session. Anything else is 404."""
+    client = Client.objects.filter(pk=client_id).first()
+    if client is None:
+        raise Http404
+    if client.pk in looked_up_ids:
+        basis = BASIS_IDENTITY_CODE
+    elif Client.objects.filter(client_visible_q(actor), pk=client.pk).exists():
+        basis = BASIS_TEAM
+    else:
+        raise Http404
+    access_record(actor=actor, view="cases:episode_open", rows=[(client.pk, None)], action=AccessAction.VIEW, basis=basis)
+    return client
+
+
+def case_team_candidates(*, episode: Episode) -> QuerySet[User]:
+    """Professionals who may join this client's team: active members of the organisation's teams."""
+    from tukipolku.core.models import TeamMembership
+    from tukipolku.core.permissions import TEAM_PROFESSIONS
+
+    user_ids = TeamMembership.objects.active().filter(team__organisation_id=episode.team.organisation_id).values("user_id")
+    return User.objects.filter(pk__in=user_ids, is_active=True, profession__in=TEAM_PROFESSIONS).order_by(
+        "last_name", "first_name"
+    )

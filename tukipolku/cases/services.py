@@ -1,0 +1,389 @@
+"""Every state change of an episode. Each runs in one transaction and appends a domain event.
+
+Callers (views) have fetched the episode through the access gate; services check the rules again
+where a rule depends on the actor (STYLE.md §2).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tukipolku.audit.choices import EventType
+from tukipolku.audit.services import event_record
+from tukipolku.cases import registry
+from tukipolku.cases.choices import (
+    OUTCOMES_WITHOUT_FOLLOW_UP,
+    AssignmentKind,
+    EpisodeStatus,
+    FollowUpStatus,
+    Outcome,
+    StepStatus,
+)
+from tukipolku.cases.models import SITUATION_FIELDS, Assignment, CaseTeamMember, Episode, FollowUp, StepRecord
+from tukipolku.cases.permissions import can_change_episode, can_open_episode_in, can_view_episode
+from tukipolku.clients.models import Client
+from tukipolku.core.exceptions import ApplicationError, ConflictError
+from tukipolku.core.models import Team, TeamMembership
+from tukipolku.core.permissions import TEAM_PROFESSIONS
+from tukipolku.pathways.models import Pathway, PathwayStep
+from tukipolku.pathways.selectors import pathway_version_current
+
+
+def step_payload(step: PathwayStep) -> dict[str, Any]:
+    """How a step is remembered in an event: its number and its name in every language."""
+    return {"order": step.order, "name": {"fi": step.name_fi, "sv": step.name_sv, "en": step.name_en}}
+
+
+def _event(actor: Any, verb: str, episode: Episode, target: Any = None, **payload: Any) -> None:
+    event_record(
+        actor=actor, verb=verb, client_id=episode.client_id, episode_id=episode.pk, target=target or episode,
+        payload=payload,
+    )
+
+
+def _lock(episode: Episode) -> Episode:
+    """Re-read the episode under a row lock so that concurrent step changes serialise."""
+    return Episode.objects.select_for_update().select_related("current_step").get(pk=episode.pk)
+
+
+def _require_change(actor: Any, episode: Episode) -> None:
+    if not can_change_episode(actor, episode):
+        raise ApplicationError(_("This client relationship cannot be changed."))
+
+
+def _start_step(*, actor: Any, episode: Episode, step: PathwayStep) -> StepRecord:
+    today = timezone.localdate()
+    due = today + datetime.timedelta(days=step.expected_duration_days)
+    record = StepRecord.objects.create(episode=episode, step=step, started_by=actor, due_on=due)
+    episode.current_step = step
+    episode.current_step_due = due
+    episode.save(update_fields=["current_step", "current_step_due", "updated_at"])
+    return record
+
+
+def _active_record(episode: Episode) -> StepRecord:
+    record = episode.step_records.filter(status=StepStatus.ACTIVE).first()
+    if record is None:  # the constraint allows at most one; an open episode always has one
+        raise ApplicationError(_("This client relationship has no step in progress."))
+    return record
+
+
+def _check_expected_step(episode: Episode, expected_step_id: int) -> None:
+    if episode.current_step_id != expected_step_id:
+        raise ConflictError(
+            _("Someone else moved this client relationship to another step meanwhile. Check the page and try again.")
+        )
+
+
+@transaction.atomic
+def episode_open(
+    *,
+    actor: Any,
+    client: Client,
+    team: Team,
+    pathway: Pathway,
+    source: str,
+    situations: Iterable[str],
+    need_description: str,
+    consent_on: datetime.date,
+    consent_method: str,
+) -> Episode:
+    """Open a client relationship in a team on the newest published version of a pathway.
+
+    The actor must be an active member of the team. The client's agreement to be taken to the team
+    is required (recorded with date and method). The actor joins the client's team.
+    """
+    if not can_open_episode_in(actor, team.pk):
+        raise ApplicationError(_("You can open client relationships only in your own team."), field="team")
+    if consent_on > timezone.localdate():
+        raise ApplicationError(_("The date of agreement cannot be in the future."), field="consent_on")
+    if not need_description.strip():
+        raise ApplicationError(_("Describe the need for support."), field="need_description")
+    version = pathway_version_current(pathway=pathway)
+    if version is None or not pathway.is_active:
+        raise ApplicationError(_("This pathway is not available."), field="pathway")
+    if Episode.objects.filter(client=client, team=team, status=EpisodeStatus.OPEN).exists():
+        raise ApplicationError(_("The client already has an open relationship with this team."))
+    first_step = version.steps.order_by("order").first()
+    if first_step is None:
+        raise ApplicationError(_("This pathway has no steps."), field="pathway")
+    chosen = set(situations)
+    episode = Episode.objects.create(
+        client=client,
+        team=team,
+        pathway_version=version,
+        opened_by=actor,
+        source=source,
+        need_description=need_description.strip(),
+        team_consent_on=consent_on,
+        team_consent_method=consent_method,
+        team_consent_recorded_by=actor,
+        **{field: code in chosen for code, field in SITUATION_FIELDS.items()},
+    )
+    _start_step(actor=actor, episode=episode, step=first_step)
+    CaseTeamMember.objects.create(episode=episode, user=actor, role_in_case=actor.get_profession_display(), added_by=actor)
+    _event(
+        actor, EventType.EPISODE_OPENED, episode,
+        pathway={"fi": pathway.name_fi, "sv": pathway.name_sv, "en": pathway.name_en},
+        version=version.number, source=source, situations=sorted(chosen), step=step_payload(first_step),
+    )
+    return episode
+
+
+def _next_step(episode: Episode) -> PathwayStep | None:
+    assert episode.current_step is not None
+    return (
+        PathwayStep.objects.filter(version_id=episode.pathway_version_id, order__gt=episode.current_step.order)
+        .order_by("order")
+        .first()
+    )
+
+
+@transaction.atomic
+def episode_step_complete(*, actor: Any, episode: Episode, expected_step_id: int, output: str) -> Episode:
+    """Mark the current step done, recording what it produced, and move to the next step.
+
+    The step's completion check must pass. The last step is completed by closing the episode.
+    """
+    episode = _lock(episode)
+    _require_change(actor, episode)
+    _check_expected_step(episode, expected_step_id)
+    step = episode.current_step
+    assert step is not None
+    if not output.strip():
+        raise ApplicationError(_("Write what the step produced."), field="output")
+    check = registry.completion_checks.get(step.completion_check)
+    if check is not None and not check.passes(episode):
+        raise ApplicationError(check.failure_message())
+    following = _next_step(episode)
+    if following is None:
+        raise ApplicationError(_("This is the last step: close the client relationship with an outcome."))
+    record = _active_record(episode)
+    record.status = StepStatus.COMPLETED
+    record.ended_at = timezone.now()
+    record.ended_by = actor
+    record.output = output.strip()
+    record.save(update_fields=["status", "ended_at", "ended_by", "output", "updated_at"])
+    _start_step(actor=actor, episode=episode, step=following)
+    _event(actor, EventType.STEP_COMPLETED, episode, target=record, step=step_payload(step),
+           next_step=step_payload(following), output=record.output)
+    return episode
+
+
+@transaction.atomic
+def episode_step_skip(*, actor: Any, episode: Episode, expected_step_id: int, reason: str) -> Episode:
+    """Move past the current step without doing it. A reason is required."""
+    episode = _lock(episode)
+    _require_change(actor, episode)
+    _check_expected_step(episode, expected_step_id)
+    step = episode.current_step
+    assert step is not None
+    if not reason.strip():
+        raise ApplicationError(_("Give a reason for skipping the step."), field="reason")
+    following = _next_step(episode)
+    if following is None:
+        raise ApplicationError(_("The last step cannot be skipped: close the client relationship instead."))
+    record = _active_record(episode)
+    record.status = StepStatus.SKIPPED
+    record.ended_at = timezone.now()
+    record.ended_by = actor
+    record.reason = reason.strip()
+    record.save(update_fields=["status", "ended_at", "ended_by", "reason", "updated_at"])
+    _start_step(actor=actor, episode=episode, step=following)
+    _event(actor, EventType.STEP_SKIPPED, episode, target=record, step=step_payload(step),
+           next_step=step_payload(following), reason=record.reason)
+    return episode
+
+
+@transaction.atomic
+def episode_step_return(
+    *, actor: Any, episode: Episode, expected_step_id: int, to_step_id: int, reason: str
+) -> Episode:
+    """Go back to an earlier step of the same pathway version. A reason is required."""
+    episode = _lock(episode)
+    _require_change(actor, episode)
+    _check_expected_step(episode, expected_step_id)
+    current = episode.current_step
+    assert current is not None
+    target = PathwayStep.objects.filter(
+        pk=to_step_id, version_id=episode.pathway_version_id, order__lt=current.order
+    ).first()
+    if target is None:
+        raise ApplicationError(_("Choose an earlier step of this pathway."), field="to_step")
+    if not reason.strip():
+        raise ApplicationError(_("Give a reason for going back."), field="reason")
+    record = _active_record(episode)
+    record.status = StepStatus.RETURNED
+    record.ended_at = timezone.now()
+    record.ended_by = actor
+    record.reason = reason.strip()
+    record.save(update_fields=["status", "ended_at", "ended_by", "reason", "updated_at"])
+    _start_step(actor=actor, episode=episode, step=target)
+    _event(actor, EventType.STEP_RETURNED, episode, target=record, step=step_payload(current),
+           next_step=step_payload(target), reason=record.reason)
+    return episode
+
+
+def _eligible_member(user: Any, episode: Episode) -> bool:
+    """Professionals of the episode team's organisation with an active team membership."""
+    return (
+        user.is_active
+        and user.profession in TEAM_PROFESSIONS
+        and TeamMembership.objects.active()
+        .filter(user=user, team__organisation_id=episode.team.organisation_id)
+        .exists()
+    )
+
+
+def _ensure_member(*, actor: Any, episode: Episode, user: Any, role_in_case: str = "") -> CaseTeamMember:
+    member = episode.members.filter(user=user, removed_at__isnull=True).first()
+    if member is not None:
+        return member
+    member = CaseTeamMember.objects.create(
+        episode=episode, user=user, role_in_case=role_in_case or user.get_profession_display(), added_by=actor
+    )
+    _event(actor, EventType.TEAM_MEMBER_ADDED, episode, target=member, member=user.display_name,
+           role=member.role_in_case)
+    return member
+
+
+@transaction.atomic
+def case_member_add(*, actor: Any, episode: Episode, user: Any, role_in_case: str = "") -> CaseTeamMember:
+    """Add a professional of the same organisation to the client's team."""
+    episode = _lock(episode)
+    _require_change(actor, episode)
+    if not _eligible_member(user, episode):
+        raise ApplicationError(_("Only professionals of this organisation's teams can join."), field="user")
+    if episode.members.filter(user=user, removed_at__isnull=True).exists():
+        raise ApplicationError(_("This professional is already in the client's team."), field="user")
+    return _ensure_member(actor=actor, episode=episode, user=user, role_in_case=role_in_case.strip())
+
+
+@transaction.atomic
+def case_member_remove(*, actor: Any, episode: Episode, member: CaseTeamMember) -> None:
+    """Remove a professional from the client's team. The current contact person stays until replaced."""
+    episode = _lock(episode)
+    _require_change(actor, episode)
+    if member.episode_id != episode.pk or member.removed_at is not None:
+        raise ApplicationError(_("This professional is not in the client's team."))
+    if episode.assignments.filter(user_id=member.user_id, ended_at__isnull=True).exists():
+        raise ApplicationError(_("Name another contact person or own worker before removing this professional."))
+    member.removed_at = timezone.now()
+    member.removed_by = actor
+    member.save(update_fields=["removed_at", "removed_by", "updated_at"])
+    _event(actor, EventType.TEAM_MEMBER_REMOVED, episode, target=member, member=member.user.display_name)
+
+
+@transaction.atomic
+def assignment_set(*, actor: Any, episode: Episode, kind: str, user: Any, note: str = "") -> Assignment:
+    """Name the contact person or the own worker. The previous one's period ends; history stays."""
+    episode = _lock(episode)
+    _require_change(actor, episode)
+    if kind not in AssignmentKind.values:
+        raise ApplicationError(_("Unknown responsibility."), field="kind")
+    if not _eligible_member(user, episode):
+        raise ApplicationError(_("Only professionals of this organisation's teams can be named."), field="user")
+    current = episode.assignments.filter(kind=kind, ended_at__isnull=True).first()
+    if current is not None and current.user_id == user.pk:
+        raise ApplicationError(_("This professional already has this responsibility."), field="user")
+    now = timezone.now()
+    if current is not None:
+        current.ended_at = now
+        current.save(update_fields=["ended_at", "updated_at"])
+    _ensure_member(actor=actor, episode=episode, user=user)
+    assignment = Assignment.objects.create(
+        episode=episode, kind=kind, user=user, started_at=now, started_by=actor, note=note.strip()
+    )
+    verb = EventType.CONTACT_PERSON_NAMED if kind == AssignmentKind.CONTACT_PERSON else EventType.OWN_WORKER_NAMED
+    _event(actor, verb, episode, target=assignment, person=user.display_name,
+           previous=current.user.display_name if current is not None else "")
+    return assignment
+
+
+@transaction.atomic
+def episode_close(
+    *,
+    actor: Any,
+    episode: Episode,
+    outcome: str,
+    outcome_on: datetime.date,
+    outcome_detail: str = "",
+    follow_ups: Iterable[tuple[datetime.date, Any]] = (),
+) -> Episode:
+    """Close the relationship with an outcome and the agreed follow-up (who and when).
+
+    Refused without an outcome, and without a follow-up unless the outcome makes one impossible.
+    """
+    episode = _lock(episode)
+    _require_change(actor, episode)
+    if outcome not in Outcome.values:
+        raise ApplicationError(_("Choose the outcome."), field="outcome")
+    if outcome_on > timezone.localdate():
+        raise ApplicationError(_("The outcome date cannot be in the future."), field="outcome_on")
+    if outcome_on < timezone.localtime(episode.opened_at).date():
+        raise ApplicationError(_("The outcome date cannot be before the relationship was opened."), field="outcome_on")
+    follow_ups = list(follow_ups)
+    if not follow_ups and outcome not in OUTCOMES_WITHOUT_FOLLOW_UP:
+        raise ApplicationError(_("Agree on a follow-up: who and when."), field="follow_up")
+    for due_on, _owner in follow_ups:
+        if due_on <= outcome_on:
+            raise ApplicationError(_("A follow-up must be after the outcome date."), field="follow_up")
+    record = _active_record(episode)
+    is_last = not PathwayStep.objects.filter(
+        version_id=episode.pathway_version_id, order__gt=record.step.order
+    ).exists()
+    record.status = StepStatus.COMPLETED if is_last else StepStatus.CLOSED
+    record.ended_at = timezone.now()
+    record.ended_by = actor
+    record.output = outcome_detail.strip() if is_last else record.output
+    record.save(update_fields=["status", "ended_at", "ended_by", "output", "updated_at"])
+    episode.status = EpisodeStatus.CLOSED
+    episode.outcome = outcome
+    episode.outcome_on = outcome_on
+    episode.outcome_detail = outcome_detail.strip()
+    episode.closed_at = timezone.now()
+    episode.closed_by = actor
+    episode.current_step = None
+    episode.current_step_due = None
+    episode.save(update_fields=[
+        "status", "outcome", "outcome_on", "outcome_detail", "closed_at", "closed_by", "current_step",
+        "current_step_due", "updated_at",
+    ])
+    FollowUp.objects.bulk_create(FollowUp(episode=episode, due_on=d, owner=o) for d, o in follow_ups)
+    _event(actor, EventType.EPISODE_CLOSED, episode, outcome=outcome, outcome_on=outcome_on.isoformat(),
+           detail=episode.outcome_detail, step=step_payload(record.step),
+           follow_ups=[{"due_on": d.isoformat(), "owner": o.display_name} for d, o in follow_ups])
+    return episode
+
+
+@transaction.atomic
+def episode_reopen(*, actor: Any, episode: Episode, reason: str) -> Episode:
+    """Reopen a closed relationship at the step where it was closed. A reason is required."""
+    episode = Episode.objects.select_for_update().get(pk=episode.pk)
+    if episode.is_open or not can_view_episode(actor, episode):
+        raise ApplicationError(_("Only a closed client relationship can be reopened."))
+    if not reason.strip():
+        raise ApplicationError(_("Give a reason for reopening."), field="reason")
+    if Episode.objects.filter(client_id=episode.client_id, team_id=episode.team_id, status=EpisodeStatus.OPEN).exists():
+        raise ApplicationError(_("The client already has an open relationship with this team."))
+    last = episode.step_records.select_related("step").order_by("-started_at", "-id").first()
+    assert last is not None
+    previous_outcome = episode.outcome
+    episode.status = EpisodeStatus.OPEN
+    episode.outcome = ""
+    episode.outcome_on = None
+    episode.outcome_detail = ""
+    episode.closed_at = None
+    episode.closed_by = None
+    episode.save(update_fields=["status", "outcome", "outcome_on", "outcome_detail", "closed_at", "closed_by", "updated_at"])
+    episode.follow_ups.filter(status=FollowUpStatus.DUE).update(status=FollowUpStatus.CANCELLED)
+    _start_step(actor=actor, episode=episode, step=last.step)
+    _event(actor, EventType.EPISODE_REOPENED, episode, reason=reason.strip(), previous_outcome=previous_outcome,
+           step=step_payload(last.step))
+    return episode

@@ -1,0 +1,13 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from tukipolku.core.permissions import can_administer, can_work_with_clients
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    return {
+        "nav_can_work": can_work_with_clients(user),
+        "nav_can_admin": can_administer(user),
+    }

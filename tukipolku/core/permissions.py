@@ -1,0 +1,60 @@
+"""Role → capability mapping, declared once (STYLE.md §3). Deny by default.
+
+Object-level checks (may this user see this client?) live in `cases/permissions.py`, the access gate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tukipolku.core.choices import Profession
+
+TEAM_PROFESSIONS: frozenset[str] = frozenset(
+    {
+        Profession.PUBLIC_HEALTH_NURSE,
+        Profession.PHYSICIAN,
+        Profession.SOCIAL_WORKER,
+        Profession.SOCIAL_INSTRUCTOR,
+        Profession.NURSE,
+        Profession.PHYSIOTHERAPIST,
+        Profession.PSYCHOLOGIST,
+        Profession.REHABILITATION_COUNSELLOR,
+        Profession.WORK_ABILITY_COORDINATOR,
+        Profession.CASE_COORDINATOR,
+        Profession.JOB_COACH,
+        Profession.TEAM_MANAGER,
+    }
+)
+"""Professions that work with clients inside a work ability support team."""
+
+HEALTH_PROFESSIONS: frozenset[str] = frozenset(
+    {
+        Profession.PUBLIC_HEALTH_NURSE,
+        Profession.PHYSICIAN,
+        Profession.NURSE,
+        Profession.PHYSIOTHERAPIST,
+        Profession.PSYCHOLOGIST,
+    }
+)
+"""Health-care professionals: their own entries default to the health register."""
+
+SOCIAL_PROFESSIONS: frozenset[str] = frozenset({Profession.SOCIAL_WORKER, Profession.SOCIAL_INSTRUCTOR})
+"""Social-care professionals: their own entries default to the social-care register."""
+
+PARTNER_PROFESSIONS: frozenset[str] = frozenset({Profession.EMPLOYMENT_COORDINATOR, Profession.KELA_EXPERT})
+"""Partner staff: no access to clients of other organisations until a consent grants it."""
+
+
+def _active(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def can_work_with_clients(user: Any) -> bool:
+    """Team professionals may read and record client data of their own teams' episodes."""
+    return _active(user) and user.profession in TEAM_PROFESSIONS
+
+
+def can_administer(user: Any) -> bool:
+    """Administrators configure organisations, teams, users and pathways. They see no client data."""
+    return _active(user) and user.is_staff and user.profession == Profession.ADMINISTRATOR
+

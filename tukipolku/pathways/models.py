@@ -1,0 +1,96 @@
+"""Operating models as data (DESIGN principle 1).
+
+A `Pathway` (toimintamalli) has numbered versions; a version has ordered steps. Published versions
+are never edited: a change is a new draft that is then published. Episodes point at the version
+they started with, so a change never alters a running episode.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tukipolku.core.choices import Profession
+from tukipolku.core.models import BaseModel, LocalizedMixin
+from tukipolku.pathways.choices import CompletionCheck, VersionStatus
+
+
+class Pathway(LocalizedMixin, BaseModel):
+    """An operating model such as the Satakunta 9-step team process."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name_fi = models.CharField(_("name (Finnish)"), max_length=200)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    description_fi = models.TextField(_("description (Finnish)"), blank=True)
+    description_sv = models.TextField(_("description (Swedish)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    is_active = models.BooleanField(_("available for new episodes"), default=True)
+
+    class Meta:
+        verbose_name = _("pathway")
+        verbose_name_plural = _("pathways")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.localized("name")
+
+
+class PathwayVersion(BaseModel):
+    """One version of a pathway's steps. Only drafts may be edited."""
+
+    pathway = models.ForeignKey(Pathway, verbose_name=_("pathway"), on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=20, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    change_note = models.TextField(_("what changed"), blank=True)
+
+    class Meta:
+        verbose_name = _("pathway version")
+        verbose_name_plural = _("pathway versions")
+        ordering = ["pathway", "-number"]
+        constraints = [models.UniqueConstraint(fields=["pathway", "number"], name="pathway_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.pathway} v{self.number}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+
+class PathwayStep(LocalizedMixin, BaseModel):
+    """One step of a pathway version: who is responsible, how long it takes, what it produces."""
+
+    version = models.ForeignKey(
+        PathwayVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="steps"
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+    code = models.SlugField(_("code"), max_length=60)
+    name_fi = models.CharField(_("name (Finnish)"), max_length=200)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    guidance_fi = models.TextField(_("what to do (Finnish)"), blank=True)
+    guidance_sv = models.TextField(_("what to do (Swedish)"), blank=True)
+    guidance_en = models.TextField(_("what to do (English)"), blank=True)
+    produces_fi = models.TextField(_("what the step must produce (Finnish)"))
+    produces_sv = models.TextField(_("what the step must produce (Swedish)"))
+    produces_en = models.TextField(_("what the step must produce (English)"))
+    responsible_role = models.CharField(_("responsible role"), max_length=40, choices=Profession.choices)
+    expected_duration_days = models.PositiveSmallIntegerField(_("expected duration (days)"))
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    completion_check = models.CharField(
+        _("checked before completion"), max_length=30, choices=CompletionCheck.choices, default=CompletionCheck.NONE
+    )
+
+    class Meta:
+        verbose_name = _("pathway step")
+        verbose_name_plural = _("pathway steps")
+        ordering = ["version", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "order"], name="pathway_step_order_unique"),
+            models.UniqueConstraint(fields=["version", "code"], name="pathway_step_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.localized('name')}"

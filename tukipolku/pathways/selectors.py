@@ -1,0 +1,28 @@
+"""Reads of pathway configuration. Pathways hold no client data: any professional may read them."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from tukipolku.pathways.choices import VersionStatus
+from tukipolku.pathways.models import Pathway, PathwayStep, PathwayVersion
+
+
+def pathway_version_current(*, pathway: Pathway) -> PathwayVersion | None:
+    """The newest published version: new episodes start on it."""
+    return (
+        PathwayVersion.objects.filter(pathway=pathway, status=VersionStatus.PUBLISHED).order_by("-number").first()
+    )
+
+
+def pathway_list_available() -> QuerySet[Pathway]:
+    """Pathways that have a published version and are open for new episodes."""
+    return Pathway.objects.filter(is_active=True, versions__status=VersionStatus.PUBLISHED).distinct()
+
+
+def pathway_version_list_with_steps(*, version_ids: list[int]) -> dict[int, PathwayVersion]:
+    """Versions with their ordered steps, keyed by id, in two queries."""
+    versions = PathwayVersion.objects.filter(pk__in=version_ids).select_related("pathway").prefetch_related(
+        Prefetch("steps", queryset=PathwayStep.objects.order_by("order"))
+    )
+    return {v.pk: v for v in versions}

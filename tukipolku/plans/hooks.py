@@ -1,0 +1,71 @@
+"""How plans plug into cases: completion checks, the next-action source and the case page section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Expression, OuterRef, Subquery
+from django.utils.translation import gettext as _
+
+from tukipolku.cases import registry
+from tukipolku.cases.models import Episode
+from tukipolku.pathways.choices import CompletionCheck as CheckCode
+from tukipolku.plans.choices import ActionStatus
+from tukipolku.plans.models import Action, Goal, PlanVersion
+from tukipolku.plans.selectors import plan_view_for
+
+
+def _has_goal(episode: Episode) -> bool:
+    return Goal.objects.filter(plan__episode=episode).exists()
+
+
+def _current_agreed(episode: Episode) -> bool:
+    plan = getattr(episode, "plan", None)
+    if plan is None:
+        return False
+    return PlanVersion.objects.filter(plan=plan, number=plan.revision, agreed_on__isnull=False).exists()
+
+
+def _earliest_due() -> Expression:
+    return Subquery(
+        Action.objects.filter(plan__episode=OuterRef("pk"), status=ActionStatus.OPEN)
+        .order_by("due_on")
+        .values("due_on")[:1]
+    )
+
+
+def _earliest_items(episode_ids: list[int]) -> dict[int, registry.NextItem]:
+    items: dict[int, registry.NextItem] = {}
+    actions = (
+        Action.objects.filter(plan__episode_id__in=episode_ids, status=ActionStatus.OPEN)
+        .select_related("owner", "plan")
+        .order_by("due_on", "id")
+    )
+    for a in actions:
+        items.setdefault(
+            a.plan.episode_id,
+            registry.NextItem(episode_id=a.plan.episode_id, due_on=a.due_on, title=a.title, owner_name=a.owner.display_name),
+        )
+    return items
+
+
+def _section(actor: Any, episode: Episode) -> dict[str, Any]:
+    return {"plan_view": plan_view_for(episode=episode)}
+
+
+registry.register_completion_check(
+    CheckCode.PLAN,
+    registry.CompletionCheck(passes=_has_goal, failure_message=lambda: _("Write at least one goal in the service plan first.")),
+)
+registry.register_completion_check(
+    CheckCode.PLAN_AGREED,
+    registry.CompletionCheck(
+        passes=_current_agreed, failure_message=lambda: _("Record the client's agreement to the current plan first.")
+    ),
+)
+registry.register_next_action_source(
+    "plan_actions", registry.NextActionSource(earliest_due=_earliest_due, earliest_items=_earliest_items)
+)
+registry.register_case_section(
+    "plan", registry.CaseSection(order=10, template="plans/_case_section.html", context=_section)
+)

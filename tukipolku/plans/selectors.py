@@ -1,0 +1,62 @@
+"""Reads of the plan. Callers pass an episode already fetched (and logged) through the access gate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from tukipolku.cases.models import Episode
+from tukipolku.plans.choices import GoalDomain
+from tukipolku.plans.models import Action, Goal, Plan, PlanVersion
+
+
+@dataclass
+class DomainGoals:
+    domain: GoalDomain
+    goals: list[Goal]
+
+
+@dataclass
+class PlanView:
+    plan: Plan | None
+    domains: list[DomainGoals]
+    loose_actions: list[Action]
+    current_version: PlanVersion | None
+    agreed_version: PlanVersion | None
+    versions: list[PlanVersion] = field(default_factory=list)
+
+    @property
+    def revision(self) -> int:
+        return self.plan.revision if self.plan else 0
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.current_version is not None and self.current_version.agreed_on is not None
+
+
+def plan_view_for(*, episode: Episode) -> PlanView:
+    """The plan grouped by domain with each goal's actions, and its version/agreement state."""
+    plan = (
+        Plan.objects.filter(episode=episode)
+        .select_related("updated_by")
+        .prefetch_related(
+            Prefetch("goals", queryset=Goal.objects.order_by("id").prefetch_related(
+                Prefetch("actions", queryset=Action.objects.select_related("owner").order_by("due_on", "id"))
+            )),
+            Prefetch("actions", queryset=Action.objects.filter(goal__isnull=True).select_related("owner"),
+                     to_attr="loose"),
+        )
+        .first()
+    )
+    if plan is None:
+        return PlanView(None, [DomainGoals(d, []) for d in GoalDomain], [], None, None)
+    versions = list(
+        PlanVersion.objects.filter(plan=plan).select_related("created_by", "agreement_recorded_by")
+        .defer("snapshot").order_by("-number")[:20]
+    )
+    current = next((v for v in versions if v.number == plan.revision), None)
+    agreed = next((v for v in versions if v.agreed_on is not None), None)
+    goals = list(plan.goals.all())
+    domains = [DomainGoals(d, [g for g in goals if g.domain == d]) for d in GoalDomain]
+    return PlanView(plan, domains, list(plan.loose), current, agreed, versions)
