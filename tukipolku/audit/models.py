@@ -35,7 +35,10 @@ class AuditEvent(AppendOnlyModel):
 
     occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     verb = models.CharField(_("event"), max_length=40, choices=EventType.choices)

@@ -50,8 +50,13 @@ def access_record(
         seen.add((client_id, episode_id))
         objs.append(
             PersonalDataAccess(
-                user=actor, client_id=client_id, episode_id=episode_id, view=view, action=action,
-                basis=basis, outcome=outcome,
+                user=actor,
+                client_id=client_id,
+                episode_id=episode_id,
+                view=view,
+                action=action,
+                basis=basis,
+                outcome=outcome,
             )
         )
     if objs:

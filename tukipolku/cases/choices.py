@@ -26,14 +26,14 @@ class SpecialSituation(models.TextChoices):
     """The five situations that need special attention (DOMAIN.md §3). Stored as boolean fields."""
 
     LONG_UNEMPLOYMENT = "long_unemployment", _("Unemployment threatens to become long")
-    PARTIAL_ABILITY_UNEMPLOYED = "partial_ability_unemployed", _(
-        "Employed person with partial work ability became unemployed"
+    PARTIAL_ABILITY_UNEMPLOYED = (
+        "partial_ability_unemployed",
+        _("Employed person with partial work ability became unemployed"),
     )
-    GRADUATING_PARTIAL_ABILITY = "graduating_partial_ability", _(
-        "Graduating student with partial work ability"
-    )
-    REHABILITATIVE_WORK_HEALTH = "rehabilitative_work_health", _(
-        "Health slows progress in rehabilitative work activity"
+    GRADUATING_PARTIAL_ABILITY = "graduating_partial_ability", _("Graduating student with partial work ability")
+    REHABILITATIVE_WORK_HEALTH = (
+        "rehabilitative_work_health",
+        _("Health slows progress in rehabilitative work activity"),
     )
     JOBSEEKER_ILLNESS = "jobseeker_illness", _("Job seeker fell ill with a disease affecting work ability")
 

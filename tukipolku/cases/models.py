@@ -41,7 +41,11 @@ class Episode(BaseModel):
     )
     status = models.CharField(_("status"), max_length=10, choices=EpisodeStatus.choices, default=EpisodeStatus.OPEN)
     current_step = models.ForeignKey(
-        PathwayStep, verbose_name=_("current step"), null=True, blank=True, on_delete=models.PROTECT,
+        PathwayStep,
+        verbose_name=_("current step"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     current_step_due = models.DateField(_("current step due"), null=True, blank=True)
@@ -78,7 +82,11 @@ class Episode(BaseModel):
     outcome_detail = models.CharField(_("outcome details"), max_length=300, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("closed by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -110,7 +118,9 @@ class Episode(BaseModel):
 class StepRecord(BaseModel):
     """One visit of an episode to a pathway step: when it started, how it ended, what it produced."""
 
-    episode = models.ForeignKey(Episode, verbose_name=_("episode"), on_delete=models.CASCADE, related_name="step_records")
+    episode = models.ForeignKey(
+        Episode, verbose_name=_("episode"), on_delete=models.CASCADE, related_name="step_records"
+    )
     step = models.ForeignKey(PathwayStep, verbose_name=_("step"), on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("status"), max_length=20, choices=StepStatus.choices, default=StepStatus.ACTIVE)
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
@@ -120,7 +130,11 @@ class StepRecord(BaseModel):
     due_on = models.DateField(_("due"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("ended by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     output = models.TextField(_("what was produced"), blank=True)
@@ -145,7 +159,10 @@ class CaseTeamMember(BaseModel):
 
     episode = models.ForeignKey(Episode, verbose_name=_("episode"), on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("professional"), on_delete=models.PROTECT, related_name="case_memberships"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("professional"),
+        on_delete=models.PROTECT,
+        related_name="case_memberships",
     )
     role_in_case = models.CharField(_("role in this case"), max_length=120, blank=True)
     added_at = models.DateTimeField(_("added at"), default=timezone.now)
@@ -154,7 +171,11 @@ class CaseTeamMember(BaseModel):
     )
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("removed by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("removed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -178,7 +199,9 @@ class Assignment(BaseModel):
     Changing the contact person ends the current assignment and starts a new one: the history stays.
     """
 
-    episode = models.ForeignKey(Episode, verbose_name=_("episode"), on_delete=models.CASCADE, related_name="assignments")
+    episode = models.ForeignKey(
+        Episode, verbose_name=_("episode"), on_delete=models.CASCADE, related_name="assignments"
+    )
     kind = models.CharField(_("responsibility"), max_length=20, choices=AssignmentKind.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("professional"), on_delete=models.PROTECT, related_name="assignments"

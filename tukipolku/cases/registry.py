@@ -2,7 +2,8 @@
 
 * completion checks: what a pathway step's `completion_check` verifies (plans registers "plan"...);
 * next-action sources: open, dated work items of an episode (plan actions, later referrals);
-* case page sections: blocks on the case page (plan, meetings, entries).
+* case page sections: blocks on the case page (plan, meetings, entries);
+* event describers: one line of history for another module's event types.
 
 Modules register in their `AppConfig.ready()`. The dependency rule (docs/architecture.md) stays:
 plans → cases, never cases → plans.
@@ -56,6 +57,7 @@ class CaseSection:
 completion_checks: dict[str, CompletionCheck] = {}
 next_action_sources: dict[str, NextActionSource] = {}
 case_sections: dict[str, CaseSection] = {}
+event_describers: dict[str, Callable[[dict[str, Any]], str]] = {}
 
 
 def register_completion_check(code: str, check: CompletionCheck) -> None:
@@ -68,3 +70,8 @@ def register_next_action_source(name: str, source: NextActionSource) -> None:
 
 def register_case_section(name: str, section: CaseSection) -> None:
     case_sections[name] = section
+
+
+def register_event_describer(verb: str, describe: Callable[[dict[str, Any]], str]) -> None:
+    """Turns the payload of another module's event into one line of the case page history."""
+    event_describers[verb] = describe

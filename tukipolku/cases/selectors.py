@@ -31,7 +31,9 @@ from tukipolku.pathways.models import Pathway, PathwayStep
 FAR_FUTURE = datetime.date(9999, 12, 31)
 
 
-def _log(actor: Any, view: str, episodes: list[Episode], action: str = AccessAction.LIST, basis: str = BASIS_TEAM) -> None:
+def _log(
+    actor: Any, view: str, episodes: list[Episode], action: str = AccessAction.LIST, basis: str = BASIS_TEAM
+) -> None:
     access_record(actor=actor, view=view, rows=[(e.client_id, e.pk) for e in episodes], action=action, basis=basis)
 
 
@@ -66,17 +68,14 @@ class EpisodeDetail:
     contact_person: Assignment | None
     own_worker: Assignment | None
     other_episodes: list[Episode] = field(default_factory=list)
+    follow_ups: list[Any] = field(default_factory=list)
 
 
 def episode_detail(*, actor: Any, episode: Episode) -> EpisodeDetail:
     """The step list, step history, team and assignments of an episode already fetched through the gate."""
     steps = list(PathwayStep.objects.filter(version_id=episode.pathway_version_id).order_by("order"))
-    records = list(
-        episode.step_records.select_related("step", "started_by", "ended_by").order_by("started_at", "id")
-    )
-    members = list(
-        episode.members.filter(removed_at__isnull=True).select_related("user").order_by("added_at", "id")
-    )
+    records = list(episode.step_records.select_related("step", "started_by", "ended_by").order_by("started_at", "id"))
+    members = list(episode.members.filter(removed_at__isnull=True).select_related("user").order_by("added_at", "id"))
     assignments = list(episode.assignments.select_related("user", "started_by").order_by("started_at", "id"))
     current = {a.kind: a for a in assignments if a.ended_at is None}
     others = list(
@@ -85,8 +84,10 @@ def episode_detail(*, actor: Any, episode: Episode) -> EpisodeDetail:
         .select_related("team", "pathway_version__pathway")
         .order_by("-opened_at")
     )
+    follow_ups = list(episode.follow_ups.select_related("owner").order_by("due_on")) if not episode.is_open else []
     return EpisodeDetail(
         episode=episode,
+        follow_ups=follow_ups,
         steps=steps,
         records=records,
         members=members,
@@ -148,8 +149,13 @@ def _rows(actor: Any, episodes: list[Episode]) -> list[EpisodeRow]:
         contact = contacts.get(e.pk)
         rows.append(
             EpisodeRow(
-                episode=e, next_due=due, next_title=title, next_owner=owner, is_step_next=is_step,
-                overdue=due is not None and due < today, contact_person=contact,
+                episode=e,
+                next_due=due,
+                next_title=title,
+                next_owner=owner,
+                is_step_next=is_step,
+                overdue=due is not None and due < today,
+                contact_person=contact,
                 i_am_contact=contact is not None and contact.pk == actor.pk,
             )
         )
@@ -204,12 +210,15 @@ def board_for(*, actor: Any, filters: BoardFilters, per_column: int) -> list[Boa
     if filters.team.pk not in active_team_ids(actor) or filters.pathway is None:
         return []
     qs = Episode.objects.filter(
-        episode_visible_q(actor), team=filters.team, status=EpisodeStatus.OPEN,
+        episode_visible_q(actor),
+        team=filters.team,
+        status=EpisodeStatus.OPEN,
         pathway_version__pathway=filters.pathway,
     )
     if filters.contact_person_id:
         qs = qs.filter(
-            assignments__user_id=filters.contact_person_id, assignments__kind=AssignmentKind.CONTACT_PERSON,
+            assignments__user_id=filters.contact_person_id,
+            assignments__kind=AssignmentKind.CONTACT_PERSON,
             assignments__ended_at__isnull=True,
         )
     if filters.situation in SITUATION_FIELDS:
@@ -221,7 +230,11 @@ def board_for(*, actor: Any, filters: BoardFilters, per_column: int) -> list[Boa
     totals = dict(qs.values_list("current_step__order").annotate(n=Count("pk")).order_by())
     ranked = (
         qs.annotate(
-            rank=Window(RowNumber(), partition_by=[F("current_step__order")], order_by=[F("current_step_due").asc(), F("pk").asc()])
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("current_step__order")],
+                order_by=[F("current_step_due").asc(), F("pk").asc()],
+            )
         )
         .filter(rank__lte=per_column)
         .select_related("client", "current_step")
@@ -271,7 +284,10 @@ def client_find_for(*, actor: Any, query: str) -> tuple[list[ClientHit], str | N
         )
         visible = bool(episodes)
         access_record(
-            actor=actor, view="cases:intake", rows=[(client.pk, None)], action=AccessAction.SEARCH,
+            actor=actor,
+            view="cases:intake",
+            rows=[(client.pk, None)],
+            action=AccessAction.SEARCH,
             basis=BASIS_TEAM if visible else BASIS_IDENTITY_CODE,
         )
         return [ClientHit(client=client, episodes=episodes, visible=visible)], code
@@ -291,7 +307,10 @@ def client_find_for(*, actor: Any, query: str) -> tuple[list[ClientHit], str | N
         )[:20]
     )
     access_record(
-        actor=actor, view="cases:intake", rows=[(c.pk, None) for c in clients], action=AccessAction.SEARCH,
+        actor=actor,
+        view="cases:intake",
+        rows=[(c.pk, None) for c in clients],
+        action=AccessAction.SEARCH,
         basis=BASIS_TEAM,
     )
     return [ClientHit(client=c, episodes=c.visible_episodes, visible=True) for c in clients], None
@@ -309,7 +328,9 @@ def client_get_for_opening(*, actor: Any, client_id: int, looked_up_ids: set[int
         basis = BASIS_TEAM
     else:
         raise Http404
-    access_record(actor=actor, view="cases:episode_open", rows=[(client.pk, None)], action=AccessAction.VIEW, basis=basis)
+    access_record(
+        actor=actor, view="cases:episode_open", rows=[(client.pk, None)], action=AccessAction.VIEW, basis=basis
+    )
     return client
 
 
@@ -318,7 +339,9 @@ def case_team_candidates(*, episode: Episode) -> QuerySet[User]:
     from tukipolku.core.models import TeamMembership
     from tukipolku.core.permissions import TEAM_PROFESSIONS
 
-    user_ids = TeamMembership.objects.active().filter(team__organisation_id=episode.team.organisation_id).values("user_id")
+    user_ids = (
+        TeamMembership.objects.active().filter(team__organisation_id=episode.team.organisation_id).values("user_id")
+    )
     return User.objects.filter(pk__in=user_ids, is_active=True, profession__in=TEAM_PROFESSIONS).order_by(
         "last_name", "first_name"
     )

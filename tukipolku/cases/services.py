@@ -42,7 +42,11 @@ def step_payload(step: PathwayStep) -> dict[str, Any]:
 
 def _event(actor: Any, verb: str, episode: Episode, target: Any = None, **payload: Any) -> None:
     event_record(
-        actor=actor, verb=verb, client_id=episode.client_id, episode_id=episode.pk, target=target or episode,
+        actor=actor,
+        verb=verb,
+        client_id=episode.client_id,
+        episode_id=episode.pk,
+        target=target or episode,
         payload=payload,
     )
 
@@ -127,11 +131,18 @@ def episode_open(
         **{field: code in chosen for code, field in SITUATION_FIELDS.items()},
     )
     _start_step(actor=actor, episode=episode, step=first_step)
-    CaseTeamMember.objects.create(episode=episode, user=actor, role_in_case=actor.get_profession_display(), added_by=actor)
+    CaseTeamMember.objects.create(
+        episode=episode, user=actor, role_in_case=actor.get_profession_display(), added_by=actor
+    )
     _event(
-        actor, EventType.EPISODE_OPENED, episode,
+        actor,
+        EventType.EPISODE_OPENED,
+        episode,
         pathway={"fi": pathway.name_fi, "sv": pathway.name_sv, "en": pathway.name_en},
-        version=version.number, source=source, situations=sorted(chosen), step=step_payload(first_step),
+        version=version.number,
+        source=source,
+        situations=sorted(chosen),
+        step=step_payload(first_step),
     )
     return episode
 
@@ -171,8 +182,15 @@ def episode_step_complete(*, actor: Any, episode: Episode, expected_step_id: int
     record.output = output.strip()
     record.save(update_fields=["status", "ended_at", "ended_by", "output", "updated_at"])
     _start_step(actor=actor, episode=episode, step=following)
-    _event(actor, EventType.STEP_COMPLETED, episode, target=record, step=step_payload(step),
-           next_step=step_payload(following), output=record.output)
+    _event(
+        actor,
+        EventType.STEP_COMPLETED,
+        episode,
+        target=record,
+        step=step_payload(step),
+        next_step=step_payload(following),
+        output=record.output,
+    )
     return episode
 
 
@@ -196,8 +214,15 @@ def episode_step_skip(*, actor: Any, episode: Episode, expected_step_id: int, re
     record.reason = reason.strip()
     record.save(update_fields=["status", "ended_at", "ended_by", "reason", "updated_at"])
     _start_step(actor=actor, episode=episode, step=following)
-    _event(actor, EventType.STEP_SKIPPED, episode, target=record, step=step_payload(step),
-           next_step=step_payload(following), reason=record.reason)
+    _event(
+        actor,
+        EventType.STEP_SKIPPED,
+        episode,
+        target=record,
+        step=step_payload(step),
+        next_step=step_payload(following),
+        reason=record.reason,
+    )
     return episode
 
 
@@ -225,8 +250,15 @@ def episode_step_return(
     record.reason = reason.strip()
     record.save(update_fields=["status", "ended_at", "ended_by", "reason", "updated_at"])
     _start_step(actor=actor, episode=episode, step=target)
-    _event(actor, EventType.STEP_RETURNED, episode, target=record, step=step_payload(current),
-           next_step=step_payload(target), reason=record.reason)
+    _event(
+        actor,
+        EventType.STEP_RETURNED,
+        episode,
+        target=record,
+        step=step_payload(current),
+        next_step=step_payload(target),
+        reason=record.reason,
+    )
     return episode
 
 
@@ -248,8 +280,9 @@ def _ensure_member(*, actor: Any, episode: Episode, user: Any, role_in_case: str
     member = CaseTeamMember.objects.create(
         episode=episode, user=user, role_in_case=role_in_case or user.get_profession_display(), added_by=actor
     )
-    _event(actor, EventType.TEAM_MEMBER_ADDED, episode, target=member, member=user.display_name,
-           role=member.role_in_case)
+    _event(
+        actor, EventType.TEAM_MEMBER_ADDED, episode, target=member, member=user.display_name, role=member.role_in_case
+    )
     return member
 
 
@@ -301,8 +334,14 @@ def assignment_set(*, actor: Any, episode: Episode, kind: str, user: Any, note: 
         episode=episode, kind=kind, user=user, started_at=now, started_by=actor, note=note.strip()
     )
     verb = EventType.CONTACT_PERSON_NAMED if kind == AssignmentKind.CONTACT_PERSON else EventType.OWN_WORKER_NAMED
-    _event(actor, verb, episode, target=assignment, person=user.display_name,
-           previous=current.user.display_name if current is not None else "")
+    _event(
+        actor,
+        verb,
+        episode,
+        target=assignment,
+        person=user.display_name,
+        previous=current.user.display_name if current is not None else "",
+    )
     return assignment
 
 
@@ -351,14 +390,30 @@ def episode_close(
     episode.closed_by = actor
     episode.current_step = None
     episode.current_step_due = None
-    episode.save(update_fields=[
-        "status", "outcome", "outcome_on", "outcome_detail", "closed_at", "closed_by", "current_step",
-        "current_step_due", "updated_at",
-    ])
+    episode.save(
+        update_fields=[
+            "status",
+            "outcome",
+            "outcome_on",
+            "outcome_detail",
+            "closed_at",
+            "closed_by",
+            "current_step",
+            "current_step_due",
+            "updated_at",
+        ]
+    )
     FollowUp.objects.bulk_create(FollowUp(episode=episode, due_on=d, owner=o) for d, o in follow_ups)
-    _event(actor, EventType.EPISODE_CLOSED, episode, outcome=outcome, outcome_on=outcome_on.isoformat(),
-           detail=episode.outcome_detail, step=step_payload(record.step),
-           follow_ups=[{"due_on": d.isoformat(), "owner": o.display_name} for d, o in follow_ups])
+    _event(
+        actor,
+        EventType.EPISODE_CLOSED,
+        episode,
+        outcome=outcome,
+        outcome_on=outcome_on.isoformat(),
+        detail=episode.outcome_detail,
+        step=step_payload(record.step),
+        follow_ups=[{"due_on": d.isoformat(), "owner": o.display_name} for d, o in follow_ups],
+    )
     return episode
 
 
@@ -381,9 +436,17 @@ def episode_reopen(*, actor: Any, episode: Episode, reason: str) -> Episode:
     episode.outcome_detail = ""
     episode.closed_at = None
     episode.closed_by = None
-    episode.save(update_fields=["status", "outcome", "outcome_on", "outcome_detail", "closed_at", "closed_by", "updated_at"])
+    episode.save(
+        update_fields=["status", "outcome", "outcome_on", "outcome_detail", "closed_at", "closed_by", "updated_at"]
+    )
     episode.follow_ups.filter(status=FollowUpStatus.DUE).update(status=FollowUpStatus.CANCELLED)
     _start_step(actor=actor, episode=episode, step=last.step)
-    _event(actor, EventType.EPISODE_REOPENED, episode, reason=reason.strip(), previous_outcome=previous_outcome,
-           step=step_payload(last.step))
+    _event(
+        actor,
+        EventType.EPISODE_REOPENED,
+        episode,
+        reason=reason.strip(),
+        previous_outcome=previous_outcome,
+        step=step_payload(last.step),
+    )
     return episode

@@ -14,7 +14,7 @@ from stdnum.fi import hetu
 
 _DASHES = {"\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2212", "\ufe63", "\uff0d"}
 _CENTURIES = {"+": 1800, "-": 1900, "Y": 1900, "X": 1900, "W": 1900, "V": 1900, "U": 1900}
-_CENTURIES.update({c: 2000 for c in "ABCDEF"})
+_CENTURIES.update(dict.fromkeys("ABCDEF", 2000))
 
 
 def normalize(raw: str) -> str:

@@ -27,7 +27,9 @@ class Client(BaseModel):
     email = models.EmailField(_("e-mail"), blank=True)
     municipality = models.CharField(_("municipality of residence"), max_length=80, blank=True)
     employment_status = models.CharField(
-        _("employment situation"), max_length=30, choices=EmploymentStatus.choices,
+        _("employment situation"),
+        max_length=30,
+        choices=EmploymentStatus.choices,
         default=EmploymentStatus.UNKNOWN,
     )
 

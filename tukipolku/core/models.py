@@ -43,7 +43,11 @@ class Organisation(BaseModel):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=40, choices=OrganisationKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent organisation"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     business_id = models.CharField(_("business ID"), max_length=20, blank=True)
@@ -84,7 +88,11 @@ class User(AbstractUser):
 
     profession = models.CharField(_("profession"), max_length=40, choices=Profession.choices)
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
     title = models.CharField(_("job title"), max_length=120, blank=True)

@@ -57,4 +57,3 @@ def can_work_with_clients(user: Any) -> bool:
 def can_administer(user: Any) -> bool:
     """Administrators configure organisations, teams, users and pathways. They see no client data."""
     return _active(user) and user.is_staff and user.profession == Profession.ADMINISTRATOR
-

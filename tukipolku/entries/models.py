@@ -18,7 +18,9 @@ class Entry(models.Model):
     register = models.CharField(_("register"), max_length=10, choices=Register.choices)
     text = models.TextField(_("entry"))
     ehr_reference = models.CharField(_("reference to the patient record system"), max_length=200, blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
     written_at = models.DateTimeField(_("written at"), default=timezone.now)
 
     class Meta:

@@ -37,7 +37,11 @@ def entry_write(*, actor: Any, episode: Episode, register: str, text: str, ehr_r
         episode=episode, register=register, text=text.strip(), ehr_reference=ehr_reference.strip(), author=actor
     )
     event_record(
-        actor=actor, verb=EventType.ENTRY_WRITTEN, client_id=episode.client_id, episode_id=episode.pk, target=entry,
+        actor=actor,
+        verb=EventType.ENTRY_WRITTEN,
+        client_id=episode.client_id,
+        episode_id=episode.pk,
+        target=entry,
         payload={"register": register},
     )
     return entry

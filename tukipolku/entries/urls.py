@@ -1,2 +1,6 @@
+from django.urls import path
+
+from tukipolku.entries import views
+
 app_name = "entries"
-urlpatterns: list = []
+urlpatterns = [path("episodes/<int:pk>/entries/new/", views.EntryCreateView.as_view(), name="create")]

@@ -4,8 +4,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from tukipolku.audit.choices import EventType
 from tukipolku.cases import registry
 from tukipolku.cases.models import Episode
+from tukipolku.cases.presentation import choice_label
+from tukipolku.meetings.choices import MeetingKind
 from tukipolku.meetings.models import Meeting
 from tukipolku.meetings.selectors import meeting_list_for
 from tukipolku.pathways.choices import CompletionCheck as CheckCode
@@ -33,3 +36,4 @@ def _section(actor: Any, episode: Episode) -> dict[str, Any]:
 registry.register_case_section(
     "meetings", registry.CaseSection(order=20, template="meetings/_case_section.html", context=_section)
 )
+registry.register_event_describer(EventType.MEETING_RECORDED, lambda p: choice_label(MeetingKind, p.get("kind")))

@@ -39,9 +39,15 @@ class Meeting(BaseModel):
 class Participant(models.Model):
     """Who took part: a user of the system, or a named outside participant."""
 
-    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="participants")
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="participants"
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("professional"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("professional"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     name = models.CharField(_("name"), max_length=200, blank=True)

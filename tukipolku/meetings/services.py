@@ -62,8 +62,14 @@ def meeting_record(
     if not participants and not outside_participants:
         raise ApplicationError(_("Choose at least one participant."), field="participants")
     meeting = Meeting.objects.create(
-        episode=episode, kind=kind, starts_at=starts_at, location=location.strip(),
-        client_participated=client_participated, agenda=agenda.strip(), minutes=minutes.strip(), recorded_by=actor,
+        episode=episode,
+        kind=kind,
+        starts_at=starts_at,
+        location=location.strip(),
+        client_participated=client_participated,
+        agenda=agenda.strip(),
+        minutes=minutes.strip(),
+        recorded_by=actor,
     )
     Participant.objects.bulk_create(
         [Participant(meeting=meeting, user=u) for u in participants]
@@ -81,9 +87,16 @@ def meeting_record(
             created_actions += 1
         Decision.objects.create(meeting=meeting, text=d.text.strip(), action=action)
     event_record(
-        actor=actor, verb=EventType.MEETING_RECORDED, client_id=episode.client_id, episode_id=episode.pk,
+        actor=actor,
+        verb=EventType.MEETING_RECORDED,
+        client_id=episode.client_id,
+        episode_id=episode.pk,
         target=meeting,
-        payload={"kind": kind, "starts_at": starts_at.isoformat(), "client_participated": client_participated,
-                 "actions": created_actions},
+        payload={
+            "kind": kind,
+            "starts_at": starts_at.isoformat(),
+            "client_participated": client_participated,
+            "actions": created_actions,
+        },
     )
     return meeting

@@ -12,9 +12,20 @@ DATA_FILE = Path(__file__).resolve().parent / "data" / "pathways.json"
 
 PATHWAY_FIELDS = ["name_fi", "name_sv", "name_en", "description_fi", "description_sv", "description_en"]
 STEP_FIELDS = [
-    "code", "name_fi", "name_sv", "name_en", "guidance_fi", "guidance_sv", "guidance_en",
-    "produces_fi", "produces_sv", "produces_en", "responsible_role", "expected_duration_days",
-    "legal_basis", "completion_check",
+    "code",
+    "name_fi",
+    "name_sv",
+    "name_en",
+    "guidance_fi",
+    "guidance_sv",
+    "guidance_en",
+    "produces_fi",
+    "produces_sv",
+    "produces_en",
+    "responsible_role",
+    "expected_duration_days",
+    "legal_basis",
+    "completion_check",
 ]
 
 
@@ -32,7 +43,10 @@ def load_pathways(pathway_model: Any, version_model: Any, step_model: Any) -> No
             continue
         pathway = pathway_model.objects.create(code=item["code"], **{f: item[f] for f in PATHWAY_FIELDS})
         version = version_model.objects.create(
-            pathway=pathway, number=1, status="published", published_at=timezone.now(),
+            pathway=pathway,
+            number=1,
+            status="published",
+            published_at=timezone.now(),
             change_note="Shipped with Tukipolku.",
         )
         step_model.objects.bulk_create(

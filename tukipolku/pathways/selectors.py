@@ -10,9 +10,7 @@ from tukipolku.pathways.models import Pathway, PathwayStep, PathwayVersion
 
 def pathway_version_current(*, pathway: Pathway) -> PathwayVersion | None:
     """The newest published version: new episodes start on it."""
-    return (
-        PathwayVersion.objects.filter(pathway=pathway, status=VersionStatus.PUBLISHED).order_by("-number").first()
-    )
+    return PathwayVersion.objects.filter(pathway=pathway, status=VersionStatus.PUBLISHED).order_by("-number").first()
 
 
 def pathway_list_available() -> QuerySet[Pathway]:
@@ -22,7 +20,9 @@ def pathway_list_available() -> QuerySet[Pathway]:
 
 def pathway_version_list_with_steps(*, version_ids: list[int]) -> dict[int, PathwayVersion]:
     """Versions with their ordered steps, keyed by id, in two queries."""
-    versions = PathwayVersion.objects.filter(pk__in=version_ids).select_related("pathway").prefetch_related(
-        Prefetch("steps", queryset=PathwayStep.objects.order_by("order"))
+    versions = (
+        PathwayVersion.objects.filter(pk__in=version_ids)
+        .select_related("pathway")
+        .prefetch_related(Prefetch("steps", queryset=PathwayStep.objects.order_by("order")))
     )
     return {v.pk: v for v in versions}

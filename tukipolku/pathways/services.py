@@ -17,9 +17,21 @@ from tukipolku.pathways.choices import VersionStatus
 from tukipolku.pathways.models import Pathway, PathwayStep, PathwayVersion
 
 _COPIED_STEP_FIELDS = [
-    "order", "code", "name_fi", "name_sv", "name_en", "guidance_fi", "guidance_sv", "guidance_en",
-    "produces_fi", "produces_sv", "produces_en", "responsible_role", "expected_duration_days",
-    "legal_basis", "completion_check",
+    "order",
+    "code",
+    "name_fi",
+    "name_sv",
+    "name_en",
+    "guidance_fi",
+    "guidance_sv",
+    "guidance_en",
+    "produces_fi",
+    "produces_sv",
+    "produces_en",
+    "responsible_role",
+    "expected_duration_days",
+    "legal_basis",
+    "completion_check",
 ]
 
 
@@ -41,8 +53,7 @@ def pathway_version_create_draft(*, actor: Any, pathway: Pathway) -> PathwayVers
     draft = PathwayVersion.objects.create(pathway=pathway, number=number, status=VersionStatus.DRAFT)
     if latest is not None:
         PathwayStep.objects.bulk_create(
-            PathwayStep(version=draft, **{f: getattr(s, f) for f in _COPIED_STEP_FIELDS})
-            for s in latest.steps.all()
+            PathwayStep(version=draft, **{f: getattr(s, f) for f in _COPIED_STEP_FIELDS}) for s in latest.steps.all()
         )
     event_record(actor=actor, verb=EventType.PATHWAY_DRAFTED, target=draft, payload={"number": number})
     return draft

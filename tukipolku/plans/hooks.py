@@ -7,10 +7,12 @@ from typing import Any
 from django.db.models import Expression, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
+from tukipolku.audit.choices import EventType
 from tukipolku.cases import registry
 from tukipolku.cases.models import Episode
+from tukipolku.cases.presentation import choice_label
 from tukipolku.pathways.choices import CompletionCheck as CheckCode
-from tukipolku.plans.choices import ActionStatus
+from tukipolku.plans.choices import ActionStatus, AgreementMethod
 from tukipolku.plans.models import Action, Goal, PlanVersion
 from tukipolku.plans.selectors import plan_view_for
 
@@ -44,7 +46,9 @@ def _earliest_items(episode_ids: list[int]) -> dict[int, registry.NextItem]:
     for a in actions:
         items.setdefault(
             a.plan.episode_id,
-            registry.NextItem(episode_id=a.plan.episode_id, due_on=a.due_on, title=a.title, owner_name=a.owner.display_name),
+            registry.NextItem(
+                episode_id=a.plan.episode_id, due_on=a.due_on, title=a.title, owner_name=a.owner.display_name
+            ),
         )
     return items
 
@@ -55,7 +59,9 @@ def _section(actor: Any, episode: Episode) -> dict[str, Any]:
 
 registry.register_completion_check(
     CheckCode.PLAN,
-    registry.CompletionCheck(passes=_has_goal, failure_message=lambda: _("Write at least one goal in the service plan first.")),
+    registry.CompletionCheck(
+        passes=_has_goal, failure_message=lambda: _("Write at least one goal in the service plan first.")
+    ),
 )
 registry.register_completion_check(
     CheckCode.PLAN_AGREED,
@@ -68,4 +74,31 @@ registry.register_next_action_source(
 )
 registry.register_case_section(
     "plan", registry.CaseSection(order=10, template="plans/_case_section.html", context=_section)
+)
+
+
+def _describe_updated(p: dict[str, Any]) -> str:
+    if p.get("added_action"):
+        return _("Version %(revision)s. Action added: %(action)s") % {
+            "revision": p.get("revision"),
+            "action": p["added_action"],
+        }
+    return _("Version %(revision)s: %(goals)s goals, %(actions)s actions.") % {
+        "revision": p.get("revision"),
+        "goals": p.get("goals", 0),
+        "actions": p.get("actions", 0),
+    }
+
+
+registry.register_event_describer(EventType.PLAN_UPDATED, _describe_updated)
+registry.register_event_describer(
+    EventType.PLAN_AGREED,
+    lambda p: (
+        _("Version %(revision)s, %(method)s.")
+        % {"revision": p.get("revision"), "method": choice_label(AgreementMethod, p.get("method"))}
+    ),
+)
+registry.register_event_describer(
+    EventType.ACTION_STATUS_CHANGED,
+    lambda p: f"{p.get('action', '')}: {choice_label(ActionStatus, p.get('status'))}",
 )

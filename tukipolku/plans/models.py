@@ -23,7 +23,10 @@ class Plan(BaseModel):
     summary = models.TextField(_("situation and the client's own view"), blank=True)
     next_review_on = models.DateField(_("next review"), null=True, blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("last changed by"), null=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        null=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -98,8 +101,12 @@ class PlanVersion(models.Model):
         _("how the client agreed"), max_length=20, choices=AgreementMethod.choices, blank=True
     )
     agreement_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("agreement recorded by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agreement recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:

@@ -41,19 +41,25 @@ def plan_view_for(*, episode: Episode) -> PlanView:
         Plan.objects.filter(episode=episode)
         .select_related("updated_by")
         .prefetch_related(
-            Prefetch("goals", queryset=Goal.objects.order_by("id").prefetch_related(
-                Prefetch("actions", queryset=Action.objects.select_related("owner").order_by("due_on", "id"))
-            )),
-            Prefetch("actions", queryset=Action.objects.filter(goal__isnull=True).select_related("owner"),
-                     to_attr="loose"),
+            Prefetch(
+                "goals",
+                queryset=Goal.objects.order_by("id").prefetch_related(
+                    Prefetch("actions", queryset=Action.objects.select_related("owner").order_by("due_on", "id"))
+                ),
+            ),
+            Prefetch(
+                "actions", queryset=Action.objects.filter(goal__isnull=True).select_related("owner"), to_attr="loose"
+            ),
         )
         .first()
     )
     if plan is None:
         return PlanView(None, [DomainGoals(d, []) for d in GoalDomain], [], None, None)
     versions = list(
-        PlanVersion.objects.filter(plan=plan).select_related("created_by", "agreement_recorded_by")
-        .defer("snapshot").order_by("-number")[:20]
+        PlanVersion.objects.filter(plan=plan)
+        .select_related("created_by", "agreement_recorded_by")
+        .defer("snapshot")
+        .order_by("-number")[:20]
     )
     current = next((v for v in versions if v.number == plan.revision), None)
     agreed = next((v for v in versions if v.agreed_on is not None), None)

@@ -61,13 +61,25 @@ def snapshot(plan: Plan) -> dict[str, Any]:
         "summary": plan.summary,
         "next_review_on": plan.next_review_on.isoformat() if plan.next_review_on else None,
         "goals": [
-            {"id": g.pk, "domain": g.domain, "description": g.description, "client_wording": g.client_wording,
-             "target_on": g.target_on.isoformat() if g.target_on else None, "status": g.status}
+            {
+                "id": g.pk,
+                "domain": g.domain,
+                "description": g.description,
+                "client_wording": g.client_wording,
+                "target_on": g.target_on.isoformat() if g.target_on else None,
+                "status": g.status,
+            }
             for g in goals
         ],
         "actions": [
-            {"id": a.pk, "goal_id": a.goal_id, "title": a.title, "owner": a.owner.display_name,
-             "due_on": a.due_on.isoformat(), "status": a.status}
+            {
+                "id": a.pk,
+                "goal_id": a.goal_id,
+                "title": a.title,
+                "owner": a.owner.display_name,
+                "due_on": a.due_on.isoformat(),
+                "status": a.status,
+            }
             for a in actions
         ],
     }
@@ -83,8 +95,14 @@ def _bump(*, actor: Any, plan: Plan) -> PlanVersion:
 
 
 def _event(actor: Any, verb: str, plan: Plan, episode: Episode, **payload: Any) -> None:
-    event_record(actor=actor, verb=verb, client_id=episode.client_id, episode_id=episode.pk, target=plan,
-                 payload={"revision": plan.revision, **payload})
+    event_record(
+        actor=actor,
+        verb=verb,
+        client_id=episode.client_id,
+        episode_id=episode.pk,
+        target=plan,
+        payload={"revision": plan.revision, **payload},
+    )
 
 
 def _apply_action(plan: Plan, goal: Goal | None, data: ActionInput, existing: dict[int, Action]) -> int:
@@ -105,7 +123,12 @@ def _apply_action(plan: Plan, goal: Goal | None, data: ActionInput, existing: di
     if data.delete or not data.title.strip():
         return 0
     Action.objects.create(
-        plan=plan, goal=goal, title=data.title.strip(), owner=data.owner, due_on=data.due_on, status=data.status,
+        plan=plan,
+        goal=goal,
+        title=data.title.strip(),
+        owner=data.owner,
+        due_on=data.due_on,
+        status=data.status,
         completed_at=timezone.now() if data.status == ActionStatus.DONE else None,
     )
     return 1
@@ -130,8 +153,10 @@ def plan_save(
     plan = _locked_plan(episode)
     if plan.revision != expected_revision:
         raise ConflictError(
-            _("Someone else saved this plan while you were editing it. Your changes are not saved yet: "
-              "compare them with the saved version below, then save again.")
+            _(
+                "Someone else saved this plan while you were editing it. Your changes are not saved yet: "
+                "compare them with the saved version below, then save again."
+            )
         )
     for g in goals:
         if not g.delete and g.domain not in GoalDomain.values:
@@ -156,23 +181,24 @@ def plan_save(
             continue
         else:
             goal = Goal.objects.create(
-                plan=plan, domain=data.domain, description=data.description.strip(),
-                client_wording=data.client_wording.strip(), target_on=data.target_on, status=data.status,
+                plan=plan,
+                domain=data.domain,
+                description=data.description.strip(),
+                client_wording=data.client_wording.strip(),
+                target_on=data.target_on,
+                status=data.status,
             )
         for action_data in data.actions:
             _apply_action(plan, goal, action_data, existing_actions)
     for action_data in loose_actions:
         _apply_action(plan, None, action_data, existing_actions)
     _bump(actor=actor, plan=plan)
-    _event(actor, EventType.PLAN_UPDATED, plan, episode,
-           goals=plan.goals.count(), actions=plan.actions.count())
+    _event(actor, EventType.PLAN_UPDATED, plan, episode, goals=plan.goals.count(), actions=plan.actions.count())
     return plan
 
 
 @transaction.atomic
-def plan_agree(
-    *, actor: Any, episode: Episode, revision: int, agreed_on: datetime.date, method: str
-) -> PlanVersion:
+def plan_agree(*, actor: Any, episode: Episode, revision: int, agreed_on: datetime.date, method: str) -> PlanVersion:
     """Record that the client agreed to a version of the plan. Only the current version can be agreed."""
     _require_change(actor, episode)
     plan = _locked_plan(episode)
@@ -195,8 +221,14 @@ def plan_agree(
 
 @transaction.atomic
 def action_create(
-    *, actor: Any, episode: Episode, title: str, owner: User, due_on: datetime.date,
-    source: str = ActionSource.PLAN, goal: Goal | None = None,
+    *,
+    actor: Any,
+    episode: Episode,
+    title: str,
+    owner: User,
+    due_on: datetime.date,
+    source: str = ActionSource.PLAN,
+    goal: Goal | None = None,
 ) -> Action:
     """Add one action to the plan (used by meeting decisions). Additive: no revision check."""
     _require_change(actor, episode)

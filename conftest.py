@@ -1,0 +1,87 @@
+"""Shared fixtures: a sote-centre with a team and its professionals, another organisation's team,
+and an episode opened through the real service. All data is synthetic."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tukipolku.cases import services as case_services
+from tukipolku.cases.choices import ConsentMethod, IdentificationSource
+from tukipolku.clients.tests.factories import ClientFactory
+from tukipolku.core.choices import Profession
+from tukipolku.core.tests.factories import OrganisationFactory, TeamFactory, UserFactory, member
+from tukipolku.pathways.models import Pathway
+
+
+@pytest.fixture
+def org(db):
+    return OrganisationFactory(name="Testikeskus")
+
+
+@pytest.fixture
+def team(org):
+    return TeamFactory(organisation=org, name="Työkykytiimi A")
+
+
+@pytest.fixture
+def nurse(team):
+    return member(team, profession=Profession.PUBLIC_HEALTH_NURSE, username="nurse")
+
+
+@pytest.fixture
+def physician(team):
+    return member(team, profession=Profession.PHYSICIAN, username="physician")
+
+
+@pytest.fixture
+def social_worker(team):
+    return member(team, profession=Profession.SOCIAL_WORKER, username="socialworker")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="Toisen keskuksen tiimi")
+
+
+@pytest.fixture
+def outsider(other_team):
+    """A nurse of another organisation's team: must never see this team's clients."""
+    return member(other_team, profession=Profession.PUBLIC_HEALTH_NURSE, username="outsider")
+
+
+@pytest.fixture
+def admin_user(org):
+    return UserFactory(
+        profession=Profession.ADMINISTRATOR, organisation=org, is_staff=True, is_superuser=True, username="admin"
+    )
+
+
+@pytest.fixture
+def satakunta(db):
+    return Pathway.objects.get(code="satakunta")
+
+
+@pytest.fixture
+def eura(db):
+    return Pathway.objects.get(code="eura")
+
+
+def open_episode(actor, team, pathway, client=None, **kw):
+    """Open an episode through the real service."""
+    params = {
+        "source": IdentificationSource.EMPLOYMENT_SERVICES,
+        "situations": ["long_unemployment"],
+        "need_description": "Pitkittynyt työttömyys ja toistuvia sairauspoissaoloja.",
+        "consent_on": timezone.localdate() - datetime.timedelta(days=1),
+        "consent_method": ConsentMethod.ORAL,
+    }
+    params.update(kw)
+    return case_services.episode_open(
+        actor=actor, client=client or ClientFactory(), team=team, pathway=pathway, **params
+    )
+
+
+@pytest.fixture
+def episode(nurse, team, satakunta):
+    return open_episode(nurse, team, satakunta)

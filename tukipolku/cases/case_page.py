@@ -1,0 +1,56 @@
+"""The case page's content, shared by the views that render it (also after a failed form)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from tukipolku.audit.selectors import event_list_for_episode
+from tukipolku.cases import registry, selectors
+from tukipolku.cases.forms import ReopenForm, StepCompleteForm, StepReturnForm, StepSkipForm
+from tukipolku.cases.models import Episode
+from tukipolku.cases.permissions import can_change_episode
+from tukipolku.cases.presentation import describe_event
+
+
+def case_page_context(request: HttpRequest, episode: Episode, **forms: Any) -> dict[str, Any]:
+    """Everything the case page shows. Sections of other modules come from the registry."""
+    detail = selectors.episode_detail(actor=request.user, episode=episode)
+    can_change = can_change_episode(request.user, episode)
+    step = episode.current_step
+    check = registry.completion_checks.get(step.completion_check) if step else None
+    check_ok = check.passes(episode) if (check is not None and can_change) else None
+    earlier = [s for s in detail.steps if step is not None and s.order < step.order]
+    sections = []
+    for name, section in sorted(registry.case_sections.items(), key=lambda kv: kv[1].order):
+        sections.append({"name": name, "template": section.template, "context": section.context(request.user, episode)})
+    by_step: dict[int, list[Any]] = {}
+    for record in detail.records:
+        by_step.setdefault(record.step_id, []).append(record)
+    timeline = [(s, by_step.get(s.pk, [])) for s in detail.steps]
+    events = list(event_list_for_episode(episode_id=episode.pk)[:200])
+    step_id = step.pk if step else None
+    context = {
+        "episode": episode,
+        "client": episode.client,
+        "detail": detail,
+        "timeline": timeline,
+        "can_change": can_change,
+        "step": step,
+        "step_overdue": episode.current_step_due is not None and episode.current_step_due < timezone.localdate(),
+        "is_last_step": step is not None and step.order == len(detail.steps),
+        "check": check,
+        "check_ok": check_ok,
+        "check_failure": check.failure_message() if check is not None and check_ok is False else "",
+        "sections": sections,
+        "history": [(e, describe_event(e)) for e in events],
+        "complete_form": StepCompleteForm(initial={"step_id": step_id}),
+        "skip_form": StepSkipForm(initial={"step_id": step_id}),
+        "return_form": StepReturnForm(initial={"step_id": step_id}, earlier_steps=earlier),
+        "reopen_form": ReopenForm(),
+        "open_panel": "",
+    }
+    context.update(forms)
+    return context

@@ -1,0 +1,69 @@
+"""Turns domain events into sentences in the reader's language for the case page history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from tukipolku.audit.choices import EventType
+from tukipolku.audit.models import AuditEvent
+from tukipolku.cases import registry
+from tukipolku.cases.choices import IdentificationSource, Outcome
+
+
+def name_in_language(value: Any) -> str:
+    if isinstance(value, dict):
+        lang = (get_language() or "fi")[:2]
+        return str(value.get(lang) or value.get("fi") or "")
+    return str(value or "")
+
+
+def _step(payload: dict[str, Any], key: str = "step") -> str:
+    step = payload.get(key) or {}
+    return f"{step.get('order', '')}. {name_in_language(step.get('name'))}" if step else ""
+
+
+def choice_label(choices: Any, value: Any) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value or "")
+
+
+def describe_event(event: AuditEvent) -> str:
+    """One line of detail for a history row; the event type's label is shown beside it."""
+    p = event.payload or {}
+    verb = event.verb
+    if verb == EventType.EPISODE_OPENED:
+        return _("%(pathway)s, version %(version)s. Noticed in: %(source)s.") % {
+            "pathway": name_in_language(p.get("pathway")),
+            "version": p.get("version", ""),
+            "source": choice_label(IdentificationSource, p.get("source")),
+        }
+    if verb == EventType.STEP_COMPLETED:
+        return _("%(step)s → %(next)s. Produced: %(output)s") % {
+            "step": _step(p),
+            "next": _step(p, "next_step"),
+            "output": p.get("output", ""),
+        }
+    if verb in (EventType.STEP_SKIPPED, EventType.STEP_RETURNED):
+        return _("%(step)s → %(next)s. Reason: %(reason)s") % {
+            "step": _step(p),
+            "next": _step(p, "next_step"),
+            "reason": p.get("reason", ""),
+        }
+    if verb in (EventType.TEAM_MEMBER_ADDED, EventType.TEAM_MEMBER_REMOVED):
+        return " – ".join(x for x in [p.get("member", ""), p.get("role", "")] if x)
+    if verb in (EventType.CONTACT_PERSON_NAMED, EventType.OWN_WORKER_NAMED):
+        if p.get("previous"):
+            return _("%(person)s (previously %(previous)s)") % {"person": p.get("person"), "previous": p["previous"]}
+        return str(p.get("person", ""))
+    if verb == EventType.EPISODE_CLOSED:
+        detail = f" – {p['detail']}" if p.get("detail") else ""
+        return f"{choice_label(Outcome, p.get('outcome'))}{detail}"
+    if verb == EventType.EPISODE_REOPENED:
+        return _("At step %(step)s. Reason: %(reason)s") % {"step": _step(p), "reason": p.get("reason", "")}
+    describer = registry.event_describers.get(verb)
+    return describer(p) if describer is not None else ""

@@ -1,0 +1,467 @@
+"""HTML interface of the client process: caseload, board, intake, case page, team, steps, closing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from tukipolku.cases import selectors, services
+from tukipolku.cases.case_page import case_page_context
+from tukipolku.cases.choices import AssignmentKind
+from tukipolku.cases.forms import (
+    AssignmentForm,
+    BoardFilterForm,
+    ClientSearchForm,
+    CloseForm,
+    EpisodeFieldsForm,
+    MemberAddForm,
+    NewClientForm,
+    ReopenForm,
+    StepCompleteForm,
+    StepReturnForm,
+    StepSkipForm,
+)
+from tukipolku.cases.models import Episode
+from tukipolku.cases.permissions import can_change_episode
+from tukipolku.clients.services import DuplicateClientError, client_create
+from tukipolku.core.exceptions import ApplicationError
+from tukipolku.core.forms import add_service_error
+from tukipolku.core.models import User
+from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
+from tukipolku.pathways.selectors import pathway_list_available
+
+LOOKUP_SESSION_KEY = "identity_lookups"
+
+
+def _looked_up(request: HttpRequest) -> set[int]:
+    return set(request.session.get(LOOKUP_SESSION_KEY, []))
+
+
+def _remember_lookup(request: HttpRequest, client_id: int) -> None:
+    ids = _looked_up(request) | {client_id}
+    request.session[LOOKUP_SESSION_KEY] = sorted(ids)[-50:]
+
+
+# ------------------------------------------------------------------ lists
+
+
+class CaseloadView(ProfessionalView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        only_contact = request.GET.get("show") == "contact"
+        page, rows = selectors.caseload_for(
+            actor=request.user, page_number=request.GET.get("page"), only_contact=only_contact
+        )
+        return render(request, "cases/caseload.html", {"page": page, "rows": rows, "only_contact": only_contact})
+
+
+class BoardView(ProfessionalView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
+        teams = selectors.board_teams_for(actor=request.user)
+        pathways = pathway_list_available()
+        team = teams.filter(pk=request.GET.get("team") or 0).first() or teams.first()
+        contacts = (
+            User.objects.filter(memberships__team=team).distinct().order_by("last_name")
+            if team
+            else User.objects.none()
+        )
+        form = BoardFilterForm(request.GET or None, teams=teams, pathways=pathways, contacts=contacts)
+        data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        pathway = data.get("pathway") or pathways.first()
+        columns: list[selectors.BoardColumn] = []
+        if team is not None:
+            filters = selectors.BoardFilters(
+                team=team,
+                pathway=pathway,
+                contact_person_id=data["contact"].pk if data.get("contact") else None,
+                situation=data.get("situation") or None,
+                overdue_only=bool(data.get("overdue")),
+                name=data.get("name") or "",
+            )
+            columns = selectors.board_for(
+                actor=request.user, filters=filters, per_column=settings.TUKIPOLKU_BOARD_CARDS_PER_STEP
+            )
+        return render(
+            request,
+            "cases/board.html",
+            {
+                "form": form,
+                "columns": columns,
+                "team": team,
+                "pathway": pathway,
+                "total": sum(c.total for c in columns),
+            },
+        )
+
+
+# ------------------------------------------------------------------ intake
+
+
+def _episode_form(request: HttpRequest, data: Any = None) -> EpisodeFieldsForm:
+    return EpisodeFieldsForm(
+        data, teams=selectors.board_teams_for(actor=request.user), pathways=pathway_list_available(), prefix="ep"
+    )
+
+
+def _open_episode(request: HttpRequest, client: Any, form: EpisodeFieldsForm) -> Episode:
+    d = form.cleaned_data
+    return services.episode_open(
+        actor=request.user,
+        client=client,
+        team=d["team"],
+        pathway=d["pathway"],
+        source=d["source"],
+        situations=d["situations"],
+        need_description=d["need_description"],
+        consent_on=d["consent_on"],
+        consent_method=d["consent_method"],
+    )
+
+
+def _opened(request: HttpRequest, episode: Episode) -> HttpResponse:
+    messages.success(
+        request, _("The client relationship is open. Next: assemble the client's team and name the contact person.")
+    )
+    return redirect_htmx_aware(request, reverse("cases:detail", args=[episode.pk]))
+
+
+class IntakeView(ProfessionalView):
+    """Find a client by identity code or name; open a relationship for them or for a new client.
+
+    Searching is a POST so that an identity code never appears in a URL or an access log line.
+    """
+
+    template = "cases/intake.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template, {"search_form": ClientSearchForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        search_form = ClientSearchForm(request.POST)
+        context: dict[str, Any] = {"search_form": search_form, "searched": False}
+        if search_form.is_valid():
+            hits, code = selectors.client_find_for(actor=request.user, query=search_form.cleaned_data["q"])
+            for hit in hits:
+                if not hit.visible:
+                    _remember_lookup(request, hit.client.pk)
+            context.update(searched=True, hits=hits, by_code=code is not None)
+            if not hits:
+                context["client_form"] = NewClientForm(initial={"identity_code": code or ""}, prefix="cl")
+                context["episode_form"] = _episode_form(request)
+        return render(request, self.template, context)
+
+
+class IntakeNewClientView(ProfessionalView):
+    """Create a new client and open their first relationship, on one screen."""
+
+    template = "cases/intake.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request,
+            self.template,
+            {
+                "search_form": ClientSearchForm(),
+                "client_form": NewClientForm(prefix="cl"),
+                "episode_form": _episode_form(request),
+                "searched": True,
+                "hits": [],
+            },
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        client_form = NewClientForm(request.POST, prefix="cl")
+        episode_form = _episode_form(request, request.POST)
+        if client_form.is_valid() and episode_form.is_valid():
+            try:
+                with transaction.atomic():
+                    c = client_form.cleaned_data
+                    client = client_create(
+                        actor=request.user,
+                        identity_code=c["identity_code"],
+                        first_names=c["first_names"],
+                        last_name=c["last_name"],
+                        language=c["language"],
+                        phone=c["phone"],
+                        email=c["email"],
+                        municipality=c["municipality"],
+                        employment_status=c["employment_status"],
+                    )
+                    episode = _open_episode(request, client, episode_form)
+            except DuplicateClientError as exc:
+                _remember_lookup(request, exc.existing.pk)
+                client_form.add_error(
+                    "identity_code",
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        exc.message,
+                        reverse("cases:episode_open", args=[exc.existing.pk]),
+                        _("Open a relationship for %(name)s instead") % {"name": exc.existing.full_name},
+                    ),
+                )
+            except ApplicationError as exc:
+                add_service_error(episode_form, exc)
+            else:
+                return _opened(request, episode)
+        return render(
+            request,
+            self.template,
+            {
+                "search_form": ClientSearchForm(),
+                "client_form": client_form,
+                "episode_form": episode_form,
+                "searched": True,
+                "hits": [],
+            },
+            status=400,
+        )
+
+
+class EpisodeOpenView(ProfessionalView):
+    """Open a new relationship for an existing client."""
+
+    def _client(self, request: HttpRequest, client_id: int) -> Any:
+        return selectors.client_get_for_opening(
+            actor=request.user, client_id=client_id, looked_up_ids=_looked_up(request)
+        )
+
+    def get(self, request: HttpRequest, client_id: int) -> HttpResponse:
+        client = self._client(request, client_id)
+        return render(request, "cases/episode_open.html", {"client": client, "episode_form": _episode_form(request)})
+
+    def post(self, request: HttpRequest, client_id: int) -> HttpResponse:
+        client = self._client(request, client_id)
+        form = _episode_form(request, request.POST)
+        if form.is_valid():
+            try:
+                episode = _open_episode(request, client, form)
+            except ApplicationError as exc:
+                add_service_error(form, exc)
+            else:
+                return _opened(request, episode)
+        return render(request, "cases/episode_open.html", {"client": client, "episode_form": form}, status=400)
+
+
+# ------------------------------------------------------------------ the case page
+
+
+class EpisodeViewMixin:
+    view_name = "cases:detail"
+
+    def episode(self, request: HttpRequest, pk: int) -> Episode:
+        return selectors.episode_get_for(actor=request.user, episode_id=pk, view=self.view_name)
+
+
+class EpisodeDetailView(EpisodeViewMixin, ProfessionalView):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        episode = self.episode(request, pk)
+        return render(request, "cases/episode_detail.html", case_page_context(request, episode))
+
+
+class EpisodeStepView(EpisodeViewMixin, ProfessionalView):
+    """Complete, skip or go back a step. Errors re-render the case page with what was typed."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        episode = self.episode(request, pk)
+        action = request.POST.get("action")
+        earlier = []
+        if episode.current_step is not None:
+            earlier = list(episode.pathway_version.steps.filter(order__lt=episode.current_step.order).order_by("order"))
+        form_class: Any = {"complete": StepCompleteForm, "skip": StepSkipForm, "return": StepReturnForm}.get(
+            action or ""
+        )
+        if form_class is None:
+            return HttpResponse(status=400)
+        kwargs = {"earlier_steps": earlier} if form_class is StepReturnForm else {}
+        form = form_class(request.POST, **kwargs)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    if action == "complete":
+                        services.episode_step_complete(
+                            actor=request.user, episode=episode, expected_step_id=d["step_id"], output=d["output"]
+                        )
+                        messages.success(request, _("Step marked done."))
+                    elif action == "skip":
+                        services.episode_step_skip(
+                            actor=request.user, episode=episode, expected_step_id=d["step_id"], reason=d["reason"]
+                        )
+                        messages.success(request, _("Step skipped."))
+                    else:
+                        services.episode_step_return(
+                            actor=request.user,
+                            episode=episode,
+                            expected_step_id=d["step_id"],
+                            to_step_id=d["to_step"],
+                            reason=d["reason"],
+                        )
+                        messages.success(request, _("Returned to an earlier step."))
+            except ApplicationError as exc:
+                add_service_error(form, exc)
+            else:
+                return redirect_htmx_aware(request, reverse("cases:detail", args=[episode.pk]))
+        episode.refresh_from_db()
+        context = case_page_context(request, episode, **{f"{action}_form": form, "open_panel": action})
+        return render(request, "cases/episode_detail.html", context, status=400)
+
+
+class EpisodeTeamView(EpisodeViewMixin, ProfessionalView):
+    """The client's team: members with their roles, the contact person and the own worker."""
+
+    view_name = "cases:team"
+
+    def _context(self, request: HttpRequest, episode: Episode, **forms: Any) -> dict[str, Any]:
+        candidates = selectors.case_team_candidates(episode=episode)
+        context = {
+            "episode": episode,
+            "client": episode.client,
+            "detail": selectors.episode_detail(actor=request.user, episode=episode),
+            "can_change": can_change_episode(request.user, episode),
+            "member_form": MemberAddForm(candidates=candidates),
+            "contact_form": AssignmentForm(
+                candidates=candidates, initial={"kind": AssignmentKind.CONTACT_PERSON}, prefix="contact"
+            ),
+            "own_worker_form": AssignmentForm(
+                candidates=candidates, initial={"kind": AssignmentKind.OWN_WORKER}, prefix="own"
+            ),
+        }
+        context.update(forms)
+        return context
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        episode = self.episode(request, pk)
+        return render(request, "cases/episode_team.html", self._context(request, episode))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        episode = self.episode(request, pk)
+        candidates = selectors.case_team_candidates(episode=episode)
+        op = request.POST.get("op")
+        forms: dict[str, Any] = {}
+        try:
+            with transaction.atomic():
+                if op == "add":
+                    form = MemberAddForm(request.POST, candidates=candidates)
+                    forms["member_form"] = form
+                    if form.is_valid():
+                        services.case_member_add(
+                            actor=request.user,
+                            episode=episode,
+                            user=form.cleaned_data["user"],
+                            role_in_case=form.cleaned_data["role_in_case"],
+                        )
+                        messages.success(request, _("Added to the client's team."))
+                        return redirect_htmx_aware(request, reverse("cases:team", args=[pk]))
+                elif op == "remove":
+                    member = (
+                        episode.members.filter(pk=request.POST.get("member") or 0, removed_at__isnull=True)
+                        .select_related("user")
+                        .first()
+                    )
+                    if member is None:
+                        raise ApplicationError(_("This professional is not in the client's team."))
+                    services.case_member_remove(actor=request.user, episode=episode, member=member)
+                    messages.success(request, _("Removed from the client's team."))
+                    return redirect_htmx_aware(request, reverse("cases:team", args=[pk]))
+                elif op in ("contact", "own"):
+                    form = AssignmentForm(request.POST, candidates=candidates, prefix=op)
+                    forms["contact_form" if op == "contact" else "own_worker_form"] = form
+                    if form.is_valid():
+                        services.assignment_set(
+                            actor=request.user,
+                            episode=episode,
+                            kind=form.cleaned_data["kind"],
+                            user=form.cleaned_data["user"],
+                            note=form.cleaned_data["note"],
+                        )
+                        messages.success(request, _("Responsibility recorded."))
+                        return redirect_htmx_aware(request, reverse("cases:team", args=[pk]))
+                else:
+                    return HttpResponse(status=400)
+        except ApplicationError as exc:
+            target = next(iter(forms.values()), None)
+            if target is not None:
+                add_service_error(target, exc)
+            else:
+                messages.error(request, exc.message)
+        return render(request, "cases/episode_team.html", self._context(request, episode, **forms), status=400)
+
+
+class EpisodeCloseView(EpisodeViewMixin, ProfessionalView):
+    view_name = "cases:close"
+
+    def _form(self, request: HttpRequest, episode: Episode, data: Any = None) -> CloseForm:
+        form = CloseForm(data, candidates=selectors.case_team_candidates(episode=episode))
+        detail_contact = episode.assignments.filter(kind=AssignmentKind.CONTACT_PERSON, ended_at__isnull=True).first()
+        if data is None and detail_contact is not None:
+            form.initial["follow_up_owner"] = detail_contact.user_id
+        return form
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        episode = self.episode(request, pk)
+        return render(
+            request,
+            "cases/episode_close.html",
+            {"episode": episode, "client": episode.client, "form": self._form(request, episode)},
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        import datetime
+
+        from dateutil.relativedelta import relativedelta
+
+        episode = self.episode(request, pk)
+        form = self._form(request, episode, request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            dates = [d["outcome_on"] + relativedelta(months=m) for m in d.get("follow_up_months") or []]
+            if d.get("follow_up_on"):
+                dates.append(d["follow_up_on"])
+            owner = d.get("follow_up_owner")
+            follow_ups: list[tuple[datetime.date, Any]] = [(x, owner) for x in sorted(set(dates))] if owner else []
+            try:
+                with transaction.atomic():
+                    services.episode_close(
+                        actor=request.user,
+                        episode=episode,
+                        outcome=d["outcome"],
+                        outcome_on=d["outcome_on"],
+                        outcome_detail=d["outcome_detail"],
+                        follow_ups=follow_ups,
+                    )
+            except ApplicationError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, _("The client relationship is closed."))
+                return redirect_htmx_aware(request, reverse("cases:detail", args=[pk]))
+        return render(
+            request,
+            "cases/episode_close.html",
+            {"episode": episode, "client": episode.client, "form": form},
+            status=400,
+        )
+
+
+class EpisodeReopenView(EpisodeViewMixin, ProfessionalView):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        episode = self.episode(request, pk)
+        form = ReopenForm(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    services.episode_reopen(actor=request.user, episode=episode, reason=form.cleaned_data["reason"])
+            except ApplicationError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, _("The client relationship is open again."))
+                return redirect_htmx_aware(request, reverse("cases:detail", args=[pk]))
+        context = case_page_context(request, episode, reopen_form=form, open_panel="reopen")
+        return render(request, "cases/episode_detail.html", context, status=400)
