@@ -11,7 +11,8 @@ from tukipolku.cases.choices import ConsentMethod, IdentificationSource
 from tukipolku.clients.tests.factories import ClientFactory
 from tukipolku.core.choices import Profession
 from tukipolku.core.tests.factories import OrganisationFactory, TeamFactory, UserFactory, member
-from tukipolku.pathways.models import Pathway
+from tukipolku.pathways.loader import load_pathways
+from tukipolku.pathways.models import Pathway, PathwayStep, PathwayVersion
 
 
 @pytest.fixture
@@ -58,12 +59,19 @@ def admin_user(org):
 
 
 @pytest.fixture
-def satakunta(db):
+def shipped_pathways(db):
+    """The shipped pathways. A transactional test's flush empties the table, so reload if needed."""
+    if not Pathway.objects.filter(code="satakunta").exists():
+        load_pathways(Pathway, PathwayVersion, PathwayStep)
+
+
+@pytest.fixture
+def satakunta(shipped_pathways):
     return Pathway.objects.get(code="satakunta")
 
 
 @pytest.fixture
-def eura(db):
+def eura(shipped_pathways):
     return Pathway.objects.get(code="eura")
 
 

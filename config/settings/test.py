@@ -2,6 +2,9 @@
 
 import os
 
+if not os.environ.get("DATABASE_URL"):
+    os.environ.pop("DATABASE_URL", None)  # `DATABASE_URL=` means the SQLite default
+
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")

@@ -5,24 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils.translation import gettext_lazy as _
 
 from tukipolku.core.exceptions import ApplicationError
 
 
 class DateInput(forms.DateInput):
-    """A native date picker; the value travels as ISO 8601 and is shown in the browser's locale."""
-
-    input_type = "date"
+    """A date typed the Finnish way (d.m.yyyy) in every language; ISO dates are accepted too."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        base = {"placeholder": _("d.m.yyyy"), "autocomplete": "off", "size": 12, "class": "date"}
+        super().__init__(attrs={**base, **(attrs or {})}, format="%-d.%-m.%Y")
 
 
 class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
+    """A date and a 24-hour time, typed the Finnish way (d.m.yyyy hh:mm)."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+        base = {"placeholder": _("d.m.yyyy hh:mm"), "autocomplete": "off", "size": 18, "class": "date"}
+        super().__init__(attrs={**base, **(attrs or {})}, format="%-d.%-m.%Y %H:%M")
+
+
+class FormRenderer(DjangoTemplates):
+    """Wraps every field group in a div so that layouts can place label, help, error and input together."""
+
+    field_template_name = "core/field.html"
 
 
 def add_service_error(form: forms.Form, error: ApplicationError) -> None:

@@ -1,0 +1,69 @@
+# Tukipolku – developer commands. `make help` lists them.
+SHELL := /bin/bash
+PY := .venv/bin/python
+UV := .venv/bin/uv
+MANAGE := $(PY) manage.py
+DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3
+PG_URL ?= postgres://postgres@127.0.0.1:5432/tukipolku
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-test run dev worker test test-fast lint types checks messages migrations bench clean
+
+help: ## Show this help
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+.venv/bin/uv:
+	python3 -m venv .venv
+	.venv/bin/pip install --quiet --disable-pip-version-check uv
+
+install: .venv/bin/uv ## Install the application's dependencies (uv.lock) into .venv
+	$(UV) sync --frozen --quiet
+
+install-test: install ## Install test tools too, and Debian's chromium for browser tests
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; \
+	fi
+
+run: install ## Demo: migrate, load synthetic demo data, serve http://127.0.0.1:8000 (SQLite)
+	$(DEMO_ENV) $(MANAGE) migrate --noinput -v0
+	$(DEMO_ENV) $(MANAGE) load_demo
+	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+dev: run ## Same as run
+
+test: install-test lint checks ## Lint, checks and the whole test suite (PostgreSQL when reachable, else SQLite)
+	@url="$${DATABASE_URL:-}"; \
+	if [ -z "$$url" ] && $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then url="$(PG_URL)"; fi; \
+	if [ -n "$$url" ]; then echo "== tests on $${url%%@*}@…"; else echo "== tests on SQLite"; fi; \
+	DATABASE_URL="$$url" $(PY) -m pytest
+
+test-fast: install ## Tests without the browser journeys, on SQLite
+	DATABASE_URL= $(PY) -m pytest -m "not browser"
+
+lint: install ## ruff lint and format check
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+types: install ## mypy
+	$(PY) -m mypy tukipolku config
+
+checks: install ## Django system checks, missing migrations, deploy check with production settings
+	DEBUG=true $(MANAGE) check --fail-level WARNING
+	DEBUG=true $(MANAGE) makemigrations --check --dry-run
+	DEBUG=false SECRET_KEY=check-deploy-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-long-enough-for-the-check ALLOWED_HOSTS=tukipolku.example \
+	  $(MANAGE) check --deploy --fail-level WARNING
+
+messages: install ## Extract translatable strings and compile the fi/sv/en catalogues
+	DEBUG=true $(MANAGE) makemessages -l fi -l sv -l en --no-location --ignore=".venv/*" --ignore="bench/*" --ignore="tests/*" --ignore="*/tests/*"
+	DEBUG=true $(MANAGE) compilemessages --ignore=.venv
+
+migrations: install ## Make migrations after a model change
+	DEBUG=true $(MANAGE) makemigrations
+
+bench: install ## Benchmarks on PostgreSQL (see docs/performance.md)
+	$(PY) bench/run.py
+
+clean: ## Remove the demo database and caches
+	rm -rf db.sqlite3* staticfiles .pytest_cache .ruff_cache .mypy_cache
