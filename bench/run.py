@@ -1,0 +1,142 @@
+"""Benchmark: server time of the caseload and the case page at 200,000 clients on PostgreSQL.
+
+    .venv/bin/python bench/run.py [--clients 200000] [--requests 300] [--seed 1]
+
+Creates (or reuses) the database `tukipolku_bench`, fills it with the synthetic generator, then for
+a sample of professionals and episodes measures, in-process with Django's test client (middleware,
+gate, access-log insert, templates included; no network): median and p95 of the server time, and
+the raw SQL time of running the same SELECT statements directly on the connection. Results go to
+bench/results/ and are written up in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DB_NAME = os.environ.get("BENCH_DB", "tukipolku_bench")
+os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB_NAME}")
+os.environ.update(
+    DEBUG="false", SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnop", ALLOWED_HOSTS="testserver",
+    SECURE_SSL_REDIRECT="false", DJANGO_SETTINGS_MODULE="config.settings.base",
+)
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"median_ms": round(statistics.median(values), 2), "p95_ms": round(percentile(values, 95), 2),
+            "n": len(values)}
+
+
+def measure(client, url: str, connection) -> tuple[float, float, int]:
+    """(server ms, raw SQL ms of the same SELECTs, number of queries) for one GET."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        response = client.get(url)
+        server = (time.perf_counter() - start) * 1000
+    assert response.status_code == 200, (url, response.status_code)
+    selects = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    start = time.perf_counter()
+    with connection.cursor() as cur:
+        for sql in selects:
+            cur.execute(sql)  # captured SQL has its parameters inlined already
+            cur.fetchall()
+    raw = (time.perf_counter() - start) * 1000
+    return server, raw, len(ctx.captured_queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=200_000)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    ensure_database()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client as HttpClient
+    from django.urls import reverse
+
+    from tukipolku.cases.choices import EpisodeStatus
+    from tukipolku.cases.models import CaseTeamMember, Episode
+    from tukipolku.clients.models import Client
+    from tukipolku.core.models import User
+
+    call_command("migrate", verbosity=0)
+    have = Client.objects.count()
+    if have < args.clients:
+        if have:
+            sys.exit(f"{DB_NAME} holds {have} clients, fewer than {args.clients}: drop it first (dropdb {DB_NAME}).")
+        started = time.perf_counter()
+        call_command("generate_data", clients=args.clients, seed=args.seed)
+        print(f"generated {args.clients} clients in {time.perf_counter() - started:.0f} s")
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    counts = {"clients": Client.objects.count(), "episodes": Episode.objects.count(),
+              "open_episodes": Episode.objects.filter(status=EpisodeStatus.OPEN).count()}
+    print(counts)
+
+    rng = random.Random(args.seed)
+    busy_user_ids = list(
+        CaseTeamMember.objects.filter(removed_at__isnull=True, episode__status=EpisodeStatus.OPEN)
+        .values_list("user_id", flat=True).distinct()[:2000]
+    )
+    users = list(User.objects.filter(pk__in=rng.sample(busy_user_ids, min(20, len(busy_user_ids)))))
+    results: dict[str, dict] = {}
+    for name in ("caseload", "case_page"):
+        server_times: list[float] = []
+        raw_times: list[float] = []
+        queries: set[int] = set()
+        for i in range(args.requests + 20):
+            user = users[i % len(users)]
+            http = HttpClient()
+            http.force_login(user)
+            if name == "caseload":
+                url = reverse("cases:caseload")
+            else:
+                ids = list(CaseTeamMember.objects.filter(user=user, removed_at__isnull=True).values_list("episode_id", flat=True)[:50])
+                url = reverse("cases:detail", args=[rng.choice(ids)])
+            server, raw, n = measure(http, url, connection)
+            if i >= 20:  # the first requests warm caches and connections
+                server_times.append(server)
+                raw_times.append(raw)
+                queries.add(n)
+        results[name] = {"server": summary(server_times), "raw_sql": summary(raw_times), "queries_per_request": sorted(queries)}
+        ratio = results[name]["server"]["p95_ms"] / max(results[name]["raw_sql"]["p95_ms"], 0.001)
+        results[name]["p95_ratio_server_to_sql"] = round(ratio, 1)
+        print(name, json.dumps(results[name]))
+    out = ROOT / "bench" / "results" / "caseload_casepage.json"
+    out.write_text(json.dumps({"data": counts, "results": results}, indent=2) + "\n")
+    print(f"written to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
