@@ -33,11 +33,15 @@ run: install ## Demo: migrate, load synthetic demo data, serve http://127.0.0.1:
 
 dev: run ## Same as run
 
-test: install-test lint checks ## Lint, checks and the whole test suite (PostgreSQL when reachable, else SQLite)
+test: install-test lint types checks ## Lint, types, checks, every test (PostgreSQL when reachable, else SQLite)
 	@url="$${DATABASE_URL:-}"; \
 	if [ -z "$$url" ] && $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then url="$(PG_URL)"; fi; \
-	if [ -n "$$url" ]; then echo "== tests on $${url%%@*}@…"; else echo "== tests on SQLite"; fi; \
-	DATABASE_URL="$$url" $(PY) -m pytest
+	if [ -n "$$url" ]; then \
+	  echo "== all tests on PostgreSQL"; DATABASE_URL="$$url" $(PY) -m pytest || exit $$?; \
+	  echo "== tests without the browser on SQLite"; DATABASE_URL= $(PY) -m pytest -m "not browser"; \
+	else \
+	  echo "== all tests on SQLite (no PostgreSQL reachable)"; DATABASE_URL= $(PY) -m pytest; \
+	fi
 
 test-fast: install ## Tests without the browser journeys, on SQLite
 	DATABASE_URL= $(PY) -m pytest -m "not browser"

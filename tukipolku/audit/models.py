@@ -4,6 +4,8 @@ This module imports no domain code: clients and episodes are referenced by id on
 log row outlives anything it points at.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -18,12 +20,12 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             raise RuntimeError("Audit rows are append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("Audit rows are append-only.")
 
 
@@ -45,7 +47,7 @@ class AuditEvent(AppendOnlyModel):
     client_id = models.BigIntegerField(_("client"), null=True)
     episode_id = models.BigIntegerField(_("episode"), null=True)
     target_type = models.CharField(_("target type"), max_length=60, blank=True)
-    target_id = models.BigIntegerField(_("target"), null=True)
+    target_id = models.BigIntegerField(_("target object"), null=True)
     payload = models.JSONField(_("details"), default=dict)
 
     class Meta:

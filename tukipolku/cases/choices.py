@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EpisodeStatus(models.TextChoices):
@@ -84,6 +85,6 @@ OUTCOMES_WITHOUT_FOLLOW_UP = frozenset({Outcome.DECEASED, Outcome.MOVED_AWAY})
 
 
 class FollowUpStatus(models.TextChoices):
-    DUE = "due", _("Due")
+    DUE = "due", pgettext_lazy("follow-up status", "Due")
     DONE = "done", _("Done")
     CANCELLED = "cancelled", _("Cancelled")

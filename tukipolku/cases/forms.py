@@ -18,7 +18,7 @@ from tukipolku.cases.choices import (
 )
 from tukipolku.clients import identity
 from tukipolku.clients.choices import ClientLanguage, EmploymentStatus
-from tukipolku.core.forms import DateInput
+from tukipolku.core.forms import DateInput, set_choices, set_queryset
 from tukipolku.core.models import Team, User
 from tukipolku.pathways.models import Pathway
 
@@ -71,9 +71,8 @@ class EpisodeFieldsForm(forms.Form):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("consent_on", timezone.localdate())
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
-        self.fields["pathway"].queryset = pathways
-        self.fields["pathway"].label_from_instance = lambda p: p.localized("name")
+        set_queryset(self, "team", teams)
+        set_queryset(self, "pathway", pathways, lambda p: p.localized("name"))
 
     def clean_consent_on(self) -> Any:
         value = self.cleaned_data["consent_on"]
@@ -126,7 +125,7 @@ class StepReturnForm(forms.Form):
 
     def __init__(self, *args: Any, earlier_steps: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_step"].choices = [(s.pk, str(s)) for s in earlier_steps]
+        set_choices(self, "to_step", [(s.pk, str(s)) for s in earlier_steps])
 
 
 class MemberAddForm(forms.Form):
@@ -140,8 +139,7 @@ class MemberAddForm(forms.Form):
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = candidates
-        self.fields["user"].label_from_instance = lambda u: f"{u.display_name} – {u.get_profession_display()}"
+        set_queryset(self, "user", candidates, lambda u: f"{u.display_name} – {u.get_profession_display()}")
 
 
 class AssignmentForm(forms.Form):
@@ -151,8 +149,7 @@ class AssignmentForm(forms.Form):
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = candidates
-        self.fields["user"].label_from_instance = lambda u: f"{u.display_name} – {u.get_profession_display()}"
+        set_queryset(self, "user", candidates, lambda u: f"{u.display_name} – {u.get_profession_display()}")
 
 
 FOLLOW_UP_MONTHS = [(3, _("3 months")), (6, _("6 months")), (12, _("12 months"))]
@@ -186,8 +183,7 @@ class CloseForm(forms.Form):
         kwargs["initial"].setdefault("outcome_on", timezone.localdate())
         kwargs["initial"].setdefault("follow_up_months", [3, 6, 12])
         super().__init__(*args, **kwargs)
-        self.fields["follow_up_owner"].queryset = candidates
-        self.fields["follow_up_owner"].label_from_instance = lambda u: u.display_name
+        set_queryset(self, "follow_up_owner", candidates, lambda u: u.display_name)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -222,8 +218,6 @@ class BoardFilterForm(forms.Form):
 
     def __init__(self, *args: Any, teams: Any, pathways: Any, contacts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
-        self.fields["pathway"].queryset = pathways
-        self.fields["pathway"].label_from_instance = lambda p: p.localized("name")
-        self.fields["contact"].queryset = contacts
-        self.fields["contact"].label_from_instance = lambda u: u.display_name
+        set_queryset(self, "team", teams)
+        set_queryset(self, "pathway", pathways, lambda p: p.localized("name"))
+        set_queryset(self, "contact", contacts, lambda u: u.display_name)

@@ -16,8 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Expression
-
 if TYPE_CHECKING:
     from tukipolku.cases.models import Episode
 
@@ -41,7 +39,7 @@ class NextItem:
 @dataclass(frozen=True)
 class NextActionSource:
     # A subquery giving the earliest open due date for OuterRef("pk") (an Episode).
-    earliest_due: Callable[[], Expression]
+    earliest_due: Callable[[], Any]
     # The earliest open item of each given episode, at most one per episode, in one query.
     earliest_items: Callable[[list[int]], dict[int, NextItem]]
 

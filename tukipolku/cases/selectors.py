@@ -7,6 +7,7 @@ display directly.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,7 @@ FAR_FUTURE = datetime.date(9999, 12, 31)
 
 
 def _log(
-    actor: Any, view: str, episodes: list[Episode], action: str = AccessAction.LIST, basis: str = BASIS_TEAM
+    actor: Any, view: str, episodes: Sequence[Episode], action: str = AccessAction.LIST, basis: str = BASIS_TEAM
 ) -> None:
     access_record(actor=actor, view=view, rows=[(e.client_id, e.pk) for e in episodes], action=action, basis=basis)
 
@@ -121,7 +122,7 @@ class EpisodeRow:
     i_am_contact: bool
 
 
-def _rows(actor: Any, episodes: list[Episode]) -> list[EpisodeRow]:
+def _rows(actor: Any, episodes: Sequence[Episode]) -> list[EpisodeRow]:
     ids = [e.pk for e in episodes]
     contacts = {
         a.episode_id: a.user
@@ -131,14 +132,15 @@ def _rows(actor: Any, episodes: list[Episode]) -> list[EpisodeRow]:
     }
     items: dict[int, registry.NextItem] = {}
     for src in registry.next_action_sources.values():
-        for episode_id, item in src.earliest_items(ids).items():
-            if episode_id not in items or item.due_on < items[episode_id].due_on:
-                items[episode_id] = item
+        for episode_id, candidate in src.earliest_items(ids).items():
+            if episode_id not in items or candidate.due_on < items[episode_id].due_on:
+                items[episode_id] = candidate
     today = timezone.localdate()
     rows = []
     for e in episodes:
-        item = items.get(e.pk)
+        item: registry.NextItem | None = items.get(e.pk)
         step_due = e.current_step_due
+        due: datetime.date | None
         if item is not None and (step_due is None or item.due_on < step_due):
             due, title, owner, is_step = item.due_on, item.title, item.owner_name, False
         else:
@@ -176,7 +178,7 @@ def caseload_for(*, actor: Any, page_number: Any = 1, only_contact: bool = False
         )
     from django.conf import settings
 
-    qs = _with_next_due(qs).select_related("client", "current_step", "team").order_by("next_due", "opened_at", "pk")
+    qs = _with_next_due(qs).select_related("client", "current_step", "team").order_by("next_due", "opened_at", "pk")  # type: ignore[misc]
     page = Paginator(qs, settings.TUKIPOLKU_CASELOAD_PAGE_SIZE).get_page(page_number)
     episodes = list(page.object_list)
     _log(actor, "cases:caseload", episodes)

@@ -372,15 +372,15 @@ class EpisodeTeamView(EpisodeViewMixin, ProfessionalView):
                     messages.success(request, _("Removed from the client's team."))
                     return redirect_htmx_aware(request, reverse("cases:team", args=[pk]))
                 elif op in ("contact", "own"):
-                    form = AssignmentForm(request.POST, candidates=candidates, prefix=op)
-                    forms["contact_form" if op == "contact" else "own_worker_form"] = form
-                    if form.is_valid():
+                    assign_form = AssignmentForm(request.POST, candidates=candidates, prefix=op)
+                    forms["contact_form" if op == "contact" else "own_worker_form"] = assign_form
+                    if assign_form.is_valid():
                         services.assignment_set(
                             actor=request.user,
                             episode=episode,
-                            kind=form.cleaned_data["kind"],
-                            user=form.cleaned_data["user"],
-                            note=form.cleaned_data["note"],
+                            kind=assign_form.cleaned_data["kind"],
+                            user=assign_form.cleaned_data["user"],
+                            note=assign_form.cleaned_data["note"],
                         )
                         messages.success(request, _("Responsibility recorded."))
                         return redirect_htmx_aware(request, reverse("cases:team", args=[pk]))

@@ -31,7 +31,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "profession", "organisation", "is_active"]
     list_filter = ["profession", "organisation", "is_active", "is_staff"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Work"), {"fields": ("profession", "organisation", "title", "phone")}),
     )
     add_fieldsets = (

@@ -37,3 +37,18 @@ def add_service_error(form: forms.Form, error: ApplicationError) -> None:
     """Show a service's refusal next to the field it concerns, or at the top of the form."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+
+
+def set_queryset(form: forms.Form, name: str, queryset: Any, label: Any = None) -> None:
+    """Narrow a model choice field to what this user may pick, with an optional option label."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset
+    if label is not None:
+        field.label_from_instance = label  # type: ignore[method-assign]
+
+
+def set_choices(form: forms.Form, name: str, choices: Any) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices

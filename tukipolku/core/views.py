@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.views import View
 
@@ -18,7 +18,7 @@ class ProfessionalView(View):
     Which clients they then see is decided by the access gate (cases/permissions.py).
     """
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not can_work_with_clients(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)

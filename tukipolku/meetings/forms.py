@@ -6,7 +6,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from tukipolku.core.forms import DateInput, DateTimeInput
+from tukipolku.core.forms import DateInput, DateTimeInput, set_queryset
 from tukipolku.core.models import User
 from tukipolku.meetings.choices import MeetingKind
 
@@ -38,8 +38,7 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["participants"].queryset = members
-        self.fields["participants"].label_from_instance = lambda u: f"{u.display_name} – {u.get_profession_display()}"
+        set_queryset(self, "participants", members, lambda u: f"{u.display_name} – {u.get_profession_display()}")
 
     def outside(self) -> list[tuple[str, str]]:
         rows = []
@@ -57,8 +56,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, owners: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners if owners is not None else User.objects.none()
-        self.fields["owner"].label_from_instance = lambda u: u.display_name
+        set_queryset(self, "owner", owners if owners is not None else User.objects.none(), lambda u: u.display_name)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

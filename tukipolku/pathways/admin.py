@@ -14,7 +14,7 @@ from tukipolku.pathways.services import pathway_version_create_draft, pathway_ve
 class VersionInline(admin.TabularInline):
     model = PathwayVersion
     fields = ["number", "status", "published_at", "change_note"]
-    readonly_fields = fields
+    readonly_fields = ["number", "status", "published_at", "change_note"]
     extra = 0
     show_change_link = True
     can_delete = False
@@ -43,12 +43,19 @@ class PathwayAdmin(admin.ModelAdmin):
 class StepInline(admin.StackedInline):
     model = PathwayStep
     extra = 0
-    fields = [
-        ("order", "code", "responsible_role", "expected_duration_days", "completion_check"),
-        ("name_fi", "name_sv", "name_en"),
-        ("guidance_fi", "guidance_sv", "guidance_en"),
-        ("produces_fi", "produces_sv", "produces_en"),
-        "legal_basis",
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("order", "code", "responsible_role", "expected_duration_days", "completion_check"),
+                    ("name_fi", "name_sv", "name_en"),
+                    ("guidance_fi", "guidance_sv", "guidance_en"),
+                    ("produces_fi", "produces_sv", "produces_en"),
+                    "legal_basis",
+                ]
+            },
+        ),
     ]
 
     def _editable(self, obj: Any) -> bool:

@@ -9,7 +9,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tukipolku.core.forms import DateInput
+from tukipolku.core.forms import DateInput, set_queryset
 from tukipolku.core.models import User
 from tukipolku.plans.choices import ActionStatus, AgreementMethod, GoalDomain, GoalStatus
 
@@ -44,8 +44,7 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, owners: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners if owners is not None else User.objects.none()
-        self.fields["owner"].label_from_instance = lambda u: u.display_name
+        set_queryset(self, "owner", owners if owners is not None else User.objects.none(), lambda u: u.display_name)
 
 
 GoalFormSet = formset_factory(GoalForm, extra=1, can_delete=True)

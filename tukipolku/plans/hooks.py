@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Expression, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from tukipolku.audit.choices import EventType
@@ -28,7 +28,7 @@ def _current_agreed(episode: Episode) -> bool:
     return PlanVersion.objects.filter(plan=plan, number=plan.revision, agreed_on__isnull=False).exists()
 
 
-def _earliest_due() -> Expression:
+def _earliest_due() -> Subquery:
     return Subquery(
         Action.objects.filter(plan__episode=OuterRef("pk"), status=ActionStatus.OPEN)
         .order_by("due_on")

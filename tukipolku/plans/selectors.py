@@ -65,4 +65,5 @@ def plan_view_for(*, episode: Episode) -> PlanView:
     agreed = next((v for v in versions if v.agreed_on is not None), None)
     goals = list(plan.goals.all())
     domains = [DomainGoals(d, [g for g in goals if g.domain == d]) for d in GoalDomain]
-    return PlanView(plan, domains, list(plan.loose), current, agreed, versions)
+    loose: list[Action] = list(getattr(plan, "loose", []))
+    return PlanView(plan, domains, loose, current, agreed, versions)
