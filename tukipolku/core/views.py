@@ -31,3 +31,18 @@ def redirect_htmx_aware(request: HttpRequest, url: str) -> HttpResponse:
         response["HX-Location"] = url
         return response
     return redirect(url, permanent=False)
+
+
+class HomeView(View):
+    """The front page sends each kind of user where their work is."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from django.shortcuts import render
+
+        from tukipolku.core.permissions import can_administer
+
+        if can_work_with_clients(request.user):
+            return redirect("cases:caseload")
+        if can_administer(request.user):
+            return redirect("admin:index")
+        return render(request, "core/home.html")
