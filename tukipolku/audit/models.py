@@ -14,8 +14,20 @@ from django.utils.translation import gettext_lazy as _
 from tukipolku.audit.choices import AccessAction, AccessOutcome, EventType
 
 
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    """Bulk updates and deletes would bypass the model's guard: refuse them too."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise RuntimeError("Audit rows are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("Audit rows are append-only.")
+
+
 class AppendOnlyModel(models.Model):
     """Rows are written once and never changed or deleted by the application."""
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -23,7 +23,13 @@ from tukipolku.cases import registry
 from tukipolku.cases.choices import AssignmentKind, EpisodeStatus
 from tukipolku.cases.constants import BASIS_IDENTITY_CODE, BASIS_TEAM
 from tukipolku.cases.models import SITUATION_FIELDS, Assignment, CaseTeamMember, Episode, StepRecord
-from tukipolku.cases.permissions import access_basis, active_team_ids, client_visible_q, episode_visible_q
+from tukipolku.cases.permissions import (
+    access_basis,
+    active_team_ids,
+    can_search_clients,
+    client_visible_q,
+    episode_visible_q,
+)
 from tukipolku.clients import identity
 from tukipolku.clients.models import Client
 from tukipolku.core.models import Team, User
@@ -273,8 +279,11 @@ def client_find_for(*, actor: Any, query: str) -> tuple[list[ClientHit], str | N
 
     Returns the hits and the normalised identity code when the query was one. An exact identity-code
     match is shown even outside the actor's teams (name and birth date only) so that a new
-    relationship can be opened; every hit is written to the access log.
+    relationship can be opened; every hit is written to the access log. Actors who may not search
+    clients (administrators, partner staff) find nobody.
     """
+    if not can_search_clients(actor):
+        return [], None
     query = query.strip()
     if identity.looks_like_identity_code(query):
         code = identity.normalize(query)
@@ -318,10 +327,23 @@ def client_find_for(*, actor: Any, query: str) -> tuple[list[ClientHit], str | N
     return [ClientHit(client=c, episodes=c.visible_episodes, visible=True) for c in clients], None
 
 
+def client_log_duplicate_for(*, actor: Any, client: Client) -> None:
+    """Log that an existing client was shown to the actor because they typed the same identity code for
+    a new client (the duplicate is offered instead). Same bases as a search by identity code."""
+    visible = Client.objects.filter(client_visible_q(actor), pk=client.pk).exists()
+    access_record(
+        actor=actor,
+        view="cases:intake_new",
+        rows=[(client.pk, None)],
+        action=AccessAction.SEARCH,
+        basis=BASIS_TEAM if visible else BASIS_IDENTITY_CODE,
+    )
+
+
 def client_get_for_opening(*, actor: Any, client_id: int, looked_up_ids: set[int]) -> Client:
     """A client for whom the actor may open a relationship: in reach, or found by exact identity code
     in this session. Anything else is 404."""
-    client = Client.objects.filter(pk=client_id).first()
+    client = Client.objects.filter(pk=client_id).first() if can_search_clients(actor) else None
     if client is None:
         raise Http404
     if client.pk in looked_up_ids:

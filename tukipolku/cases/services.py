@@ -52,8 +52,12 @@ def _event(actor: Any, verb: str, episode: Episode, target: Any = None, **payloa
 
 
 def _lock(episode: Episode) -> Episode:
-    """Re-read the episode under a row lock so that concurrent step changes serialise."""
-    return Episode.objects.select_for_update().select_related("current_step").get(pk=episode.pk)
+    """Re-read the episode under a row lock so that concurrent step changes serialise.
+
+    Only the episode row is locked (`of=("self",)`): PostgreSQL cannot lock the nullable side of the
+    outer join to the current step.
+    """
+    return Episode.objects.select_for_update(of=("self",)).select_related("current_step").get(pk=episode.pk)
 
 
 def _require_change(actor: Any, episode: Episode) -> None:

@@ -197,6 +197,7 @@ class IntakeNewClientView(ProfessionalView):
                     )
                     episode = _open_episode(request, client, episode_form)
             except DuplicateClientError as exc:
+                selectors.client_log_duplicate_for(actor=request.user, client=exc.existing)
                 _remember_lookup(request, exc.existing.pk)
                 client_form.add_error(
                     "identity_code",

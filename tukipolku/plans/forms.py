@@ -28,7 +28,9 @@ class PlanForm(forms.Form):
 
 class GoalForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    domain = forms.ChoiceField(label=_("Domain"), choices=GoalDomain.choices)
+    # The initial value is what a browser submits for an untouched select (its first option), so that
+    # the empty "new goal" row counts as unchanged and the plan can be saved without filling it in.
+    domain = forms.ChoiceField(label=_("Domain"), choices=GoalDomain.choices, initial=GoalDomain.choices[0][0])
     description = forms.CharField(label=_("Goal"), max_length=500)
     client_wording = forms.CharField(label=_("In the client's own words"), max_length=500, required=False)
     target_on = forms.DateField(label=_("Target date"), widget=DateInput(), required=False)

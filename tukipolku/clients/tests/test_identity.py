@@ -274,13 +274,13 @@ def test_mask__keeps_only_the_birth_date_part():
 # ---------------------------------------------------------------- properties
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(st.text())
 def test_is_valid__never_raises_on_arbitrary_text(text):
     assert identity.is_valid(text) in (True, False)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(st.from_regex(r"[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-Z]", fullmatch=True))
 def test_is_valid__agrees_with_stdnum_on_code_shaped_text(text):
     assert identity.is_valid(text) == hetu.is_valid(text, allow_temporary=True)
@@ -295,7 +295,7 @@ def built_codes(draw):
     return birth, make_identity_code(birth, individual, sign)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(built_codes(), st.sampled_from(["plain", "lower", "spaced", "en_dash"]))
 def test_is_valid__accepts_codes_built_by_make_identity_code(built, variant):
     birth, code = built
