@@ -15,8 +15,10 @@ def test_catalogue__complete_and_compiled(lang):
     po = polib.pofile(str(LOCALE / lang / "LC_MESSAGES" / "django.po"))
     assert po.untranslated_entries() == []
     assert po.fuzzy_entries() == []
-    mo = {e.msgid: e.msgstr for e in polib.mofile(str(LOCALE / lang / "LC_MESSAGES" / "django.mo"))}
-    stale = [e.msgid for e in po.translated_entries() if not e.msgid_plural and mo.get(e.msgid) != e.msgstr]
+    mo = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(LOCALE / lang / "LC_MESSAGES" / "django.mo"))}
+    stale = [
+        e.msgid for e in po.translated_entries() if not e.msgid_plural and mo.get((e.msgctxt, e.msgid)) != e.msgstr
+    ]
     assert stale == [], "run `make messages` to compile the catalogues"
 
 
