@@ -213,6 +213,20 @@ def board_teams_for(*, actor: Any) -> QuerySet[Team]:
     return Team.objects.filter(pk__in=active_team_ids(actor)).order_by("name")
 
 
+def board_default_pathway(*, team: Team | None) -> Pathway | None:
+    """The pathway most of the team's open episodes follow: the board opens on it."""
+    if team is None:
+        return None
+    top = (
+        Episode.objects.filter(team=team, status=EpisodeStatus.OPEN)
+        .values("pathway_version__pathway")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    return Pathway.objects.filter(pk=top["pathway_version__pathway"]).first() if top else None
+
+
 def board_for(*, actor: Any, filters: BoardFilters, per_column: int) -> list[BoardColumn]:
     """The team board: open episodes of one team and pathway, in columns by current step."""
     if filters.team.pk not in active_team_ids(actor) or filters.pathway is None:

@@ -75,7 +75,7 @@ class BoardView(ProfessionalView):
         )
         form = BoardFilterForm(request.GET or None, teams=teams, pathways=pathways, contacts=contacts)
         data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-        pathway = data.get("pathway") or pathways.first()
+        pathway = data.get("pathway") or selectors.board_default_pathway(team=team) or pathways.first()
         columns: list[selectors.BoardColumn] = []
         if team is not None:
             filters = selectors.BoardFilters(
