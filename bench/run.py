@@ -25,8 +25,11 @@ sys.path.insert(0, str(ROOT))
 DB_NAME = os.environ.get("BENCH_DB", "tukipolku_bench")
 os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB_NAME}")
 os.environ.update(
-    DEBUG="false", SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnop", ALLOWED_HOSTS="testserver",
-    SECURE_SSL_REDIRECT="false", DJANGO_SETTINGS_MODULE="config.settings.base",
+    DEBUG="false",
+    SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnop",
+    ALLOWED_HOSTS="testserver",
+    SECURE_SSL_REDIRECT="false",
+    DJANGO_SETTINGS_MODULE="config.settings.base",
 )
 
 
@@ -46,8 +49,11 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def summary(values: list[float]) -> dict[str, float]:
-    return {"median_ms": round(statistics.median(values), 2), "p95_ms": round(percentile(values, 95), 2),
-            "n": len(values)}
+    return {
+        "median_ms": round(statistics.median(values), 2),
+        "p95_ms": round(percentile(values, 95), 2),
+        "n": len(values),
+    }
 
 
 def measure(client, url: str, connection) -> tuple[float, float, int]:
@@ -100,14 +106,18 @@ def main() -> None:
         print(f"generated {args.clients} clients in {time.perf_counter() - started:.0f} s")
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
-    counts = {"clients": Client.objects.count(), "episodes": Episode.objects.count(),
-              "open_episodes": Episode.objects.filter(status=EpisodeStatus.OPEN).count()}
+    counts = {
+        "clients": Client.objects.count(),
+        "episodes": Episode.objects.count(),
+        "open_episodes": Episode.objects.filter(status=EpisodeStatus.OPEN).count(),
+    }
     print(counts)
 
     rng = random.Random(args.seed)
     busy_user_ids = list(
         CaseTeamMember.objects.filter(removed_at__isnull=True, episode__status=EpisodeStatus.OPEN)
-        .values_list("user_id", flat=True).distinct()[:2000]
+        .values_list("user_id", flat=True)
+        .distinct()[:2000]
     )
     users = list(User.objects.filter(pk__in=rng.sample(busy_user_ids, min(20, len(busy_user_ids)))))
     results: dict[str, dict] = {}
@@ -122,14 +132,22 @@ def main() -> None:
             if name == "caseload":
                 url = reverse("cases:caseload")
             else:
-                ids = list(CaseTeamMember.objects.filter(user=user, removed_at__isnull=True).values_list("episode_id", flat=True)[:50])
+                ids = list(
+                    CaseTeamMember.objects.filter(user=user, removed_at__isnull=True).values_list(
+                        "episode_id", flat=True
+                    )[:50]
+                )
                 url = reverse("cases:detail", args=[rng.choice(ids)])
             server, raw, n = measure(http, url, connection)
             if i >= 20:  # the first requests warm caches and connections
                 server_times.append(server)
                 raw_times.append(raw)
                 queries.add(n)
-        results[name] = {"server": summary(server_times), "raw_sql": summary(raw_times), "queries_per_request": sorted(queries)}
+        results[name] = {
+            "server": summary(server_times),
+            "raw_sql": summary(raw_times),
+            "queries_per_request": sorted(queries),
+        }
         ratio = results[name]["server"]["p95_ms"] / max(results[name]["raw_sql"]["p95_ms"], 0.001)
         results[name]["p95_ratio_server_to_sql"] = round(ratio, 1)
         print(name, json.dumps(results[name]))

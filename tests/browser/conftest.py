@@ -56,9 +56,8 @@ def login(page, username: str, password: str = "test-password-123") -> None:
 def axe_violations(page) -> list[dict]:
     """Run axe-core (WCAG 2.1 A/AA rules) on the current page and return its violations."""
     page.evaluate(AXE)
-    result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa']}})"
-    )
+    tags = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']"
+    result = page.evaluate(f"async () => await axe.run(document, {{runOnly: {{type: 'tag', values: {tags}}}}})")
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
