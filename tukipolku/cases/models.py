@@ -101,6 +101,9 @@ class Episode(BaseModel):
             models.CheckConstraint(
                 condition=Q(status=EpisodeStatus.OPEN) | ~Q(outcome=""), name="episode_closed_has_outcome"
             ),
+            models.UniqueConstraint(
+                fields=["client", "team"], condition=Q(status=EpisodeStatus.OPEN), name="episode_one_open_per_team"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -135,9 +135,7 @@ def episode_open(
         **{field: code in chosen for code, field in SITUATION_FIELDS.items()},
     )
     _start_step(actor=actor, episode=episode, step=first_step)
-    CaseTeamMember.objects.create(
-        episode=episode, user=actor, role_in_case=actor.get_profession_display(), added_by=actor
-    )
+    CaseTeamMember.objects.create(episode=episode, user=actor, added_by=actor)
     _event(
         actor,
         EventType.EPISODE_OPENED,
@@ -281,9 +279,7 @@ def _ensure_member(*, actor: Any, episode: Episode, user: Any, role_in_case: str
     member = episode.members.filter(user=user, removed_at__isnull=True).first()
     if member is not None:
         return member
-    member = CaseTeamMember.objects.create(
-        episode=episode, user=user, role_in_case=role_in_case or user.get_profession_display(), added_by=actor
-    )
+    member = CaseTeamMember.objects.create(episode=episode, user=user, role_in_case=role_in_case, added_by=actor)
     _event(
         actor, EventType.TEAM_MEMBER_ADDED, episode, target=member, member=user.display_name, role=member.role_in_case
     )

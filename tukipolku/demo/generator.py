@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import datetime
 import json
+import queue
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -271,14 +273,14 @@ SOURCES = _cum(
         (IdentificationSource.OTHER, 2),
     ]
 )
-SITUATION_WEIGHTS = {
+SITUATION_WEIGHTS: dict[str, float] = {
     SpecialSituation.LONG_UNEMPLOYMENT: 40,
     SpecialSituation.PARTIAL_ABILITY_UNEMPLOYED: 15,
     SpecialSituation.GRADUATING_PARTIAL_ABILITY: 6,
     SpecialSituation.REHABILITATIVE_WORK_HEALTH: 14,
     SpecialSituation.JOBSEEKER_ILLNESS: 22,
 }
-SITUATION_BOOST = {
+SITUATION_BOOST: dict[str, str] = {
     IdentificationSource.STUDENT_HEALTH: SpecialSituation.GRADUATING_PARTIAL_ABILITY,
     IdentificationSource.REHABILITATIVE_WORK: SpecialSituation.REHABILITATIVE_WORK_HEALTH,
     IdentificationSource.OCCUPATIONAL_HEALTH: SpecialSituation.PARTIAL_ABILITY_UNEMPLOYED,
@@ -359,7 +361,7 @@ AGREEMENT_METHODS = _cum(
     ]
 )
 FOLLOW_UP_MONTHS = _cum([((3, 6, 12), 50), ((3, 12), 20), ((6,), 15), ((12,), 15)])
-CONTACT_WEIGHTS = {
+CONTACT_WEIGHTS: dict[str, float] = {
     Profession.WORK_ABILITY_COORDINATOR: 3,
     Profession.CASE_COORDINATOR: 3,
     Profession.SOCIAL_WORKER: 2,
@@ -532,6 +534,7 @@ COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
 }
 """Columns written per table, in insert order (parents first). Ids are given where rows are referred to."""
 ID_MODELS = [m for m, cols in COLUMNS.items() if cols[0] == "id"]
+Rows = dict[type[models.Model], list[tuple[Any, ...]]]
 
 _T_CLIENT = Client._meta.label_lower
 _T_EPISODE = Episode._meta.label_lower
@@ -576,10 +579,10 @@ class _Table:
         else:
             model, columns, extra = self.model, self.columns, self.extra
             objs = [model(**dict(zip(columns, row, strict=True)), **extra) for row in rows]
-            model._default_manager.bulk_create(objs, batch_size=1000)  # type: ignore[attr-defined]
+            model._default_manager.bulk_create(objs, batch_size=1000)
 
     def _copy(self, rows: list[tuple[Any, ...]]) -> None:
-        quoted = ", ".join(connection.ops.quote_name(c) for c in self.db_columns)
+        quoted = ", ".join(connection.ops.quote_name(str(c)) for c in self.db_columns)
         sql = f"COPY {connection.ops.quote_name(self.model._meta.db_table)} ({quoted}) FROM STDIN"
         extra = tuple(json.dumps(v) if isinstance(v, dict | list) else v for v in self.extra.values())
         json_positions = self.json_positions
@@ -588,9 +591,10 @@ class _Table:
             write = copy.write_row
             for row in rows:
                 if json_positions:
-                    row = list(row)
+                    values = list(row)
                     for i in json_positions:
-                        row[i] = dumps(row[i], ensure_ascii=False)
+                        values[i] = dumps(values[i], ensure_ascii=False)
+                    row = tuple(values)
                 write((*row, *extra) if extra else row)
 
 
@@ -648,6 +652,8 @@ def _load_staff(team_ids: Sequence[int] | None, today: datetime.date) -> list[_S
 
 
 def _random_name(rng: random.Random, female: bool, language: str = ClientLanguage.FINNISH) -> tuple[str, str]:
+    firsts: tuple[str, ...]
+    lasts: tuple[str, ...]
     if language == ClientLanguage.SWEDISH:
         firsts, lasts = (voc.SWEDISH_FEMALE if female else voc.SWEDISH_MALE), voc.SWEDISH_SURNAMES
     elif language == ClientLanguage.OTHER:
@@ -820,7 +826,7 @@ class _Generator:
         self.pathway_cum = pathway_cum
         self.codes = codes
         self.ids = {m: m._default_manager.aggregate(m=Max("id"))["m"] or 0 for m in ID_MODELS}
-        self.rows: dict[type[models.Model], list[tuple[Any, ...]]] = {m: [] for m in COLUMNS}
+        self.rows: Rows = {m: [] for m in COLUMNS}
         # The first open episodes of each pathway visit every step and the first closed ones every
         # outcome, so that even a small data set shows them all.
         self.pending_steps = {p.code: list(range(len(p.steps) - 1, -1, -1)) for p in pathways}
@@ -932,12 +938,12 @@ class _Generator:
         last = len(steps) - 1
         outcome = ""
         if closed:
-            pending = self.pending_outcomes
-            outcome = pending.pop() if pending else _pick(rng, OUTCOMES)
+            outcomes = self.pending_outcomes
+            outcome = outcomes.pop() if outcomes else _pick(rng, OUTCOMES)
             end = rng.randint(0, last - 1) if outcome in EARLY_EXIT and rng.random() < 0.7 else last
         else:
-            pending = self.pending_steps[pathway.code]
-            end = pending.pop() if pending else rng.choices(range(len(steps)), cum_weights=pathway.open_cum)[0]
+            indexes = self.pending_steps[pathway.code]
+            end = indexes.pop() if indexes else rng.choices(range(len(steps)), cum_weights=pathway.open_cum)[0]
         visits: list[_Visit] = []
         back = rng.randint(2, end - 1) if end >= 3 and rng.random() < 0.04 else -1
         for i in range(end):
@@ -1113,27 +1119,19 @@ class _Generator:
             )
             if visit is not final:
                 following = steps[visits[n + 1].index]
-                verb, payload = {
-                    StepStatus.COMPLETED: (EventType.STEP_COMPLETED, {"output": output}),
-                    StepStatus.SKIPPED: (EventType.STEP_SKIPPED, {"reason": reason}),
-                    StepStatus.RETURNED: (EventType.STEP_RETURNED, {"reason": reason}),
-                }[status]
-                event(
-                    visit.end,
-                    ender,
-                    verb,
-                    client_id,
-                    episode_id,
-                    _T_RECORD,
-                    record_id,
-                    {"step": step.payload, "next_step": following.payload, **payload},
-                )
+                payload: dict[str, Any] = {"step": step.payload, "next_step": following.payload}
+                if status == StepStatus.COMPLETED:
+                    verb, payload["output"] = EventType.STEP_COMPLETED, output
+                else:
+                    verb = EventType.STEP_SKIPPED if status == StepStatus.SKIPPED else EventType.STEP_RETURNED
+                    payload["reason"] = reason
+                event(visit.end, ender, verb, client_id, episode_id, _T_RECORD, record_id, payload)
 
         # Case team members and responsibilities.
         for person, t in added.values():
             member_id = self._id(CaseTeamMember)
             at = dt(t)
-            role = self.profession_fi[person.profession]
+            role = ""  # blank: shown as the profession in the reader's language
             rows[CaseTeamMember].append((member_id, at, at, episode_id, person.id, role, at, opener.id, None, None))
             if person is not opener:
                 event(
@@ -1363,7 +1361,7 @@ class _Generator:
         )
         plan_id = self._id(Plan)
         domains = rng.sample(GOAL_DOMAINS, rng.randint(1, 4))
-        goals = []  # (id, created t, domain, description, client wording, target, status)
+        goals: list[tuple[Any, ...]] = []  # id, created t, domain, description, client wording, target, status
         for domain in domains:
             t = base_times[0] if rng.random() < 0.7 else rng.choice(base_times)
             if closed:
@@ -1376,12 +1374,12 @@ class _Generator:
             goals.append((goal_id, t, domain, rng.choice(voc.GOALS[domain]), wording, target, status))
             at = dt(t)
             rows[Goal].append((goal_id, at, at, plan_id, domain, goals[-1][3], wording, target, status))
-        actions = []  # (id, created t, goal id, title, owner, due, status)
+        actions: list[tuple[Any, ...]] = []  # id, created t, goal id, title, owner, due, status
         owners = [lead, *members]
         for title in rng.sample(voc.ACTIONS, max(1, rng.randint(1, 5) - len(meeting_actions))):
             t = rng.choice(base_times)
             due, status, t_done = self._action_status(t, t_end, closed)
-            goal_id = rng.choice(goals)[0] if rng.random() < 0.8 else None
+            linked_goal = rng.choice(goals)[0] if rng.random() < 0.8 else None
             owner = rng.choice(owners)
             action_id = self._id(Action)
             at = dt(t)
@@ -1391,7 +1389,7 @@ class _Generator:
                     at,
                     dt(t_done) if t_done else at,
                     plan_id,
-                    goal_id,
+                    linked_goal,
                     title,
                     owner.id,
                     due,
@@ -1400,7 +1398,7 @@ class _Generator:
                     dt(t_done) if t_done else None,
                 )
             )
-            actions.append((action_id, t, goal_id, title, owner, due, status))
+            actions.append((action_id, t, linked_goal, title, owner, due, status))
         for t, title, meeting_id, owner, _recorder in meeting_actions:
             due, status, t_done = self._action_status(t, t_end, closed)
             action_id = self._id(Action)
@@ -1439,7 +1437,7 @@ class _Generator:
         for number, (t, from_meeting) in enumerate(versions, start=1):
             is_last = number == last_number
             creator = from_meeting[4] if from_meeting else rng.choice(owners)
-            snapshot = {
+            snapshot: dict[str, Any] = {
                 "summary": summary,
                 "next_review_on": review.isoformat() if review and is_last else None,
                 "goals": [
@@ -1521,21 +1519,73 @@ class _Generator:
                 t, author.id, EventType.ENTRY_WRITTEN, client_id, episode_id, _T_ENTRY, entry_id, {"register": register}
             )
 
-    def flush(self, tables: dict[type[models.Model], _Table], use_copy: bool) -> dict[str, int]:
-        """Write the collected rows in one transaction and move the id sequences past them."""
-        counts = {}
-        with transaction.atomic():
-            for model, table in tables.items():
-                rows = self.rows[model]
-                table.write(rows, use_copy)
-                counts[model._meta.label] = len(rows)
-                rows.clear()
-            statements = connection.ops.sequence_reset_sql(no_style(), ID_MODELS)
-            if statements:
-                with connection.cursor() as cursor:
-                    for sql in statements:
-                        cursor.execute(sql)
-        return counts
+    def take_rows(self) -> Rows:
+        """Hand over the rows collected so far and start collecting anew."""
+        rows, self.rows = self.rows, {m: [] for m in COLUMNS}
+        return rows
+
+
+def _write_batch(tables: dict[type[models.Model], _Table], rows: Rows, use_copy: bool) -> None:
+    """Write one batch in one transaction and move the id sequences past the ids given."""
+    with transaction.atomic():
+        for model, table in tables.items():
+            table.write(rows[model], use_copy)
+        _reset_sequences()
+
+
+def _reset_sequences() -> None:
+    """Move the id sequences past the ids the generator gave (PostgreSQL; a no-op on SQLite)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), ID_MODELS)
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+
+class _BackgroundWriters:
+    """Threads that write batches, each on its own connection, while the next batch is generated.
+
+    On PostgreSQL the database spends longer on a batch (indexes, deferred foreign key checks at
+    commit) than Python does building it, so the writing overlaps the generating and runs on
+    several connections. Batches are independent: every id is given up front.
+    """
+
+    def __init__(self, tables: dict[type[models.Model], _Table], count: int) -> None:
+        self.tables = tables
+        self.queue: queue.Queue[Rows | None] = queue.Queue(maxsize=count)
+        self.error: BaseException | None = None
+        self.threads = [
+            threading.Thread(target=self._run, name=f"generator-writer-{n}", daemon=True) for n in range(count)
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def _run(self) -> None:
+        try:
+            while (rows := self.queue.get()) is not None:
+                if self.error is None:  # after a failure keep draining, so that the producer never blocks
+                    try:
+                        _write_batch(self.tables, rows, use_copy=True)
+                    except BaseException as exc:
+                        self.error = exc
+        finally:
+            connection.close()
+
+    def submit(self, rows: Rows) -> None:
+        """Queue a batch; waits while every writer is busy and a batch is already waiting."""
+        if self.error is not None:
+            self.close()
+        self.queue.put(rows)
+
+    def close(self) -> None:
+        """Wait for the queued batches; raise the first writer error, if any."""
+        for thread in self.threads:
+            if thread.is_alive():
+                self.queue.put(None)
+        for thread in self.threads:
+            thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def _choose_staff(
@@ -1574,6 +1624,7 @@ def generate(
     now: datetime.datetime | None = None,
     demo_users: dict[str, User] | None = None,
     batch_size: int = BATCH_CLIENTS,
+    writers: int = 2,
     log: Callable[[str], None] = print,
 ) -> GenerationResult:
     """Create `clients` synthetic clients with about 1.5 episodes each, with everything around them.
@@ -1581,7 +1632,8 @@ def generate(
     Episodes are spread over `teams` teams (default: one per ~1,500 episodes, created as needed with
     eight professionals each; with `demo_users`, the demo users' teams). Deterministic for the same
     seed on the same starting database. Writes in batches of `batch_size` clients, each in its own
-    transaction; progress goes to `log`.
+    transaction; on PostgreSQL outside a transaction, `writers` threads write while the next batch
+    is generated. Progress goes to `log`.
     """
     started = time.monotonic()
     rng = random.Random(seed)  # noqa: S311 – synthetic data, not security
@@ -1598,20 +1650,34 @@ def generate(
     gen = _Generator(rng=rng, now=now, staffs=staffs, pathways=pathways, pathway_cum=pathway_cum, codes=codes)
     tables = {model: _Table(model, columns) for model, columns in COLUMNS.items()}
     use_copy = connection.vendor == "postgresql"
+    background = use_copy and writers > 0 and not connection.in_atomic_block
+    writer = _BackgroundWriters(tables, writers) if background else None
     result = GenerationResult()
     log(f"Generating {clients} clients in {len(staffs)} teams ({'COPY' if use_copy else 'bulk_create'}).")
     done = 0
-    while done < clients:
-        size = min(batch_size, clients - done)
-        for _ in range(size):
-            gen.client()
-        for label, count in gen.flush(tables, use_copy).items():
-            result.rows[label] = result.rows.get(label, 0) + count
-        done += size
-        log(
-            f"  {done}/{clients} clients, {gen.episodes} episodes, {result.total_rows} rows, "
-            f"{time.monotonic() - started:.1f} s"
-        )
+    try:
+        while done < clients:
+            size = min(batch_size, clients - done)
+            for _ in range(size):
+                gen.client()
+            rows = gen.take_rows()
+            for model, model_rows in rows.items():
+                result.rows[model._meta.label] = result.rows.get(model._meta.label, 0) + len(model_rows)
+            if writer is not None:
+                writer.submit(rows)
+            else:
+                _write_batch(tables, rows, use_copy)
+            done += size
+            log(
+                f"  {done}/{clients} clients, {gen.episodes} episodes, {result.total_rows} rows, "
+                f"{time.monotonic() - started:.1f} s"
+            )
+    finally:
+        if writer is not None:
+            try:
+                writer.close()
+            finally:
+                _reset_sequences()  # writers finish in any order: the last reset must see every batch
     result.clients, result.episodes = clients, gen.episodes
     result.seconds = time.monotonic() - started
     return result

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from conftest import open_episode
@@ -198,7 +199,7 @@ def test_episode_open__the_opener_joins_the_clients_team(nurse, team, satakunta)
     members = list(CaseTeamMember.objects.filter(episode=episode))
     assert [m.user for m in members] == [nurse]
     assert members[0].removed_at is None
-    assert members[0].role_in_case == nurse.get_profession_display()
+    assert members[0].role_in_case == ""  # shown as the profession, in the reader's language
     assert members[0].added_by == nurse
 
 
@@ -607,10 +608,15 @@ def test_case_member_add__adds_a_professional_of_the_same_organisation(nurse, co
 
 
 @pytest.mark.django_db
-def test_case_member_add__role_defaults_to_the_profession(nurse, physician, episode):
+def test_case_member_add__role_defaults_to_the_profession(nurse, physician, episode, client):
     added = case_services.case_member_add(actor=nurse, episode=episode, user=physician)
 
-    assert added.role_in_case == physician.get_profession_display()
+    assert added.role_in_case == ""
+    client.force_login(nurse)
+    client.post(reverse("set_language"), {"language": "fi", "next": "/"})
+    page = client.get(reverse("cases:team", args=[episode.pk])).content.decode()
+    with translation.override("fi"):
+        assert str(physician.get_profession_display()) in page
 
 
 @pytest.mark.django_db

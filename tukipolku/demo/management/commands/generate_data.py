@@ -24,6 +24,9 @@ class Command(BaseCommand):
             "--teams", type=int, default=None, help="number of teams to spread over (default: one per ~1,500 episodes)"
         )
         parser.add_argument("--batch-size", type=int, default=5000, help="clients per transaction")
+        parser.add_argument(
+            "--writers", type=int, default=2, help="PostgreSQL: connections writing while generating (0: none)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["clients"] < 1:
@@ -37,6 +40,7 @@ class Command(BaseCommand):
             seed=options["seed"],
             teams=options["teams"],
             batch_size=options["batch_size"],
+            writers=options["writers"],
             log=self.stdout.write,
         )
         self.stdout.write(

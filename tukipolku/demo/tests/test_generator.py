@@ -1,0 +1,237 @@
+"""The synthetic data generator: deterministic, valid test-range identity codes, consistent episodes."""
+
+import datetime
+import io
+import itertools
+import random
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from stdnum.fi import hetu
+
+from tukipolku.audit.choices import EventType
+from tukipolku.audit.models import AuditEvent
+from tukipolku.cases.choices import OUTCOMES_WITHOUT_FOLLOW_UP, AssignmentKind, EpisodeStatus, Outcome, StepStatus
+from tukipolku.cases.models import Assignment, CaseTeamMember, Episode, FollowUp
+from tukipolku.clients import identity
+from tukipolku.clients.models import Client
+from tukipolku.core.models import Team, TeamMembership, User
+from tukipolku.demo.generator import (
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    build_demo_users,
+    build_organisations,
+    generate,
+    identity_codes,
+)
+from tukipolku.pathways.models import PathwayStep
+from tukipolku.plans.models import Plan
+
+NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
+TODAY = datetime.date(2026, 3, 2)
+
+
+def quiet(_message: str) -> None:
+    pass
+
+
+@pytest.fixture
+def demo_users(shipped_pathways):
+    return build_demo_users(build_organisations(random.Random(0)))
+
+
+def run(clients, seed, users, **kw):
+    return generate(clients=clients, seed=seed, now=NOW, demo_users=users, log=quiet, **kw)
+
+
+def test_identity_codes__deterministic_valid_and_in_test_range():
+    codes = identity_codes(seed=1, count=3000, today=TODAY)
+
+    assert codes == identity_codes(seed=1, count=3000, today=TODAY)
+    assert codes != identity_codes(seed=2, count=3000, today=TODAY)
+    assert len(set(codes)) == len(codes)
+    for code in codes:
+        assert hetu.validate(code, allow_temporary=True) == code
+        assert 900 <= int(code[7:10]) <= 999
+        born = identity.birth_date(code)
+        age = TODAY.year - born.year - ((TODAY.month, TODAY.day) < (born.month, born.day))
+        assert 17 <= age <= 64
+    signs = Counter(code[6] for code in codes)
+    assert {"-", "A"} <= set(signs)
+    assert set(signs) & set("YXWVU"), "the 2023 century signs of the 1900s appear"
+    assert set(signs) & set("BCDEF"), "the 2023 century signs of the 2000s appear"
+
+
+def _snapshot():
+    return (
+        list(Client.objects.order_by("id").values_list("identity_code", "first_names", "last_name", "birth_date")),
+        list(
+            Episode.objects.order_by("id").values_list(
+                "team_id", "status", "current_step_id", "outcome", "opened_at", "closed_at"
+            )
+        ),
+        list(AuditEvent.objects.order_by("id").values_list("verb", "occurred_at", "episode_id")),
+    )
+
+
+@pytest.mark.django_db
+def test_generate__same_seed_same_data(demo_users):
+    snapshots = []
+    for _ in range(2):
+        with transaction.atomic():  # roll back to the same fresh database each time
+            run(50, 1, demo_users)
+            snapshots.append(_snapshot())
+            transaction.set_rollback(True)
+
+    assert Client.objects.count() == 0
+    assert snapshots[0] == snapshots[1]
+    codes = [row[0] for row in snapshots[0][0]]
+    assert codes == identity_codes(seed=1, count=50, today=TODAY)
+
+
+@pytest.mark.django_db
+def test_generate__clients_are_valid(demo_users):
+    run(50, 1, demo_users)
+
+    clients = list(Client.objects.all())
+    assert len(clients) == 50
+    for client in clients:
+        assert identity.is_valid(client.identity_code)
+        assert 900 <= int(client.identity_code[7:10]) <= 999
+        assert client.birth_date == identity.birth_date(client.identity_code)
+        assert client.first_names and client.last_name and client.municipality
+
+
+@pytest.mark.django_db
+def test_generate__episode_states_are_consistent(demo_users):
+    result = run(50, 1, demo_users)
+
+    episodes = list(Episode.objects.prefetch_related("step_records", "assignments", "members", "follow_ups"))
+    assert len(episodes) == result.episodes
+    assert 50 <= len(episodes) <= 110
+    for episode in episodes:
+        records = sorted(episode.step_records.all(), key=lambda r: (r.started_at, r.id))
+        active = [r for r in records if r.status == StepStatus.ACTIVE]
+        active_members = [m.user_id for m in episode.members.all() if m.removed_at is None]
+        members = set(active_members)
+        assert len(members) == len(active_members)
+        assert 2 <= len(members) <= 4
+        assert episode.opened_by_id in members
+        assert records[0].started_at == episode.opened_at
+        for earlier, later in itertools.pairwise(records):
+            assert earlier.ended_at == later.started_at
+        if episode.status == EpisodeStatus.OPEN:
+            assert len(active) == 1
+            assert active[0].step_id == episode.current_step_id
+            assert active[0].due_on == episode.current_step_due
+            assert records[-1] is active[0]
+            assert not episode.outcome and episode.closed_at is None
+        else:
+            assert episode.outcome in Outcome.values
+            assert episode.current_step_id is None and episode.current_step_due is None
+            assert not active
+            assert records[-1].status in (StepStatus.COMPLETED, StepStatus.CLOSED)
+            assert records[-1].ended_at == episode.closed_at
+            assert episode.closed_by_id and episode.outcome_on
+            assert episode.outcome_on >= episode.opened_at.date() - datetime.timedelta(days=1)
+            follow_ups = list(episode.follow_ups.all())
+            if episode.outcome in OUTCOMES_WITHOUT_FOLLOW_UP:
+                assert not follow_ups
+            else:
+                assert follow_ups and all(f.due_on > episode.outcome_on for f in follow_ups)
+        for kind in AssignmentKind.values:
+            current = [a for a in episode.assignments.all() if a.kind == kind and a.ended_at is None]
+            assert len(current) <= 1
+            assert all(a.user_id in members for a in current)
+        assert episode.opened_at < NOW
+
+    assert Plan.objects.count() == len(episodes)
+    for plan in Plan.objects.prefetch_related("goals", "actions", "versions"):
+        assert plan.revision >= 1
+        assert sorted(v.number for v in plan.versions.all()) == list(range(1, plan.revision + 1))
+        assert 1 <= len({g.domain for g in plan.goals.all()}) <= 4
+        assert plan.actions.exists()
+    opened = Counter(AuditEvent.objects.filter(verb=EventType.EPISODE_OPENED).values_list("episode_id", flat=True))
+    assert set(opened) == {e.pk for e in episodes} and set(opened.values()) == {1}
+    closed = set(AuditEvent.objects.filter(verb=EventType.EPISODE_CLOSED).values_list("episode_id", flat=True))
+    assert closed == {e.pk for e in episodes if e.status == EpisodeStatus.CLOSED}
+    step_event = AuditEvent.objects.filter(verb=EventType.STEP_COMPLETED).first()
+    assert set(step_event.payload["step"]) == {"order", "name"}
+    assert set(step_event.payload["step"]["name"]) == {"fi", "sv", "en"}
+
+
+@pytest.mark.django_db
+def test_generate__covers_every_outcome_and_step(demo_users):
+    run(300, 2026, demo_users)
+
+    episodes = Episode.objects.all()
+    closed_share = episodes.filter(status=EpisodeStatus.CLOSED).count() / episodes.count()
+    assert 0.25 <= closed_share <= 0.45
+    assert set(episodes.exclude(outcome="").values_list("outcome", flat=True)) == set(Outcome.values)
+    current_steps = set(episodes.filter(status=EpisodeStatus.OPEN).values_list("current_step_id", flat=True))
+    for code in ("satakunta", "eura"):
+        steps = set(PathwayStep.objects.filter(version__pathway__code=code).values_list("id", flat=True))
+        assert steps and steps <= current_steps, code
+    assert episodes.values("source").distinct().count() >= 8
+    assert set(episodes.values_list("pathway_version__pathway__code", flat=True)) == {"satakunta", "eura"}
+    assert Assignment.objects.filter(kind=AssignmentKind.CONTACT_PERSON, ended_at__isnull=False).exists()
+    assert Assignment.objects.filter(kind=AssignmentKind.OWN_WORKER).exists()
+    assert FollowUp.objects.exists()
+
+
+@pytest.mark.django_db
+def test_generate__creates_teams_when_asked(shipped_pathways):
+    result = generate(clients=20, seed=3, teams=3, now=NOW, log=quiet)
+
+    teams = Team.objects.all()
+    assert teams.count() == 3
+    for team in teams:
+        assert TeamMembership.objects.filter(team=team).count() == 8
+    assert Episode.objects.count() == result.episodes
+    assert Episode.objects.values("team").distinct().count() >= 2
+    team_of = dict(TeamMembership.objects.values_list("user_id", "team_id"))
+    for member in CaseTeamMember.objects.select_related("episode"):
+        assert team_of[member.user_id] == member.episode.team_id
+
+
+@pytest.mark.django_db
+def test_generate__skips_identity_codes_in_use(demo_users):
+    taken = identity_codes(seed=5, count=3, today=TODAY)
+    for code in taken:
+        Client.objects.create(identity_code=code, first_names="Testi", last_name="Olemassa", birth_date="1980-01-01")
+
+    run(10, 5, demo_users)
+
+    assert Client.objects.count() == 13
+    assert Client.objects.filter(identity_code__in=taken).count() == 3
+
+
+@pytest.mark.django_db
+def test_load_demo__idempotent(shipped_pathways):
+    first = io.StringIO()
+    call_command("load_demo", stdout=first)
+    counts = (Client.objects.count(), Episode.objects.count(), AuditEvent.objects.count(), User.objects.count())
+    second = io.StringIO()
+    call_command("load_demo", stdout=second)
+
+    assert counts[0] == 300
+    assert (Client.objects.count(), Episode.objects.count(), AuditEvent.objects.count(), User.objects.count()) == (
+        counts
+    )
+    assert "already loaded" in second.getvalue()
+    for output in (first.getvalue(), second.getvalue()):
+        assert DEMO_PASSWORD in output
+        for login in DEMO_LOGINS:
+            assert login.username in output
+    nurse = User.objects.get(username="nurse")
+    assert CaseTeamMember.objects.filter(user=nurse, removed_at__isnull=True).count() >= 100
+    contact_of_open = Assignment.objects.filter(
+        user=nurse, kind=AssignmentKind.CONTACT_PERSON, ended_at__isnull=True, episode__status=EpisodeStatus.OPEN
+    ).count()
+    assert 10 <= contact_of_open <= 40
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser and not admin.memberships.exists()
+    assert User.objects.get(username="manager").memberships.get().role == "manager"
+    assert nurse.check_password(DEMO_PASSWORD)
