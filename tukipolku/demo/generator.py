@@ -831,8 +831,6 @@ class _Generator:
         # outcome, so that even a small data set shows them all.
         self.pending_steps = {p.code: list(range(len(p.steps) - 1, -1, -1)) for p in pathways}
         self.pending_outcomes = list(reversed(Outcome.values))
-        with translation.override("fi"):
-            self.profession_fi = {p.value: str(p.label) for p in Profession}
         self.episodes = 0
 
     # -- helpers

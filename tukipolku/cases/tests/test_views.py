@@ -1545,3 +1545,26 @@ def test_roundtrip__new_client_from_the_intake_page(client, nurse, team, satakun
 
     assert response.status_code == 302, response.content.decode()[-3000:]
     assert Episode.objects.get().client.identity_code == code
+
+
+@pytest.mark.django_db
+def test_caseload_and_case_page__same_number_of_queries_for_5_and_500_episodes(
+    client, nurse, physician, social_worker, team, satakunta
+):
+    """The issue's scale: 500 episodes in the nurse's caseload (the page shows the first 50)."""
+    made = _fill(nurse, physician, social_worker, team, satakunta, 5)
+    target = made[0]
+    client.force_login(nurse)
+    client.get(reverse("cases:caseload"))  # warm up
+    caseload_few, _ = _measure(client, reverse("cases:caseload"))
+    case_few, _ = _measure(client, reverse("cases:detail", args=[target.pk]))
+
+    for _ in range(495):
+        open_episode(nurse, team, satakunta)
+    assert Episode.objects.filter(members__user=nurse).count() == 500
+
+    caseload_many, response = _measure(client, reverse("cases:caseload"))
+    case_many, _ = _measure(client, reverse("cases:detail", args=[target.pk]))
+    assert len(response.context["rows"]) == 50
+    assert response.context["page"].paginator.count == 500
+    assert (caseload_many, case_many) == (caseload_few, case_few)
