@@ -82,6 +82,17 @@ def _active_record(episode: Episode) -> StepRecord:
     return record
 
 
+def _end_record(record: StepRecord, *, actor: Any, status: str, **fields: str) -> StepRecord:
+    """Close the active step record with how it ended (completed, skipped, returned, closed)."""
+    record.status = status
+    record.ended_at = timezone.now()
+    record.ended_by = actor
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record.save(update_fields=["status", "ended_at", "ended_by", *fields, "updated_at"])
+    return record
+
+
 def _check_expected_step(episode: Episode, expected_step_id: int) -> None:
     if episode.current_step_id != expected_step_id:
         raise ConflictError(
@@ -177,12 +188,7 @@ def episode_step_complete(*, actor: Any, episode: Episode, expected_step_id: int
     following = _next_step(episode)
     if following is None:
         raise ApplicationError(_("This is the last step: close the client relationship with an outcome."))
-    record = _active_record(episode)
-    record.status = StepStatus.COMPLETED
-    record.ended_at = timezone.now()
-    record.ended_by = actor
-    record.output = output.strip()
-    record.save(update_fields=["status", "ended_at", "ended_by", "output", "updated_at"])
+    record = _end_record(_active_record(episode), actor=actor, status=StepStatus.COMPLETED, output=output.strip())
     _start_step(actor=actor, episode=episode, step=following)
     _event(
         actor,
@@ -209,12 +215,7 @@ def episode_step_skip(*, actor: Any, episode: Episode, expected_step_id: int, re
     following = _next_step(episode)
     if following is None:
         raise ApplicationError(_("The last step cannot be skipped: close the client relationship instead."))
-    record = _active_record(episode)
-    record.status = StepStatus.SKIPPED
-    record.ended_at = timezone.now()
-    record.ended_by = actor
-    record.reason = reason.strip()
-    record.save(update_fields=["status", "ended_at", "ended_by", "reason", "updated_at"])
+    record = _end_record(_active_record(episode), actor=actor, status=StepStatus.SKIPPED, reason=reason.strip())
     _start_step(actor=actor, episode=episode, step=following)
     _event(
         actor,
@@ -245,12 +246,7 @@ def episode_step_return(
         raise ApplicationError(_("Choose an earlier step of this pathway."), field="to_step")
     if not reason.strip():
         raise ApplicationError(_("Give a reason for going back."), field="reason")
-    record = _active_record(episode)
-    record.status = StepStatus.RETURNED
-    record.ended_at = timezone.now()
-    record.ended_by = actor
-    record.reason = reason.strip()
-    record.save(update_fields=["status", "ended_at", "ended_by", "reason", "updated_at"])
+    record = _end_record(_active_record(episode), actor=actor, status=StepStatus.RETURNED, reason=reason.strip())
     _start_step(actor=actor, episode=episode, step=target)
     _event(
         actor,
@@ -377,11 +373,10 @@ def episode_close(
     is_last = not PathwayStep.objects.filter(
         version_id=episode.pathway_version_id, order__gt=record.step.order
     ).exists()
-    record.status = StepStatus.COMPLETED if is_last else StepStatus.CLOSED
-    record.ended_at = timezone.now()
-    record.ended_by = actor
-    record.output = outcome_detail.strip() if is_last else record.output
-    record.save(update_fields=["status", "ended_at", "ended_by", "output", "updated_at"])
+    if is_last:
+        _end_record(record, actor=actor, status=StepStatus.COMPLETED, output=outcome_detail.strip())
+    else:
+        _end_record(record, actor=actor, status=StepStatus.CLOSED)
     episode.status = EpisodeStatus.CLOSED
     episode.outcome = outcome
     episode.outcome_on = outcome_on

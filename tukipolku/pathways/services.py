@@ -14,25 +14,10 @@ from tukipolku.audit.services import event_record
 from tukipolku.core.exceptions import ApplicationError
 from tukipolku.core.permissions import can_administer
 from tukipolku.pathways.choices import VersionStatus
+from tukipolku.pathways.loader import STEP_FIELDS
 from tukipolku.pathways.models import Pathway, PathwayStep, PathwayVersion
 
-_COPIED_STEP_FIELDS = [
-    "order",
-    "code",
-    "name_fi",
-    "name_sv",
-    "name_en",
-    "guidance_fi",
-    "guidance_sv",
-    "guidance_en",
-    "produces_fi",
-    "produces_sv",
-    "produces_en",
-    "responsible_role",
-    "expected_duration_days",
-    "legal_basis",
-    "completion_check",
-]
+_COPIED_STEP_FIELDS = ["order", *STEP_FIELDS]
 
 
 def _require_admin(actor: Any) -> None:
