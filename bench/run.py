@@ -97,6 +97,7 @@ def main() -> None:
     from tukipolku.core.models import User
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # production static storage needs its manifest
     have = Client.objects.count()
     if have < args.clients:
         if have:
