@@ -171,6 +171,24 @@ def _rows(actor: Any, episodes: Sequence[Episode]) -> list[EpisodeRow]:
     return rows
 
 
+# What a caseload or board row shows: enough to avoid loading the steps' long guidance texts.
+_ROW_FIELDS = (
+    "client_id",
+    "team_id",
+    "current_step_id",
+    "current_step_due",
+    "opened_at",
+    "status",
+    "client__first_names",
+    "client__last_name",
+    "team__name",
+    "current_step__order",
+    "current_step__name_fi",
+    "current_step__name_sv",
+    "current_step__name_en",
+)
+
+
 def caseload_for(*, actor: Any, page_number: Any = 1, only_contact: bool = False) -> tuple[Page[Any], list[EpisodeRow]]:
     """My caseload: open episodes where I am in the client's team, next due first (overdue on top)."""
     qs = Episode.objects.filter(
@@ -188,7 +206,7 @@ def caseload_for(*, actor: Any, page_number: Any = 1, only_contact: bool = False
     ordered = _with_next_due(qs).order_by("next_due", "opened_at", "pk").values_list("pk", flat=True)  # type: ignore[misc]
     page = Paginator(ordered, settings.TUKIPOLKU_CASELOAD_PAGE_SIZE).get_page(page_number)
     ids = list(page.object_list)
-    fetched = Episode.objects.select_related("client", "current_step", "team").in_bulk(ids)
+    fetched = Episode.objects.select_related("client", "current_step", "team").only(*_ROW_FIELDS).in_bulk(ids)
     episodes = [fetched[pk] for pk in ids]
     _log(actor, "cases:caseload", episodes)
     return page, _rows(actor, episodes)
@@ -262,7 +280,8 @@ def board_for(*, actor: Any, filters: BoardFilters, per_column: int) -> list[Boa
             )
         )
         .filter(rank__lte=per_column)
-        .select_related("client", "current_step")
+        .select_related("client", "current_step", "team")
+        .only(*_ROW_FIELDS)
     )
     episodes = list(ranked)
     _log(actor, "cases:board", episodes)

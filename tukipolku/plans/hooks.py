@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
 from tukipolku.audit.choices import EventType
@@ -37,20 +38,25 @@ def _earliest_due() -> Subquery:
 
 
 def _earliest_items(episode_ids: list[int]) -> dict[int, registry.NextItem]:
-    items: dict[int, registry.NextItem] = {}
-    actions = (
+    """The earliest open action of each episode: one row per episode, plain values, one query."""
+    rows = (
         Action.objects.filter(plan__episode_id__in=episode_ids, status=ActionStatus.OPEN)
-        .select_related("owner", "plan")
-        .order_by("due_on", "id")
-    )
-    for a in actions:
-        items.setdefault(
-            a.plan.episode_id,
-            registry.NextItem(
-                episode_id=a.plan.episode_id, due_on=a.due_on, title=a.title, owner_name=a.owner.display_name
-            ),
+        .annotate(
+            episode_id=F("plan__episode_id"),
+            rank=Window(RowNumber(), partition_by=[F("plan__episode_id")], order_by=[F("due_on").asc(), F("id").asc()]),
         )
-    return items
+        .filter(rank=1)
+        .values("episode_id", "due_on", "title", "owner__first_name", "owner__last_name", "owner__username")
+    )
+    return {
+        r["episode_id"]: registry.NextItem(
+            episode_id=r["episode_id"],
+            due_on=r["due_on"],
+            title=r["title"],
+            owner_name=f"{r['owner__first_name']} {r['owner__last_name']}".strip() or r["owner__username"],
+        )
+        for r in rows
+    }
 
 
 def _section(actor: Any, episode: Episode) -> dict[str, Any]:
