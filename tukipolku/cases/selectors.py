@@ -203,7 +203,8 @@ def caseload_for(*, actor: Any, page_number: Any = 1, only_contact: bool = False
         )
     # Sort and page over narrow rows first, then fetch the page's 50 episodes with their relations:
     # joining client, team and step for every open episode before the sort would cost more.
-    ordered = _with_next_due(qs).order_by("next_due", "opened_at", "pk").values_list("pk", flat=True)  # type: ignore[misc]
+    # All ids in one query (a caseload is hundreds at most): no separate COUNT over the same joins.
+    ordered = list(_with_next_due(qs).order_by("next_due", "opened_at", "pk").values_list("pk", flat=True))  # type: ignore[misc]
     page = Paginator(ordered, settings.TUKIPOLKU_CASELOAD_PAGE_SIZE).get_page(page_number)
     ids = list(page.object_list)
     fetched = Episode.objects.select_related("client", "current_step", "team").only(*_ROW_FIELDS).in_bulk(ids)
