@@ -4,7 +4,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from tukipolku.core.converters import register as register_converters
 from tukipolku.core.views import HomeView
+
+register_converters()
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),

@@ -31,6 +31,7 @@ from tukipolku.cases.forms import (
 from tukipolku.cases.models import Episode
 from tukipolku.cases.permissions import can_change_episode
 from tukipolku.clients.services import DuplicateClientError, client_create
+from tukipolku.core.converters import parse_id
 from tukipolku.core.exceptions import ApplicationError
 from tukipolku.core.forms import add_service_error
 from tukipolku.core.models import User
@@ -67,7 +68,7 @@ class BoardView(ProfessionalView):
 
         teams = selectors.board_teams_for(actor=request.user)
         pathways = pathway_list_available()
-        team = teams.filter(pk=request.GET.get("team") or 0).first() or teams.first()
+        team = teams.filter(pk=parse_id(request.GET.get("team")) or 0).first() or teams.first()
         contacts = (
             User.objects.filter(memberships__team=team).distinct().order_by("last_name")
             if team
@@ -363,7 +364,7 @@ class EpisodeTeamView(EpisodeViewMixin, ProfessionalView):
                         return redirect_htmx_aware(request, reverse("cases:team", args=[pk]))
                 elif op == "remove":
                     member = (
-                        episode.members.filter(pk=request.POST.get("member") or 0, removed_at__isnull=True)
+                        episode.members.filter(pk=parse_id(request.POST.get("member")) or 0, removed_at__isnull=True)
                         .select_related("user")
                         .first()
                     )

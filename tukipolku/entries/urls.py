@@ -3,4 +3,4 @@ from django.urls import path
 from tukipolku.entries import views
 
 app_name = "entries"
-urlpatterns = [path("episodes/<int:pk>/entries/new/", views.EntryCreateView.as_view(), name="create")]
+urlpatterns = [path("episodes/<id:pk>/entries/new/", views.EntryCreateView.as_view(), name="create")]
