@@ -33,7 +33,8 @@ from tukipolku.cases.permissions import (
 )
 from tukipolku.clients import identity
 from tukipolku.clients.models import Client
-from tukipolku.core.models import Team, User
+from tukipolku.core.models import Team, TeamMembership, User
+from tukipolku.core.permissions import TEAM_PROFESSIONS
 from tukipolku.pathways.models import Pathway, PathwayStep
 
 FAR_FUTURE = datetime.date(9999, 12, 31)
@@ -397,9 +398,6 @@ def client_get_for_opening(*, actor: Any, client_id: int, looked_up_ids: set[int
 
 def case_team_candidates(*, episode: Episode) -> QuerySet[User]:
     """Professionals who may join this client's team: active members of the organisation's teams."""
-    from tukipolku.core.models import TeamMembership
-    from tukipolku.core.permissions import TEAM_PROFESSIONS
-
     user_ids = (
         TeamMembership.objects.active().filter(team__organisation_id=episode.team.organisation_id).values("user_id")
     )

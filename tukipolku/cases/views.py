@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -64,8 +67,6 @@ class CaseloadView(ProfessionalView):
 
 class BoardView(ProfessionalView):
     def get(self, request: HttpRequest) -> HttpResponse:
-        from django.conf import settings
-
         teams = selectors.board_teams_for(actor=request.user)
         pathways = pathway_list_available()
         team = teams.filter(pk=parse_id(request.GET.get("team")) or 0).first() or teams.first()
@@ -416,10 +417,6 @@ class EpisodeCloseView(EpisodeViewMixin, ProfessionalView):
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        import datetime
-
-        from dateutil.relativedelta import relativedelta
-
         episode = self.episode(request, pk)
         form = self._form(request, episode, request.POST)
         if form.is_valid():

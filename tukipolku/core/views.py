@@ -6,10 +6,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views import View
 
-from tukipolku.core.permissions import can_work_with_clients
+from tukipolku.core.permissions import can_administer, can_work_with_clients
 
 
 class ProfessionalView(View):
@@ -37,10 +37,6 @@ class HomeView(View):
     """The front page sends each kind of user where their work is."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        from django.shortcuts import render
-
-        from tukipolku.core.permissions import can_administer
-
         if can_work_with_clients(request.user):
             return redirect("cases:caseload")
         if can_administer(request.user):

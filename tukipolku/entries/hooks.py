@@ -7,13 +7,12 @@ from tukipolku.cases import registry
 from tukipolku.cases.models import Episode
 from tukipolku.cases.presentation import choice_label
 from tukipolku.entries.choices import Register
+from tukipolku.entries.forms import EntryForm
 from tukipolku.entries.selectors import entry_list_for
 from tukipolku.entries.services import default_register_for
 
 
 def _section(actor: Any, episode: Episode) -> dict[str, Any]:
-    from tukipolku.entries.forms import EntryForm
-
     return {
         "entries": list(entry_list_for(episode=episode)),
         "entry_form": EntryForm(initial={"register": default_register_for(actor)}),
