@@ -127,6 +127,9 @@ def main() -> None:
     }
     print(counts)
 
+    from tukipolku.core.runtime import tune_gc
+
+    tune_gc()  # as config/wsgi.py does in every worker
     rng = random.Random(args.seed)
     busy_user_ids = list(
         CaseTeamMember.objects.filter(removed_at__isnull=True, episode__status=EpisodeStatus.OPEN)
