@@ -46,9 +46,9 @@ def case_page_context(request: HttpRequest, episode: Episode, **forms: Any) -> d
         "check_failure": check.failure_message() if check is not None and check_ok is False else "",
         "sections": sections,
         "history": [(e, describe_event(e)) for e in events],
-        "complete_form": StepCompleteForm(initial={"step_id": step_id}),
-        "skip_form": StepSkipForm(initial={"step_id": step_id}),
-        "return_form": StepReturnForm(initial={"step_id": step_id}, earlier_steps=earlier),
+        "complete_form": StepCompleteForm(initial={"step_id": step_id}, prefix="complete"),
+        "skip_form": StepSkipForm(initial={"step_id": step_id}, prefix="skip"),
+        "return_form": StepReturnForm(initial={"step_id": step_id}, earlier_steps=earlier, prefix="return"),
         "reopen_form": ReopenForm(),
         "open_panel": "",
     }

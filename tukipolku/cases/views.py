@@ -78,6 +78,8 @@ class BoardView(ProfessionalView):
         form = BoardFilterForm(request.GET or None, teams=teams, pathways=pathways, contacts=contacts)
         data = form.cleaned_data if form.is_bound and form.is_valid() else {}
         pathway = data.get("pathway") or selectors.board_default_pathway(team=team) or pathways.first()
+        if not form.is_bound:  # the selects show what the board shows
+            form.initial.update(team=team.pk if team else None, pathway=pathway.pk if pathway else None)
         columns: list[selectors.BoardColumn] = []
         if team is not None:
             filters = selectors.BoardFilters(
@@ -284,7 +286,7 @@ class EpisodeStepView(EpisodeViewMixin, ProfessionalView):
         if form_class is None:
             return HttpResponse(status=400)
         kwargs = {"earlier_steps": earlier} if form_class is StepReturnForm else {}
-        form = form_class(request.POST, **kwargs)
+        form = form_class(request.POST, prefix=action, **kwargs)
         if form.is_valid():
             d = form.cleaned_data
             try:

@@ -351,7 +351,11 @@ def route_payload(w, name):
             **episode_fields(w.team, w.pathway),
         },
         "cases:episode_open": episode_fields(w.team, w.pathway),
-        "cases:step": {"action": "complete", "step_id": str(w.episode.current_step_id), "output": "Tarve kirjattu."},
+        "cases:step": {
+            "action": "complete",
+            "complete-step_id": str(w.episode.current_step_id),
+            "complete-output": "Tarve kirjattu.",
+        },
         "cases:team": {"op": "add", "user": str(w.physician.pk), "role_in_case": "Työkyvyn arvio"},
         "cases:close": {
             "outcome": Outcome.OPEN_LABOUR_MARKET,
@@ -754,8 +758,8 @@ def test_episode_open__a_second_open_relationship_is_refused_with_a_message(clie
 
 
 def _step_post(client, episode, **data):
-    payload = {"action": "complete", "step_id": str(episode.current_step_id), "output": ""}
-    payload.update(data)
+    payload = {"action": "complete", "complete-step_id": str(episode.current_step_id), "complete-output": ""}
+    payload.update({f"complete-{key}": value for key, value in data.items()})
     return client.post(reverse("cases:step", args=[episode.pk]), payload)
 
 
@@ -766,7 +770,7 @@ def test_step__complete_without_output_is_400_with_the_error(client, world):
     response = _step_post(client, world.episode, output="   ")
 
     assert response.status_code == 400
-    assert "This field is required." in field_errors(response.content.decode(), "id_output")
+    assert "This field is required." in field_errors(response.content.decode(), "id_complete-output")
     world.episode.refresh_from_db()
     assert world.episode.current_step.order == 1
     assert not AuditEvent.objects.filter(verb=EventType.STEP_COMPLETED).exists()
@@ -802,7 +806,7 @@ def test_step__stale_page_is_refused_with_a_message(client, world):
 
     response = client.post(
         reverse("cases:step", args=[world.episode.pk]),
-        {"action": "skip", "step_id": str(stale_step_id), "reason": "Ei tarvita."},
+        {"action": "skip", "skip-step_id": str(stale_step_id), "skip-reason": "Ei tarvita."},
     )
 
     assert response.status_code == 400
@@ -818,16 +822,16 @@ def test_step__skip_and_return_through_the_page(client, world):
 
     skipped = client.post(
         reverse("cases:step", args=[world.episode.pk]),
-        {"action": "skip", "step_id": str(first_step_id), "reason": "Tarve tiedossa."},
+        {"action": "skip", "skip-step_id": str(first_step_id), "skip-reason": "Tarve tiedossa."},
     )
     world.episode.refresh_from_db()
     returned = client.post(
         reverse("cases:step", args=[world.episode.pk]),
         {
             "action": "return",
-            "step_id": str(world.episode.current_step_id),
-            "to_step": str(first_step_id),
-            "reason": "Korjaus.",
+            "return-step_id": str(world.episode.current_step_id),
+            "return-to_step": str(first_step_id),
+            "return-reason": "Korjaus.",
         },
     )
 
@@ -1518,7 +1522,7 @@ def test_roundtrip__complete_the_step_and_write_an_entry(client, world):
     client.force_login(world.nurse)
     url = reverse("cases:detail", args=[world.episode.pk])
 
-    stepped = _submit(client, url, "output", output="Tarve kirjattu.")
+    stepped = _submit(client, url, "complete-output", complete__output="Tarve kirjattu.")
     entry = _submit(client, url, "register", text="Soitin asiakkaalle.")
 
     assert stepped.status_code == entry.status_code == 302
@@ -1568,3 +1572,19 @@ def test_caseload_and_case_page__same_number_of_queries_for_5_and_500_episodes(
     assert len(response.context["rows"]) == 50
     assert response.context["page"].paginator.count == 500
     assert (caseload_many, case_many) == (caseload_few, case_few)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", ["cases:detail", "cases:team", "cases:close", "plans:edit", "meetings:create"])
+def test_pages__element_ids_are_unique(client, nurse, episode, url_name):
+    """Labels point at ids: a duplicate id leaves a field without its label for screen readers."""
+    import re
+    from collections import Counter
+
+    case_services.episode_step_complete(
+        actor=nurse, episode=episode, expected_step_id=episode.current_step_id, output="Tehty."
+    )  # from step 2 on, the case page has complete, skip and return forms
+    client.force_login(nurse)
+    html = client.get(reverse(url_name, args=[episode.pk])).content.decode()
+    duplicates = [i for i, n in Counter(re.findall(r'\sid="([^"]+)"', html)).items() if n > 1]
+    assert duplicates == []

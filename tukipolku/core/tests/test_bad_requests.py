@@ -36,8 +36,15 @@ def test_team__junk_member_parameter(client, nurse, episode):
 def test_step__junk_values(client, nurse, episode):
     client.force_login(nurse)
     url = reverse("cases:step", args=[episode.pk])
-    assert client.post(url, {"action": "complete", "step_id": "abc", "output": "x"}).status_code == 400
-    assert client.post(url, {"action": "return", "step_id": "1", "to_step": "zz", "reason": "x"}).status_code == 400
+    assert (
+        client.post(url, {"action": "complete", "complete-step_id": "abc", "complete-output": "x"}).status_code == 400
+    )
+    assert (
+        client.post(
+            url, {"action": "return", "return-step_id": "1", "return-to_step": "zz", "return-reason": "x"}
+        ).status_code
+        == 400
+    )
     assert client.post(url, {"action": "nonsense"}).status_code == 400
 
 
