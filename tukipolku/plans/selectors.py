@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
-
 from tukipolku.cases.models import Episode
 from tukipolku.plans.choices import GoalDomain
 from tukipolku.plans.models import Action, Goal, Plan, PlanVersion
@@ -36,25 +34,18 @@ class PlanView:
 
 
 def plan_view_for(*, episode: Episode) -> PlanView:
-    """The plan grouped by domain with each goal's actions, and its version/agreement state."""
-    plan = (
-        Plan.objects.filter(episode=episode)
-        .select_related("updated_by")
-        .prefetch_related(
-            Prefetch(
-                "goals",
-                queryset=Goal.objects.order_by("id").prefetch_related(
-                    Prefetch("actions", queryset=Action.objects.select_related("owner").order_by("due_on", "id"))
-                ),
-            ),
-            Prefetch(
-                "actions", queryset=Action.objects.filter(goal__isnull=True).select_related("owner"), to_attr="loose"
-            ),
-        )
-        .first()
-    )
+    """The plan grouped by domain with each goal's actions (`goal.action_list`), and its version and
+    agreement state. Four queries: plan, goals, all actions, recent versions."""
+    plan = Plan.objects.filter(episode=episode).select_related("updated_by").first()
     if plan is None:
         return PlanView(None, [DomainGoals(d, []) for d in GoalDomain], [], None, None)
+    goals = list(Goal.objects.filter(plan=plan).order_by("id"))
+    actions = list(Action.objects.filter(plan=plan).select_related("owner").order_by("due_on", "id"))
+    by_goal: dict[int | None, list[Action]] = {}
+    for action in actions:
+        by_goal.setdefault(action.goal_id, []).append(action)
+    for goal in goals:
+        setattr(goal, "action_list", by_goal.get(goal.pk, []))  # noqa: B010  shown under its goal
     versions = list(
         PlanVersion.objects.filter(plan=plan)
         .select_related("created_by", "agreement_recorded_by")
@@ -63,7 +54,5 @@ def plan_view_for(*, episode: Episode) -> PlanView:
     )
     current = next((v for v in versions if v.number == plan.revision), None)
     agreed = next((v for v in versions if v.agreed_on is not None), None)
-    goals = list(plan.goals.all())
     domains = [DomainGoals(d, [g for g in goals if g.domain == d]) for d in GoalDomain]
-    loose: list[Action] = list(getattr(plan, "loose", []))
-    return PlanView(plan, domains, loose, current, agreed, versions)
+    return PlanView(plan, domains, by_goal.get(None, []), current, agreed, versions)

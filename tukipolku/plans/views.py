@@ -25,7 +25,7 @@ from tukipolku.plans.selectors import PlanView, plan_view_for
 
 def _owners(episode: Any, view: PlanView) -> Any:
     """People who may own an action: the organisation's team professionals and anyone owning one now."""
-    current = {a.owner_id for d in view.domains for g in d.goals for a in g.actions.all()}
+    current = {a.owner_id for d in view.domains for g in d.goals for a in getattr(g, "action_list", [])}
     current |= {a.owner_id for a in view.loose_actions}
     return (case_team_candidates(episode=episode) | User.objects.filter(pk__in=current)).distinct()
 
@@ -67,7 +67,7 @@ class Editor:
         )
         self.action_formsets = []
         for i, goal_form in enumerate(self.goal_formset.forms):
-            initial = _action_initial(goals[i].actions.all()) if i < len(goals) else []
+            initial = _action_initial(getattr(goals[i], "action_list", [])) if i < len(goals) else []
             fs = ActionFormSet(data, prefix=f"goals-{i}-actions", initial=initial, form_kwargs={"owners": owners})
             self.action_formsets.append(fs)
             goal_form.actions = fs  # type: ignore[attr-defined]
