@@ -271,6 +271,11 @@ class EpisodeDetailView(EpisodeViewMixin, ProfessionalView):
         return render(request, "cases/episode_detail.html", case_page_context(request, episode))
 
 
+def _step_label(episode: Episode) -> str:
+    step = episode.current_step
+    return f"{step.order}. {step.localized('name')}" if step is not None else ""
+
+
 class EpisodeStepView(EpisodeViewMixin, ProfessionalView):
     """Complete, skip or go back a step. Errors re-render the case page with what was typed."""
 
@@ -292,24 +297,26 @@ class EpisodeStepView(EpisodeViewMixin, ProfessionalView):
             try:
                 with transaction.atomic():
                     if action == "complete":
-                        services.episode_step_complete(
+                        moved = services.episode_step_complete(
                             actor=request.user, episode=episode, expected_step_id=d["step_id"], output=d["output"]
                         )
-                        messages.success(request, _("Step marked done."))
+                        messages.success(request, _("Step marked done. Now: %(step)s.") % {"step": _step_label(moved)})
                     elif action == "skip":
-                        services.episode_step_skip(
+                        moved = services.episode_step_skip(
                             actor=request.user, episode=episode, expected_step_id=d["step_id"], reason=d["reason"]
                         )
-                        messages.success(request, _("Step skipped."))
+                        messages.success(request, _("Step skipped. Now: %(step)s.") % {"step": _step_label(moved)})
                     else:
-                        services.episode_step_return(
+                        moved = services.episode_step_return(
                             actor=request.user,
                             episode=episode,
                             expected_step_id=d["step_id"],
                             to_step_id=d["to_step"],
                             reason=d["reason"],
                         )
-                        messages.success(request, _("Returned to an earlier step."))
+                        messages.success(
+                            request, _("Returned to an earlier step. Now: %(step)s.") % {"step": _step_label(moved)}
+                        )
             except ApplicationError as exc:
                 add_service_error(form, exc)
             else:
