@@ -14,8 +14,8 @@ def pathway_version_current(*, pathway: Pathway) -> PathwayVersion | None:
 
 
 def pathway_list_available() -> QuerySet[Pathway]:
-    """Pathways that have a published version and are open for new episodes."""
-    return Pathway.objects.filter(is_active=True, versions__status=VersionStatus.PUBLISHED).distinct()
+    """Pathways that have a published version and are open for new episodes, the shipped ones first."""
+    return Pathway.objects.filter(is_active=True, versions__status=VersionStatus.PUBLISHED).distinct().order_by("pk")
 
 
 def pathway_version_list_with_steps(*, version_ids: list[int]) -> dict[int, PathwayVersion]:
