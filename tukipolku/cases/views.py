@@ -36,7 +36,7 @@ from tukipolku.cases.permissions import can_change_episode
 from tukipolku.clients.services import DuplicateClientError, client_create
 from tukipolku.core.converters import parse_id
 from tukipolku.core.exceptions import ApplicationError
-from tukipolku.core.forms import add_service_error
+from tukipolku.core.forms import add_service_error, attempt
 from tukipolku.core.models import User
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
 from tukipolku.pathways.selectors import pathway_list_available
@@ -115,7 +115,7 @@ def _episode_form(request: HttpRequest, data: Any = None) -> EpisodeFieldsForm:
     )
 
 
-def _open_episode(request: HttpRequest, client: Any, form: EpisodeFieldsForm) -> Episode:
+def _open_episode(*, request: HttpRequest, client: Any, form: EpisodeFieldsForm) -> Episode:
     d = form.cleaned_data
     return services.episode_open(
         actor=request.user,
@@ -199,7 +199,7 @@ class IntakeNewClientView(ProfessionalView):
                         municipality=c["municipality"],
                         employment_status=c["employment_status"],
                     )
-                    episode = _open_episode(request, client, episode_form)
+                    episode = _open_episode(request=request, client=client, form=episode_form)
             except DuplicateClientError as exc:
                 selectors.client_log_duplicate_for(actor=request.user, client=exc.existing)
                 _remember_lookup(request, exc.existing.pk)
@@ -246,11 +246,8 @@ class EpisodeOpenView(ProfessionalView):
         client = self._client(request, client_id)
         form = _episode_form(request, request.POST)
         if form.is_valid():
-            try:
-                episode = _open_episode(request, client, form)
-            except ApplicationError as exc:
-                add_service_error(form, exc)
-            else:
+            ok, episode = attempt(form, _open_episode, request=request, client=client, form=form)
+            if ok:
                 return _opened(request, episode)
         return render(request, "cases/episode_open.html", {"client": client, "episode_form": form}, status=400)
 
@@ -435,19 +432,17 @@ class EpisodeCloseView(EpisodeViewMixin, ProfessionalView):
                 dates.append(d["follow_up_on"])
             owner = d.get("follow_up_owner")
             follow_ups: list[tuple[datetime.date, Any]] = [(x, owner) for x in sorted(set(dates))] if owner else []
-            try:
-                with transaction.atomic():
-                    services.episode_close(
-                        actor=request.user,
-                        episode=episode,
-                        outcome=d["outcome"],
-                        outcome_on=d["outcome_on"],
-                        outcome_detail=d["outcome_detail"],
-                        follow_ups=follow_ups,
-                    )
-            except ApplicationError as exc:
-                add_service_error(form, exc)
-            else:
+            ok, _closed = attempt(
+                form,
+                services.episode_close,
+                actor=request.user,
+                episode=episode,
+                outcome=d["outcome"],
+                outcome_on=d["outcome_on"],
+                outcome_detail=d["outcome_detail"],
+                follow_ups=follow_ups,
+            )
+            if ok:
                 messages.success(request, _("The client relationship is closed."))
                 return redirect_htmx_aware(request, reverse("cases:detail", args=[pk]))
         return render(
@@ -463,12 +458,10 @@ class EpisodeReopenView(EpisodeViewMixin, ProfessionalView):
         episode = self.episode(request, pk)
         form = ReopenForm(request.POST)
         if form.is_valid():
-            try:
-                with transaction.atomic():
-                    services.episode_reopen(actor=request.user, episode=episode, reason=form.cleaned_data["reason"])
-            except ApplicationError as exc:
-                add_service_error(form, exc)
-            else:
+            ok, _reopened = attempt(
+                form, services.episode_reopen, actor=request.user, episode=episode, reason=form.cleaned_data["reason"]
+            )
+            if ok:
                 messages.success(request, _("The client relationship is open again."))
                 return redirect_htmx_aware(request, reverse("cases:detail", args=[pk]))
         context = case_page_context(request, episode, reopen_form=form, open_panel="reopen")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import transaction
 from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
 
@@ -52,3 +53,14 @@ def set_choices(form: forms.Form, name: str, choices: Any) -> None:
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
     field.choices = choices
+
+
+def attempt(form: forms.Form, service: Any, /, **kwargs: Any) -> tuple[bool, Any]:
+    """Run a service in a savepoint. On a domain refusal nothing it wrote stays, its message goes
+    next to the field it concerns (or on top of the form), and `(False, None)` comes back."""
+    try:
+        with transaction.atomic():
+            return True, service(**kwargs)
+    except ApplicationError as exc:
+        add_service_error(form, exc)
+        return False, None

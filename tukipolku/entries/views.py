@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -9,8 +8,7 @@ from django.utils.translation import gettext as _
 
 from tukipolku.cases.case_page import case_page_context
 from tukipolku.cases.selectors import episode_get_for
-from tukipolku.core.exceptions import ApplicationError
-from tukipolku.core.forms import add_service_error
+from tukipolku.core.forms import attempt
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
 from tukipolku.entries import services
 from tukipolku.entries.forms import EntryForm
@@ -22,18 +20,16 @@ class EntryCreateView(ProfessionalView):
         form = EntryForm(request.POST)
         if form.is_valid():
             d = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    services.entry_write(
-                        actor=request.user,
-                        episode=episode,
-                        register=d["register"],
-                        text=d["text"],
-                        ehr_reference=d["ehr_reference"],
-                    )
-            except ApplicationError as exc:
-                add_service_error(form, exc)
-            else:
+            ok, _entry = attempt(
+                form,
+                services.entry_write,
+                actor=request.user,
+                episode=episode,
+                register=d["register"],
+                text=d["text"],
+                ehr_reference=d["ehr_reference"],
+            )
+            if ok:
                 messages.success(request, _("The entry is saved."))
                 return redirect_htmx_aware(request, reverse("cases:detail", args=[pk]) + "#entries")
         context = case_page_context(request, episode)

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,8 +11,7 @@ from django.utils.translation import gettext as _
 
 from tukipolku.cases.permissions import can_change_episode
 from tukipolku.cases.selectors import case_team_candidates, episode_get_for
-from tukipolku.core.exceptions import ApplicationError
-from tukipolku.core.forms import add_service_error
+from tukipolku.core.forms import attempt
 from tukipolku.core.models import User
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
 from tukipolku.meetings import services
@@ -75,32 +73,30 @@ class MeetingCreateView(ProfessionalView):
         form, decisions = self._forms(episode, request.POST)
         if form.is_valid() & decisions.is_valid():
             d = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    services.meeting_record(
-                        actor=request.user,
-                        episode=episode,
-                        kind=d["kind"],
-                        starts_at=d["starts_at"],
-                        location=d["location"],
-                        client_participated=d["client_participated"],
-                        participants=list(d["participants"]),
-                        outside_participants=[services.OutsideParticipant(n, o) for n, o in form.outside()],
-                        agenda=d["agenda"],
-                        minutes=d["minutes"],
-                        decisions=[
-                            services.DecisionInput(
-                                text=f.cleaned_data["text"],
-                                owner=f.cleaned_data.get("owner"),
-                                due_on=f.cleaned_data.get("due_on"),
-                            )
-                            for f in decisions.forms
-                            if f.cleaned_data.get("text")
-                        ],
+            ok, _meeting = attempt(
+                form,
+                services.meeting_record,
+                actor=request.user,
+                episode=episode,
+                kind=d["kind"],
+                starts_at=d["starts_at"],
+                location=d["location"],
+                client_participated=d["client_participated"],
+                participants=list(d["participants"]),
+                outside_participants=[services.OutsideParticipant(n, o) for n, o in form.outside()],
+                agenda=d["agenda"],
+                minutes=d["minutes"],
+                decisions=[
+                    services.DecisionInput(
+                        text=f.cleaned_data["text"],
+                        owner=f.cleaned_data.get("owner"),
+                        due_on=f.cleaned_data.get("due_on"),
                     )
-            except ApplicationError as exc:
-                add_service_error(form, exc)
-            else:
+                    for f in decisions.forms
+                    if f.cleaned_data.get("text")
+                ],
+            )
+            if ok:
                 messages.success(request, _("The meeting is recorded."))
                 return redirect_htmx_aware(request, reverse("cases:detail", args=[pk]) + "#meetings")
         return render(
