@@ -30,12 +30,14 @@ from tukipolku.cases.permissions import (
     can_search_clients,
     client_visible_q,
     episode_visible_q,
+    visible_among,
 )
 from tukipolku.clients import identity
 from tukipolku.clients.models import Client
 from tukipolku.core.models import Team, TeamMembership, User
 from tukipolku.core.permissions import TEAM_PROFESSIONS
 from tukipolku.pathways.models import Pathway, PathwayStep
+from tukipolku.pathways.selectors import pathway_steps
 
 FAR_FUTURE = datetime.date(9999, 12, 31)
 
@@ -82,16 +84,19 @@ class EpisodeDetail:
 
 def episode_detail(*, actor: Any, episode: Episode) -> EpisodeDetail:
     """The step list, step history, team and assignments of an episode already fetched through the gate."""
-    steps = list(PathwayStep.objects.filter(version_id=episode.pathway_version_id).order_by("order"))
-    records = list(episode.step_records.select_related("step", "started_by", "ended_by").order_by("started_at", "id"))
+    steps = pathway_steps(version=episode.pathway_version)
+    records = list(episode.step_records.select_related("started_by", "ended_by").order_by("started_at", "id"))
     members = list(episode.members.filter(removed_at__isnull=True).select_related("user").order_by("added_at", "id"))
     assignments = list(episode.assignments.select_related("user", "started_by").order_by("started_at", "id"))
     current = {a.kind: a for a in assignments if a.ended_at is None}
-    others = list(
-        Episode.objects.filter(episode_visible_q(actor), client_id=episode.client_id)
-        .exclude(pk=episode.pk)
-        .select_related("team", "pathway_version__pathway")
-        .order_by("-opened_at")
+    others = visible_among(
+        actor,
+        list(
+            Episode.objects.filter(client_id=episode.client_id)
+            .exclude(pk=episode.pk)
+            .select_related("team")
+            .order_by("-opened_at")
+        ),
     )
     follow_ups = list(episode.follow_ups.select_related("owner").order_by("due_on")) if not episode.is_open else []
     return EpisodeDetail(

@@ -26,3 +26,20 @@ def pathway_version_list_with_steps(*, version_ids: list[int]) -> dict[int, Path
         .prefetch_related(Prefetch("steps", queryset=PathwayStep.objects.order_by("order")))
     )
     return {v.pk: v for v in versions}
+
+
+_PUBLISHED_STEPS: dict[tuple[int, object], list[PathwayStep]] = {}
+
+
+def pathway_steps(*, version: PathwayVersion) -> list[PathwayStep]:
+    """The ordered steps of a version. A published version never changes (ADR 5), so its steps are
+    kept in the process, keyed by id and publication time; drafts are always read afresh."""
+    if version.status == VersionStatus.DRAFT or version.published_at is None:
+        return list(PathwayStep.objects.filter(version=version).order_by("order"))
+    key = (version.pk, version.published_at)
+    steps = _PUBLISHED_STEPS.get(key)
+    if steps is None:
+        if len(_PUBLISHED_STEPS) > 500:
+            _PUBLISHED_STEPS.clear()
+        steps = _PUBLISHED_STEPS[key] = list(PathwayStep.objects.filter(version=version).order_by("order"))
+    return steps
