@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "tukipolku.core.middleware.SessionRefreshMiddleware",
     "tukipolku.core.middleware.NoStoreMiddleware",
 ]
 
@@ -130,7 +131,7 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tukipolku@localhost")
 
 SESSION_COOKIE_AGE = env.int("TUKIPOLKU_SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout
+SESSION_SAVE_EVERY_REQUEST = False  # the age above is an idle timeout: SessionRefreshMiddleware slides it
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG

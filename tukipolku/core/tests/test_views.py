@@ -37,3 +37,21 @@ def test_login__wrong_password_shows_error_and_keeps_username(client, nurse):
     assert response.status_code == 200
     assert b'value="nurse"' in response.content
     assert b"errorlist" in response.content
+
+
+def test_session__idle_timeout_slides_but_not_on_every_request(client, nurse):
+    from django.contrib.sessions.models import Session
+
+    client.force_login(nurse)
+    client.get(reverse("cases:caseload"))
+    key = client.session.session_key
+    first = Session.objects.get(session_key=key).expire_date
+    client.get(reverse("cases:caseload"))
+    assert Session.objects.get(session_key=key).expire_date == first  # no write within the minute
+    session = client.session
+    session["_refreshed_at"] = 0  # a minute and more ago
+    session.save()
+    saved = Session.objects.get(session_key=key).expire_date
+    client.get(reverse("cases:caseload"))
+    assert Session.objects.get(session_key=key).expire_date >= saved
+    assert client.session["_refreshed_at"] > 0
