@@ -37,7 +37,7 @@ from tukipolku.clients.models import Client
 from tukipolku.core.models import Team, TeamMembership, User
 from tukipolku.core.permissions import TEAM_PROFESSIONS
 from tukipolku.pathways.models import Pathway, PathwayStep
-from tukipolku.pathways.selectors import pathway_steps
+from tukipolku.pathways.selectors import pathway_steps, pathway_version_current
 
 FAR_FUTURE = datetime.date(9999, 12, 31)
 
@@ -293,8 +293,8 @@ def board_for(*, actor: Any, filters: BoardFilters, per_column: int) -> list[Boa
     episodes = list(ranked)
     _log(actor, "cases:board", episodes)
     rows = {r.episode.pk: r for r in _rows(actor, episodes)}
-    newest = filters.pathway.versions.filter(status="published").order_by("-number").first()
-    steps = list(newest.steps.order_by("order")) if newest else []
+    newest = pathway_version_current(pathway=filters.pathway)
+    steps = pathway_steps(version=newest) if newest else []
     by_order: dict[int, list[EpisodeRow]] = {}
     for e in episodes:
         assert e.current_step is not None

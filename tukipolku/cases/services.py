@@ -93,6 +93,16 @@ def _end_record(record: StepRecord, *, actor: Any, status: str, **fields: str) -
     return record
 
 
+def _move(*, actor: Any, episode: Episode, status: str, verb: str, to: PathwayStep, **fields: str) -> Episode:
+    """End the step in progress (completed, skipped or returned), start `to` and record the event."""
+    step = episode.current_step
+    assert step is not None
+    record = _end_record(_active_record(episode), actor=actor, status=status, **fields)
+    _start_step(actor=actor, episode=episode, step=to)
+    _event(actor, verb, episode, target=record, step=step_payload(step), next_step=step_payload(to), **fields)
+    return episode
+
+
 def _check_expected_step(episode: Episode, expected_step_id: int) -> None:
     if episode.current_step_id != expected_step_id:
         raise ConflictError(
@@ -188,18 +198,14 @@ def episode_step_complete(*, actor: Any, episode: Episode, expected_step_id: int
     following = _next_step(episode)
     if following is None:
         raise ApplicationError(_("This is the last step: close the client relationship with an outcome."))
-    record = _end_record(_active_record(episode), actor=actor, status=StepStatus.COMPLETED, output=output.strip())
-    _start_step(actor=actor, episode=episode, step=following)
-    _event(
-        actor,
-        EventType.STEP_COMPLETED,
-        episode,
-        target=record,
-        step=step_payload(step),
-        next_step=step_payload(following),
-        output=record.output,
+    return _move(
+        actor=actor,
+        episode=episode,
+        status=StepStatus.COMPLETED,
+        verb=EventType.STEP_COMPLETED,
+        to=following,
+        output=output.strip(),
     )
-    return episode
 
 
 @transaction.atomic
@@ -215,18 +221,14 @@ def episode_step_skip(*, actor: Any, episode: Episode, expected_step_id: int, re
     following = _next_step(episode)
     if following is None:
         raise ApplicationError(_("The last step cannot be skipped: close the client relationship instead."))
-    record = _end_record(_active_record(episode), actor=actor, status=StepStatus.SKIPPED, reason=reason.strip())
-    _start_step(actor=actor, episode=episode, step=following)
-    _event(
-        actor,
-        EventType.STEP_SKIPPED,
-        episode,
-        target=record,
-        step=step_payload(step),
-        next_step=step_payload(following),
-        reason=record.reason,
+    return _move(
+        actor=actor,
+        episode=episode,
+        status=StepStatus.SKIPPED,
+        verb=EventType.STEP_SKIPPED,
+        to=following,
+        reason=reason.strip(),
     )
-    return episode
 
 
 @transaction.atomic
@@ -246,18 +248,14 @@ def episode_step_return(
         raise ApplicationError(_("Choose an earlier step of this pathway."), field="to_step")
     if not reason.strip():
         raise ApplicationError(_("Give a reason for going back."), field="reason")
-    record = _end_record(_active_record(episode), actor=actor, status=StepStatus.RETURNED, reason=reason.strip())
-    _start_step(actor=actor, episode=episode, step=target)
-    _event(
-        actor,
-        EventType.STEP_RETURNED,
-        episode,
-        target=record,
-        step=step_payload(current),
-        next_step=step_payload(target),
-        reason=record.reason,
+    return _move(
+        actor=actor,
+        episode=episode,
+        status=StepStatus.RETURNED,
+        verb=EventType.STEP_RETURNED,
+        to=target,
+        reason=reason.strip(),
     )
-    return episode
 
 
 def _eligible_member(user: Any, episode: Episode) -> bool:

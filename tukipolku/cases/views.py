@@ -116,18 +116,8 @@ def _episode_form(request: HttpRequest, data: Any = None) -> EpisodeFieldsForm:
 
 
 def _open_episode(*, request: HttpRequest, client: Any, form: EpisodeFieldsForm) -> Episode:
-    d = form.cleaned_data
-    return services.episode_open(
-        actor=request.user,
-        client=client,
-        team=d["team"],
-        pathway=d["pathway"],
-        source=d["source"],
-        situations=d["situations"],
-        need_description=d["need_description"],
-        consent_on=d["consent_on"],
-        consent_method=d["consent_method"],
-    )
+    fields = {k: v for k, v in form.cleaned_data.items() if k != "consent_given"}  # the service's keywords
+    return services.episode_open(actor=request.user, client=client, **fields)
 
 
 def _opened(request: HttpRequest, episode: Episode) -> HttpResponse:
@@ -187,18 +177,7 @@ class IntakeNewClientView(ProfessionalView):
         if client_form.is_valid() and episode_form.is_valid():
             try:
                 with transaction.atomic():
-                    c = client_form.cleaned_data
-                    client = client_create(
-                        actor=request.user,
-                        identity_code=c["identity_code"],
-                        first_names=c["first_names"],
-                        last_name=c["last_name"],
-                        language=c["language"],
-                        phone=c["phone"],
-                        email=c["email"],
-                        municipality=c["municipality"],
-                        employment_status=c["employment_status"],
-                    )
+                    client = client_create(actor=request.user, **client_form.cleaned_data)
                     episode = _open_episode(request=request, client=client, form=episode_form)
             except DuplicateClientError as exc:
                 selectors.client_log_duplicate_for(actor=request.user, client=exc.existing)
