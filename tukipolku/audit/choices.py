@@ -24,14 +24,30 @@ class EventType(models.TextChoices):
     EPISODE_REOPENED = "episode_reopened", _("Client relationship reopened")
     PATHWAY_DRAFTED = "pathway_drafted", _("Pathway version drafted")
     PATHWAY_PUBLISHED = "pathway_published", _("Pathway version published")
+    CONSENT_RECORDED = "consent_recorded", _("Consent recorded")
+    PROHIBITION_RECORDED = "prohibition_recorded", _("Prohibition recorded")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+    LEGAL_BASIS_GRANTED = "legal_basis_granted", _("Data shared on a legal basis without consent")
+    LEGAL_BASIS_ENDED = "legal_basis_ended", _("Sharing on a legal basis ended")
+    EMERGENCY_ACCESS_OPENED = "emergency_access_opened", _("Emergency access opened")
+    ACCESS_REVIEWED = "access_reviewed", _("Exceptional access reviewed")
 
 
 class AccessAction(models.TextChoices):
     VIEW = "view", _("Viewed")
     LIST = "list", _("Listed")
     SEARCH = "search", _("Searched")
+    PRINT = "print", _("Printed")
+    EXPORT = "export", _("Exported")
 
 
 class AccessOutcome(models.TextChoices):
     ALLOWED = "allowed", _("Allowed")
     DENIED = "denied", _("Denied")
+
+
+class Agent(models.TextChoices):
+    """Who read: a person through the user interface or API, or the system in a background job."""
+
+    USER = "user", _("User")
+    SYSTEM = "system", _("Background job")

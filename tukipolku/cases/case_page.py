@@ -11,13 +11,16 @@ from tukipolku.audit.selectors import event_list_for_episode
 from tukipolku.cases import registry, selectors
 from tukipolku.cases.forms import ReopenForm, StepCompleteForm, StepReturnForm, StepSkipForm
 from tukipolku.cases.models import Episode
-from tukipolku.cases.permissions import can_change_episode
-from tukipolku.cases.presentation import describe_event
+from tukipolku.cases.permissions import can_change_episode, episode_access
+from tukipolku.cases.presentation import choice_label, describe_event
+from tukipolku.privacy.choices import DataCategory
 
 
 def case_page_context(request: HttpRequest, episode: Episode, **forms: Any) -> dict[str, Any]:
     """Everything the case page shows. Sections of other modules come from the registry."""
     detail = selectors.episode_detail(actor=request.user, episode=episode)
+    access = episode_access(request.user, episode)
+    assert access is not None  # the view fetched the episode through the gate
     can_change = can_change_episode(request.user, episode)
     step = episode.current_step
     check = registry.completion_checks.get(step.completion_check) if step else None
@@ -25,12 +28,15 @@ def case_page_context(request: HttpRequest, episode: Episode, **forms: Any) -> d
     earlier = [s for s in detail.steps if step is not None and s.order < step.order]
     sections = []
     for name, section in sorted(registry.case_sections.items(), key=lambda kv: kv[1].order):
+        if not access.reads(section.category):
+            continue
         sections.append({"name": name, "template": section.template, "context": section.context(request.user, episode)})
     by_step: dict[int, list[Any]] = {}
     for record in detail.records:
         by_step.setdefault(record.step_id, []).append(record)
     timeline = [(s, by_step.get(s.pk, [])) for s in detail.steps]
-    events = list(event_list_for_episode(episode_id=episode.pk)[:200])
+    # The history names every register and consent: partner staff see the sections they may read only.
+    events = [] if access.partner else list(event_list_for_episode(episode_id=episode.pk)[:200])
     step_id = step.pk if step else None
     context = {
         "episode": episode,
@@ -38,6 +44,9 @@ def case_page_context(request: HttpRequest, episode: Episode, **forms: Any) -> d
         "detail": detail,
         "timeline": timeline,
         "can_change": can_change,
+        "access": access,
+        "shared": access.reads(DataCategory.SHARED_PLAN),
+        "access_categories": [(choice_label(DataCategory, c.category), c.basis) for c in access.categories.values()],
         "step": step,
         "step_overdue": episode.current_step_due is not None and episode.current_step_due < timezone.localdate(),
         "is_last_step": step is not None and step.order == len(detail.steps),

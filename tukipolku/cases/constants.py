@@ -2,3 +2,7 @@
 BASIS_TEAM = "team_membership"
 BASIS_CASE_TEAM = "case_team_membership"
 BASIS_IDENTITY_CODE = "identity_code_lookup"
+BASIS_EMERGENCY = "emergency_access"
+BASIS_OWN_REGISTER = "own_register"
+BASIS_PARTNER = "partner_consent"
+BASIS_DENIED = "none"

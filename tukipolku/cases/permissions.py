@@ -1,56 +1,304 @@
-"""The access gate (DESIGN principle 4): who may see and change which client's data.
+"""The access gate (DESIGN principles 4 and 5): who may see and change which client's data.
 
-Every view, selector and export that touches client data asks this module. For now:
+Every view, selector, export and background job that touches client data asks this module. The
+policy, written out as a table in docs/access-policy.md and tested case by case:
 
-* a team professional sees the episodes of the teams they are an active member of, and episodes
-  where they are an active member of the client's own team (case team) while they still belong
-  to a team of the same organisation;
-* a client is visible when one of their episodes is;
-* administrators, partner staff and anyone else see no client data.
+* **Team professionals** see the episodes of the teams they are active members of, and episodes
+  where they are an active member of the client's own team while they still belong to a team of the
+  same organisation. They read the shared coordination data (plan, goals, actions, meetings, team,
+  contact person, shared entries) and the entries of their own register: health professionals the
+  health register, social-care professionals the social-care register. The other register needs the
+  client's consent for the professional's organisation, or a legal-basis grant.
+* **Emergency access** ("break the glass"): a team professional may open a client of their
+  organisation outside their teams for a short time with a stated reason; read only, flagged.
+* **Partner staff** (employment services, Kela, occupational and student health) see a client only
+  while they are in the client's team or a meeting of the episode, and then only the categories the
+  client's consents (or a legal-basis grant) allow for their organisation and its purpose. Read only.
+* Administrators and everyone else see no client data.
 
-Access is computed from current memberships on every request, so it ends the moment a membership
-ends. The privacy issue extends this module with registers, consents and partner access.
+Everything is computed from current rows on every request (memoised on the user object for that
+request only), so ending a membership, withdrawing a consent or an expiry takes effect on the next
+request.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
-from tukipolku.cases.constants import BASIS_CASE_TEAM, BASIS_TEAM
+from tukipolku.cases import registry
+from tukipolku.cases.constants import (
+    BASIS_CASE_TEAM,
+    BASIS_EMERGENCY,
+    BASIS_OWN_REGISTER,
+    BASIS_PARTNER,
+    BASIS_TEAM,
+)
 from tukipolku.cases.models import CaseTeamMember, Episode
 from tukipolku.core.models import TeamMembership
-from tukipolku.core.permissions import can_work_with_clients
+from tukipolku.core.permissions import (
+    HEALTH_PROFESSIONS,
+    SOCIAL_PROFESSIONS,
+    can_work_with_clients,
+    is_partner,
+)
+from tukipolku.privacy import selectors as privacy
+from tukipolku.privacy.choices import REGISTER_CATEGORY, DataCategory
 
-_CACHE_ATTR = "_tukipolku_active_teams"
+_CACHE_ATTR = "_tukipolku_gate"
+
+READABLE_CATEGORIES = (DataCategory.SHARED_PLAN, DataCategory.HEALTH, DataCategory.SOCIAL)
+"""Categories that unlock something on a case page. Employment and benefit data are consented for
+what is sent out in referrals and handovers."""
+
+
+@dataclass
+class _Memo:
+    teams: frozenset[int] | None = None
+    organisations: frozenset[int] | None = None
+    emergency: frozenset[int] | None = None
+    partner_episodes: frozenset[int] | None = None
+    access: dict[int, EpisodeAccess | None] = field(default_factory=dict)
+
+
+def _memo(actor: Any) -> _Memo:
+    memo = getattr(actor, _CACHE_ATTR, None)
+    if memo is None:
+        memo = _Memo()
+        setattr(actor, _CACHE_ATTR, memo)
+    return memo
+
+
+def forget(actor: Any) -> None:
+    """Drop what the gate remembered about the actor (after a change within the same request)."""
+    if hasattr(actor, _CACHE_ATTR):
+        delattr(actor, _CACHE_ATTR)
 
 
 def active_team_ids(actor: Any) -> frozenset[int]:
-    """Ids of the teams the actor is an active member of (memoised on the user for one request)."""
+    """Ids of the teams the actor is an active member of (team professionals only)."""
     if not can_work_with_clients(actor):
         return frozenset()
-    cached = getattr(actor, _CACHE_ATTR, None)
-    if cached is None:
-        cached = frozenset(TeamMembership.objects.active().filter(user=actor).values_list("team_id", flat=True))
-        setattr(actor, _CACHE_ATTR, cached)
-    return cached
+    memo = _memo(actor)
+    if memo.teams is None:
+        rows = list(TeamMembership.objects.active().filter(user=actor).values_list("team_id", "team__organisation_id"))
+        memo.teams = frozenset(t for t, _ in rows)
+        memo.organisations = frozenset(o for _, o in rows)
+    return memo.teams
+
+
+def _organisation_ids(actor: Any) -> frozenset[int]:
+    active_team_ids(actor)
+    return _memo(actor).organisations or frozenset()
+
+
+def _emergency_clients(actor: Any) -> frozenset[int]:
+    if not active_team_ids(actor):
+        return frozenset()
+    memo = _memo(actor)
+    if memo.emergency is None:
+        memo.emergency = privacy.emergency_client_ids(actor)
+    return memo.emergency
+
+
+def own_register_categories(actor: Any) -> frozenset[str]:
+    """The register a professional writes and reads by profession."""
+    if actor.profession in HEALTH_PROFESSIONS:
+        return frozenset({DataCategory.HEALTH})
+    if actor.profession in SOCIAL_PROFESSIONS:
+        return frozenset({DataCategory.SOCIAL})
+    return frozenset()
+
+
+# ---------------------------------------------------------------- one episode
+
+
+@dataclass(frozen=True)
+class CategoryAccess:
+    """A readable data category and the ground on which it is shown."""
+
+    category: str
+    basis: str  # team_membership / own_register / consent / legal_basis
+    consent_id: int | None = None
+    grant_id: int | None = None
+
+
+@dataclass
+class EpisodeAccess:
+    basis: str
+    categories: dict[str, CategoryAccess]
+    can_change: bool  # while the episode is open (can_change_episode checks that)
+    partner: bool = False
+    emergency: bool = False
+    emergency_reason: str = ""
+
+    def reads(self, category: str | None) -> bool:
+        return category is None or category in self.categories
+
+    @property
+    def flagged(self) -> bool:
+        """Reads on exceptional grounds go to the data protection officer's review."""
+        return self.emergency or any(c.basis == "legal_basis" for c in self.categories.values())
+
+
+def _permits(actor: Any, episode: Episode, categories: list[str], recipient: Any) -> dict[str, CategoryAccess]:
+    """Categories the client's consents (or a legal-basis grant to the actor) open to the recipient."""
+    if not categories:
+        return {}
+    consents = privacy.consents_by_client([episode.client_id]).get(episode.client_id, [])
+    grants = privacy.grants_by_client(actor, [episode.client_id]).get(episode.client_id, [])
+    found = privacy.permits(categories=categories, recipient=recipient, consents=consents, grants=grants)
+    return {c: CategoryAccess(c, p.basis, consent_id=p.consent_id, grant_id=p.grant_id) for c, p in found.items()}
+
+
+def _team_access(actor: Any, episode: Episode) -> EpisodeAccess | None:
+    teams = active_team_ids(actor)
+    if not teams:
+        return None
+    emergency = False
+    reason = ""
+    if episode.team_id in teams:
+        basis = BASIS_TEAM
+    elif (
+        episode.team.organisation_id in _organisation_ids(actor)
+        and CaseTeamMember.objects.filter(episode=episode, user=actor, removed_at__isnull=True).exists()
+    ):
+        basis = BASIS_CASE_TEAM
+    elif episode.client_id in _emergency_clients(actor) and episode.team.organisation_id in _organisation_ids(actor):
+        grant = privacy.emergency_access_active(user=actor, client_id=episode.client_id)
+        if grant is None:
+            return None
+        basis, emergency, reason = BASIS_EMERGENCY, True, grant.reason
+    else:
+        return None
+    categories = {DataCategory.SHARED_PLAN: CategoryAccess(DataCategory.SHARED_PLAN, basis)}
+    own = own_register_categories(actor)
+    for c in own:
+        categories[c] = CategoryAccess(c, BASIS_OWN_REGISTER)
+    other = [c for c in (DataCategory.HEALTH, DataCategory.SOCIAL) if c not in own]
+    # Reading across registers inside the team: the recipient is the team's own organisation.
+    categories.update(_permits(actor, episode, other, episode.team.organisation))
+    return EpisodeAccess(
+        basis=basis,
+        categories=categories,
+        can_change=not emergency,
+        emergency=emergency,
+        emergency_reason=reason,
+    )
+
+
+def _partner_access(actor: Any, episode: Episode) -> EpisodeAccess | None:
+    if episode.pk not in _partner_candidates(actor):
+        return None
+    recipient = actor.organisation if actor.organisation_id else None
+    categories = _permits(actor, episode, list(READABLE_CATEGORIES), recipient)
+    if not categories:
+        return None
+    return EpisodeAccess(basis=BASIS_PARTNER, categories=categories, can_change=False, partner=True)
+
+
+def episode_access(actor: Any, episode: Episode) -> EpisodeAccess | None:
+    """What the actor may do with this episode and which data categories they may read, or None."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return None
+    memo = _memo(actor)
+    if episode.pk in memo.access:
+        return memo.access[episode.pk]
+    if can_work_with_clients(actor):
+        access = _team_access(actor, episode)
+    elif is_partner(actor):
+        access = _partner_access(actor, episode)
+    else:
+        access = None
+    memo.access[episode.pk] = access
+    return access
+
+
+def access_basis(actor: Any, episode: Episode) -> str | None:
+    """The ground on which the actor may see this episode, or None when they may not."""
+    access = episode_access(actor, episode)
+    return access.basis if access is not None else None
+
+
+def can_view_episode(actor: Any, episode: Episode) -> bool:
+    return episode_access(actor, episode) is not None
+
+
+def can_change_episode(actor: Any, episode: Episode) -> bool:
+    """Record steps, plan, meetings and entries: team members of an open episode (not partners, not
+    emergency access)."""
+    access = episode_access(actor, episode)
+    return access is not None and access.can_change and episode.is_open
+
+
+def can_read_category(actor: Any, episode: Episode, category: str) -> bool:
+    access = episode_access(actor, episode)
+    return access is not None and category in access.categories
+
+
+def readable_registers(actor: Any, episode: Episode) -> dict[str, CategoryAccess]:
+    """Entry registers the actor may read on this episode, each with its ground."""
+    access = episode_access(actor, episode)
+    if access is None:
+        return {}
+    return {r: access.categories[c] for r, c in REGISTER_CATEGORY.items() if c in access.categories}
+
+
+def writable_registers(actor: Any, episode: Episode) -> list[str]:
+    """Registers the actor may write to: their own and the shared one, on an episode they may change."""
+    if not can_change_episode(actor, episode):
+        return []
+    own = own_register_categories(actor)
+    return [r for r, c in REGISTER_CATEGORY.items() if c == DataCategory.SHARED_PLAN or c in own]
+
+
+# ---------------------------------------------------------------- lists
+
+
+def _partner_candidates(actor: Any) -> frozenset[int]:
+    """Episodes a partner takes part in: active member of the client's team, or meeting participant."""
+    memo = _memo(actor)
+    if memo.partner_episodes is None:
+        ids = set(
+            CaseTeamMember.objects.filter(user=actor, removed_at__isnull=True).values_list("episode_id", flat=True)
+        )
+        for source in registry.participation_sources.values():
+            ids |= source(actor)
+        memo.partner_episodes = frozenset(ids)
+    return memo.partner_episodes
+
+
+def _partner_visible_ids(actor: Any) -> list[int]:
+    candidates = _partner_candidates(actor)
+    if not candidates:
+        return []
+    episodes = Episode.objects.filter(pk__in=candidates).select_related("team__organisation")
+    return [e.pk for e in episodes if episode_access(actor, e) is not None]
 
 
 def episode_visible_q(actor: Any) -> Q:
     """A filter on Episode that keeps only the episodes the actor may see."""
+    if is_partner(actor):
+        return Q(pk__in=_partner_visible_ids(actor))
     teams = active_team_ids(actor)
     if not teams:
         return Q(pk__in=[])
+    organisations = _organisation_ids(actor)
     case_member = Exists(
         CaseTeamMember.objects.filter(
             episode=OuterRef("pk"),
             user=actor,
             removed_at__isnull=True,
-            episode__team__organisation__teams__id__in=teams,
+            episode__team__organisation_id__in=organisations,
         )
     )
-    return Q(team_id__in=teams) | Q(case_member)
+    q = Q(team_id__in=teams) | Q(case_member)
+    emergency = _emergency_clients(actor)
+    if emergency:
+        q |= Q(client_id__in=emergency, team__organisation_id__in=organisations)
+    return q
 
 
 def visible_episodes(actor: Any) -> Any:
@@ -61,37 +309,16 @@ def visible_episodes(actor: Any) -> Any:
 def visible_among(actor: Any, episodes: list[Episode]) -> list[Episode]:
     """Keep the episodes the actor may see: by team membership at once, the rest with one query."""
     teams = active_team_ids(actor)
-    if not teams:
+    if not teams and not is_partner(actor):
         return []
     rest = [e.pk for e in episodes if e.team_id not in teams]
     allowed = set(visible_episodes(actor).filter(pk__in=rest).values_list("pk", flat=True)) if rest else set()
     return [e for e in episodes if e.team_id in teams or e.pk in allowed]
 
 
-def access_basis(actor: Any, episode: Episode) -> str | None:
-    """The ground on which the actor may see this episode, or None when they may not."""
-    teams = active_team_ids(actor)
-    if not teams:
-        return None
-    if episode.team_id in teams:
-        return BASIS_TEAM
-    if visible_episodes(actor).filter(pk=episode.pk).exists():
-        return BASIS_CASE_TEAM
-    return None
-
-
 def client_visible_q(actor: Any) -> Q:
     """A filter on Client: clients with at least one episode the actor may see."""
     return Q(Exists(visible_episodes(actor).filter(client=OuterRef("pk"))))
-
-
-def can_view_episode(actor: Any, episode: Episode) -> bool:
-    return access_basis(actor, episode) is not None
-
-
-def can_change_episode(actor: Any, episode: Episode) -> bool:
-    """Record steps, plan, meetings and entries: anyone who may see an open episode."""
-    return episode.is_open and can_view_episode(actor, episode)
 
 
 def can_open_episode_in(actor: Any, team_id: int) -> bool:
@@ -100,4 +327,9 @@ def can_open_episode_in(actor: Any, team_id: int) -> bool:
 
 
 def can_search_clients(actor: Any) -> bool:
+    return bool(active_team_ids(actor))
+
+
+def can_open_emergency_access(actor: Any) -> bool:
+    """Team professionals may break the glass for clients of their own organisation."""
     return bool(active_team_ids(actor))

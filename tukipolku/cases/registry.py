@@ -3,7 +3,9 @@
 * completion checks: what a pathway step's `completion_check` verifies (plans registers "plan"...);
 * next-action sources: open, dated work items of an episode (plan actions, later referrals);
 * case page sections: blocks on the case page (plan, meetings, entries);
-* event describers: one line of history for another module's event types.
+* event describers: one line of history for another module's event types;
+* participation sources: episodes a user takes part in outside the client's team (meetings), which
+  let partner staff see what the client's consents allow.
 
 Modules register in their `AppConfig.ready()`. The dependency rule (docs/architecture.md) stays:
 plans → cases, never cases → plans.
@@ -50,12 +52,16 @@ class CaseSection:
     template: str
     # (actor, episode) → context for the template; must run a constant number of queries.
     context: Callable[[Any, Episode], dict[str, Any]]
+    # The data category a reader needs to see the section (privacy/choices.py DataCategory); None: the
+    # section filters its own content (entries, by register).
+    category: str | None = "shared_plan"
 
 
 completion_checks: dict[str, CompletionCheck] = {}
 next_action_sources: dict[str, NextActionSource] = {}
 case_sections: dict[str, CaseSection] = {}
 event_describers: dict[str, Callable[[dict[str, Any]], str]] = {}
+participation_sources: dict[str, Callable[[Any], set[int]]] = {}
 
 
 def register_completion_check(code: str, check: CompletionCheck) -> None:
@@ -73,3 +79,8 @@ def register_case_section(name: str, section: CaseSection) -> None:
 def register_event_describer(verb: str, describe: Callable[[dict[str, Any]], str]) -> None:
     """Turns the payload of another module's event into one line of the case page history."""
     event_describers[verb] = describe
+
+
+def register_participation_source(name: str, episodes_of: Callable[[Any], set[int]]) -> None:
+    """`episodes_of(user)` gives the ids of episodes the user takes part in (e.g. as a meeting participant)."""
+    participation_sources[name] = episodes_of

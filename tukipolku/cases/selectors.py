@@ -19,25 +19,29 @@ from django.http import Http404
 from django.utils import timezone
 
 from tukipolku.audit.choices import AccessAction
-from tukipolku.audit.services import access_record
+from tukipolku.audit.services import access_denied, access_record, disclosure_record
 from tukipolku.cases import registry
 from tukipolku.cases.choices import AssignmentKind, EpisodeStatus
-from tukipolku.cases.constants import BASIS_IDENTITY_CODE, BASIS_TEAM
+from tukipolku.cases.constants import BASIS_IDENTITY_CODE, BASIS_PARTNER, BASIS_TEAM
 from tukipolku.cases.models import SITUATION_FIELDS, Assignment, CaseTeamMember, Episode, StepRecord
 from tukipolku.cases.permissions import (
-    access_basis,
+    EpisodeAccess,
     active_team_ids,
+    can_open_emergency_access,
     can_search_clients,
     client_visible_q,
+    episode_access,
     episode_visible_q,
     visible_among,
+    visible_episodes,
 )
 from tukipolku.clients import identity
 from tukipolku.clients.models import Client
 from tukipolku.core.models import Team, TeamMembership, User
-from tukipolku.core.permissions import TEAM_PROFESSIONS
+from tukipolku.core.permissions import PARTNER_PROFESSIONS, TEAM_PROFESSIONS
 from tukipolku.pathways.models import Pathway, PathwayStep
 from tukipolku.pathways.selectors import pathway_steps, pathway_version_current
+from tukipolku.privacy.choices import DataCategory
 
 FAR_FUTURE = datetime.date(9999, 12, 31)
 
@@ -51,20 +55,87 @@ def _log(
 # ---------------------------------------------------------------- single episode
 
 
-def episode_get_for(*, actor: Any, episode_id: int, view: str, for_update: bool = False) -> Episode:
-    """Fetch one episode the actor may see, and log the read. Missing and forbidden look the same (404)."""
+def episode_get_for(
+    *,
+    actor: Any,
+    episode_id: int,
+    view: str,
+    for_update: bool = False,
+    require: str | None = DataCategory.SHARED_PLAN,
+) -> Episode:
+    """Fetch one episode the actor may see and log the read; a refusal is logged too.
+
+    `require` is the data category the page shows (None: the page shows what the actor may read of
+    every category, like the case page). Missing and forbidden look the same (404).
+    """
     episode = (
         Episode.objects.select_related(
-            "client", "team", "team__organisation", "pathway_version", "pathway_version__pathway", "current_step"
+            "client",
+            "team",
+            "team__organisation",
+            "team__organisation__parent",
+            "pathway_version",
+            "pathway_version__pathway",
+            "current_step",
         )
         .filter(pk=episode_id)
         .first()
     )
-    basis = access_basis(actor, episode) if episode is not None else None
-    if episode is None or basis is None:
+    access = episode_access(actor, episode) if episode is not None else None
+    if episode is None or access is None or not access.reads(require):
+        access_denied(
+            actor=actor,
+            view=view,
+            client_id=episode.client_id if episode is not None else None,
+            episode_id=episode.pk if episode is not None else None,
+            reason="not_found" if episode is None else ("no_relationship" if access is None else "no_consent"),
+            resource=require or "case",
+        )
         raise Http404
-    access_record(actor=actor, view=view, rows=[(episode.client_id, episode.pk)], action=AccessAction.VIEW, basis=basis)
+    log_episode_read(actor=actor, view=view, episode=episode, access=access, categories=[require] if require else None)
     return episode
+
+
+def log_episode_read(
+    *, actor: Any, view: str, episode: Episode, access: EpisodeAccess, categories: list[str] | None = None
+) -> None:
+    """Access-log row for one episode read; for partner staff also a disclosure-log row per ground."""
+    shown = categories if categories is not None else list(access.categories)
+    access_record(
+        actor=actor,
+        view=view,
+        rows=[(episode.client_id, episode.pk)],
+        action=AccessAction.VIEW,
+        basis=access.basis,
+        resource=",".join(shown) if categories is not None else "case",
+        flagged=access.flagged,
+        reason=access.emergency_reason,
+    )
+    if access.partner:
+        log_disclosure(actor=actor, view=view, episode=episode, access=access, categories=shown)
+
+
+def log_disclosure(*, actor: Any, view: str, episode: Episode, access: EpisodeAccess, categories: list[str]) -> None:
+    """Data shown to partner staff is disclosed to their organisation: one row per consent or grant."""
+    grounds: dict[tuple[int | None, int | None], list[str]] = {}
+    for category in categories:
+        ground = access.categories.get(category)
+        if ground is not None:
+            grounds.setdefault((ground.consent_id, ground.grant_id), []).append(category)
+    for (consent_id, grant_id), cats in grounds.items():
+        disclosure_record(
+            actor=actor,
+            client_id=episode.client_id,
+            episode_id=episode.pk,
+            controller_organisation_id=episode.team.organisation_id,
+            recipient_organisation_id=actor.organisation_id,
+            recipient_user_id=actor.pk,
+            categories=cats,
+            view=view,
+            basis="consent" if consent_id is not None else "legal_basis",
+            consent_id=consent_id,
+            grant_id=grant_id,
+        )
 
 
 @dataclass
@@ -387,13 +458,18 @@ def client_get_for_opening(*, actor: Any, client_id: int, looked_up_ids: set[int
     """A client for whom the actor may open a relationship: in reach, or found by exact identity code
     in this session. Anything else is 404."""
     client = Client.objects.filter(pk=client_id).first() if can_search_clients(actor) else None
-    if client is None:
-        raise Http404
-    if client.pk in looked_up_ids:
+    if client is not None and client.pk in looked_up_ids:
         basis = BASIS_IDENTITY_CODE
-    elif Client.objects.filter(client_visible_q(actor), pk=client.pk).exists():
+    elif client is not None and Client.objects.filter(client_visible_q(actor), pk=client.pk).exists():
         basis = BASIS_TEAM
     else:
+        access_denied(
+            actor=actor,
+            view="cases:episode_open",
+            client_id=client.pk if client is not None else None,
+            reason="not_found" if client is None else "no_relationship",
+            resource="client",
+        )
         raise Http404
     access_record(
         actor=actor, view="cases:episode_open", rows=[(client.pk, None)], action=AccessAction.VIEW, basis=basis
@@ -401,11 +477,80 @@ def client_get_for_opening(*, actor: Any, client_id: int, looked_up_ids: set[int
     return client
 
 
-def case_team_candidates(*, episode: Episode) -> QuerySet[User]:
-    """Professionals who may join this client's team: active members of the organisation's teams."""
+def case_team_candidates(*, episode: Episode, include_partners: bool = True) -> QuerySet[User]:
+    """Who may join this client's team or a meeting: active members of the organisation's teams, and
+    partner staff (who then see only what the client's consents allow for their organisation)."""
     user_ids = (
         TeamMembership.objects.active().filter(team__organisation_id=episode.team.organisation_id).values("user_id")
     )
-    return User.objects.filter(pk__in=user_ids, is_active=True, profession__in=TEAM_PROFESSIONS).order_by(
-        "last_name", "first_name"
+    team = Q(pk__in=user_ids, profession__in=TEAM_PROFESSIONS)
+    partners = Q(profession__in=PARTNER_PROFESSIONS, organisation__isnull=False) if include_partners else Q(pk__in=[])
+    return (
+        User.objects.filter(team | partners, is_active=True)
+        .select_related("organisation")
+        .order_by("last_name", "first_name")
     )
+
+
+def client_get_for_emergency(*, actor: Any, client_id: int, looked_up_ids: set[int]) -> Client:
+    """A client found by exact identity code in this session, for break-the-glass access. Else 404."""
+    client = Client.objects.filter(pk=client_id).first() if can_open_emergency_access(actor) else None
+    if client is None or client.pk not in looked_up_ids:
+        access_denied(
+            actor=actor,
+            view="cases:emergency_access",
+            client_id=client.pk if client is not None else None,
+            reason="not_looked_up",
+            resource="client",
+        )
+        raise Http404
+    access_record(
+        actor=actor,
+        view="cases:emergency_access",
+        rows=[(client.pk, None)],
+        action=AccessAction.VIEW,
+        basis=BASIS_IDENTITY_CODE,
+        resource="client",
+    )
+    return client
+
+
+def emergency_episode_for(*, actor: Any, client: Client) -> Episode | None:
+    """The newest relationship of the client the actor now reaches (after opening emergency access)."""
+    return visible_episodes(actor).filter(client=client).order_by("-opened_at", "-pk").first()
+
+
+@dataclass
+class SharedEpisode:
+    episode: Episode
+    access: EpisodeAccess
+
+    @property
+    def labels(self) -> list[str]:
+        names = dict(DataCategory.choices)
+        return [str(names[c]) for c in self.access.categories]
+
+
+def partner_episodes_for(*, actor: Any) -> list[SharedEpisode]:
+    """Partner staff's list: clients whose consents let the actor's organisation see something."""
+    episodes = list(
+        visible_episodes(actor)
+        .select_related("client", "team", "team__organisation", "current_step")
+        .order_by("client__last_name", "client__first_names", "pk")
+    )
+    rows = []
+    for e in episodes:
+        access = episode_access(actor, e)
+        if access is None:
+            continue
+        rows.append(SharedEpisode(e, access))
+        shown = [DataCategory.SHARED_PLAN] if access.reads(DataCategory.SHARED_PLAN) else list(access.categories)[:1]
+        log_disclosure(actor=actor, view="cases:partner_home", episode=e, access=access, categories=shown)
+    access_record(
+        actor=actor,
+        view="cases:partner_home",
+        rows=[(r.episode.client_id, r.episode.pk) for r in rows],
+        action=AccessAction.LIST,
+        basis=BASIS_PARTNER,
+    )
+    return rows

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tukipolku.cases import views
+from tukipolku.cases import privacy_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -14,4 +14,18 @@ urlpatterns = [
     path("episodes/<id:pk>/team/", views.EpisodeTeamView.as_view(), name="team"),
     path("episodes/<id:pk>/close/", views.EpisodeCloseView.as_view(), name="close"),
     path("episodes/<id:pk>/reopen/", views.EpisodeReopenView.as_view(), name="reopen"),
+    path("episodes/<id:pk>/consents/", privacy_views.ConsentsView.as_view(), name="consents"),
+    path(
+        "episodes/<id:pk>/consents/<id:consent_id>/withdraw/",
+        privacy_views.ConsentWithdrawView.as_view(),
+        name="consent_withdraw",
+    ),
+    path("episodes/<id:pk>/legal-basis/", privacy_views.LegalBasisGrantView.as_view(), name="legal_basis"),
+    path(
+        "episodes/<id:pk>/legal-basis/<id:grant_id>/end/",
+        privacy_views.LegalBasisEndView.as_view(),
+        name="legal_basis_end",
+    ),
+    path("clients/<id:client_id>/emergency/", privacy_views.EmergencyAccessView.as_view(), name="emergency"),
+    path("shared/", privacy_views.PartnerHomeView.as_view(), name="shared"),
 ]

@@ -40,6 +40,7 @@ from tukipolku.core.forms import add_service_error, attempt
 from tukipolku.core.models import User
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
 from tukipolku.pathways.selectors import pathway_list_available
+from tukipolku.privacy.choices import DataCategory
 
 LOOKUP_SESSION_KEY = "identity_lookups"
 
@@ -236,12 +237,16 @@ class EpisodeOpenView(ProfessionalView):
 
 class EpisodeViewMixin:
     view_name = "cases:detail"
+    require: str | None = DataCategory.SHARED_PLAN
 
     def episode(self, request: HttpRequest, pk: int) -> Episode:
-        return selectors.episode_get_for(actor=request.user, episode_id=pk, view=self.view_name)
+        return selectors.episode_get_for(actor=request.user, episode_id=pk, view=self.view_name, require=self.require)
 
 
 class EpisodeDetailView(EpisodeViewMixin, ProfessionalView):
+    partners_may_read = True
+    require = None  # the case page shows each section the reader may read
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         episode = self.episode(request, pk)
         return render(request, "cases/episode_detail.html", case_page_context(request, episode))
@@ -305,10 +310,13 @@ class EpisodeStepView(EpisodeViewMixin, ProfessionalView):
 class EpisodeTeamView(EpisodeViewMixin, ProfessionalView):
     """The client's team: members with their roles, the contact person and the own worker."""
 
+    partners_may_read = True
+
     view_name = "cases:team"
 
     def _context(self, request: HttpRequest, episode: Episode, **forms: Any) -> dict[str, Any]:
         candidates = selectors.case_team_candidates(episode=episode)
+        professionals = selectors.case_team_candidates(episode=episode, include_partners=False)
         context = {
             "episode": episode,
             "client": episode.client,
@@ -316,10 +324,10 @@ class EpisodeTeamView(EpisodeViewMixin, ProfessionalView):
             "can_change": can_change_episode(request.user, episode),
             "member_form": MemberAddForm(candidates=candidates),
             "contact_form": AssignmentForm(
-                candidates=candidates, initial={"kind": AssignmentKind.CONTACT_PERSON}, prefix="contact"
+                candidates=professionals, initial={"kind": AssignmentKind.CONTACT_PERSON}, prefix="contact"
             ),
             "own_worker_form": AssignmentForm(
-                candidates=candidates, initial={"kind": AssignmentKind.OWN_WORKER}, prefix="own"
+                candidates=professionals, initial={"kind": AssignmentKind.OWN_WORKER}, prefix="own"
             ),
         }
         context.update(forms)
@@ -360,7 +368,8 @@ class EpisodeTeamView(EpisodeViewMixin, ProfessionalView):
                     messages.success(request, _("Removed from the client's team."))
                     return redirect_htmx_aware(request, reverse("cases:team", args=[pk]))
                 elif op in ("contact", "own"):
-                    assign_form = AssignmentForm(request.POST, candidates=candidates, prefix=op)
+                    professionals = selectors.case_team_candidates(episode=episode, include_partners=False)
+                    assign_form = AssignmentForm(request.POST, candidates=professionals, prefix=op)
                     forms["contact_form" if op == "contact" else "own_worker_form"] = assign_form
                     if assign_form.is_valid():
                         services.assignment_set(

@@ -32,6 +32,8 @@ class Profession(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
     EMPLOYMENT_COORDINATOR = "employment_coordinator", _("Employment services coordinator")
     KELA_EXPERT = "kela_expert", _("Kela rehabilitation expert")
+    OCCUPATIONAL_HEALTH = "occupational_health_professional", _("Occupational health care professional")
+    STUDENT_HEALTH = "student_health_professional", _("Student health care professional")
 
 
 class TeamRole(models.TextChoices):

@@ -41,8 +41,16 @@ HEALTH_PROFESSIONS: frozenset[str] = frozenset(
 SOCIAL_PROFESSIONS: frozenset[str] = frozenset({Profession.SOCIAL_WORKER, Profession.SOCIAL_INSTRUCTOR})
 """Social-care professionals: their own entries default to the social-care register."""
 
-PARTNER_PROFESSIONS: frozenset[str] = frozenset({Profession.EMPLOYMENT_COORDINATOR, Profession.KELA_EXPERT})
-"""Partner staff: no access to clients of other organisations until a consent grants it."""
+PARTNER_PROFESSIONS: frozenset[str] = frozenset(
+    {
+        Profession.EMPLOYMENT_COORDINATOR,
+        Profession.KELA_EXPERT,
+        Profession.OCCUPATIONAL_HEALTH,
+        Profession.STUDENT_HEALTH,
+    }
+)
+"""Partner staff: they see a client only when added to the client's team or a meeting, and then only
+what the client's consents allow for their organisation."""
 
 
 def _active(user: Any) -> bool:
@@ -57,3 +65,19 @@ def can_work_with_clients(user: Any) -> bool:
 def can_administer(user: Any) -> bool:
     """Administrators configure organisations, teams, users and pathways. They see no client data."""
     return _active(user) and user.is_staff and user.profession == Profession.ADMINISTRATOR
+
+
+def is_partner(user: Any) -> bool:
+    """Staff of a partner organisation (employment services, Kela, occupational or student health)."""
+    return _active(user) and user.profession in PARTNER_PROFESSIONS
+
+
+def can_review_access(user: Any) -> bool:
+    """The data protection officer and auditors: access and disclosure logs, exceptional accesses."""
+    # Explicitly granted (a group in the admin): a superuser's blanket permissions do not count.
+    return _active(user) and not user.is_superuser and user.has_perm("audit.review_access_log")
+
+
+def can_share_on_legal_basis(user: Any) -> bool:
+    """Authorised professionals may share data without consent on a documented legal basis."""
+    return can_work_with_clients(user) and not user.is_superuser and user.has_perm("privacy.add_legalbasisgrant")

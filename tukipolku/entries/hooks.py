@@ -5,6 +5,7 @@ from typing import Any
 from tukipolku.audit.choices import EventType
 from tukipolku.cases import registry
 from tukipolku.cases.models import Episode
+from tukipolku.cases.permissions import writable_registers
 from tukipolku.cases.presentation import choice_label
 from tukipolku.entries.choices import Register
 from tukipolku.entries.forms import EntryForm
@@ -13,13 +14,23 @@ from tukipolku.entries.services import default_register_for
 
 
 def _section(actor: Any, episode: Episode) -> dict[str, Any]:
+    listing = entry_list_for(actor=actor, episode=episode, view="cases:detail")
     return {
-        "entries": list(entry_list_for(episode=episode)),
-        "entry_form": EntryForm(initial={"register": default_register_for(actor)}),
+        "entries": listing.entries,
+        "notices": [
+            (choice_label(Register, r), g.basis)
+            for r, g in listing.grounds.items()
+            if g.basis in ("consent", "legal_basis")
+        ],
+        "hidden": [choice_label(Register, r) for r in listing.hidden],
+        "entry_form": EntryForm(
+            initial={"register": default_register_for(actor)}, registers=writable_registers(actor, episode)
+        ),
     }
 
 
 registry.register_case_section(
-    "entries", registry.CaseSection(order=30, template="entries/_case_section.html", context=_section)
+    "entries",
+    registry.CaseSection(order=30, template="entries/_case_section.html", context=_section, category=None),
 )
 registry.register_event_describer(EventType.ENTRY_WRITTEN, lambda p: choice_label(Register, p.get("register")))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.services import event_record
 from tukipolku.cases.models import Episode
-from tukipolku.cases.permissions import can_change_episode
+from tukipolku.cases.permissions import can_change_episode, writable_registers
 from tukipolku.core.exceptions import ApplicationError
 from tukipolku.core.permissions import HEALTH_PROFESSIONS, SOCIAL_PROFESSIONS
 from tukipolku.entries.choices import Register
@@ -31,6 +31,8 @@ def entry_write(*, actor: Any, episode: Episode, register: str, text: str, ehr_r
         raise ApplicationError(_("This client relationship cannot be changed."))
     if register not in Register.values:
         raise ApplicationError(_("Choose the register."), field="register")
+    if register not in writable_registers(actor, episode):
+        raise ApplicationError(_("Your profession does not write to this register."), field="register")
     if not text.strip():
         raise ApplicationError(_("Write the entry."), field="text")
     entry = Entry.objects.create(

@@ -37,3 +37,10 @@ registry.register_case_section(
     "meetings", registry.CaseSection(order=20, template="meetings/_case_section.html", context=_section)
 )
 registry.register_event_describer(EventType.MEETING_RECORDED, lambda p: choice_label(MeetingKind, p.get("kind")))
+
+
+def _participating(user: Any) -> set[int]:
+    return set(Meeting.objects.filter(participants__user=user).values_list("episode_id", flat=True))
+
+
+registry.register_participation_source("meetings", _participating)

@@ -108,6 +108,8 @@ class MeetingCreateView(ProfessionalView):
 
 
 class MeetingDetailView(ProfessionalView):
+    partners_may_read = True
+
     def get(self, request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse:
         episode = episode_get_for(actor=request.user, episode_id=pk, view="meetings:detail")
         meeting = meeting_list_for(episode=episode).filter(pk=meeting_id).first()

@@ -129,6 +129,7 @@ class Editor:
 
 class PlanEditView(ProfessionalView):
     template = "plans/plan_edit.html"
+    partners_may_read = True
 
     def _render(
         self,

@@ -22,6 +22,7 @@ from tukipolku.cases.models import CaseTeamMember
 from tukipolku.clients.tests.factories import ClientFactory
 from tukipolku.core.choices import OrganisationKind, Profession
 from tukipolku.core.models import TeamMembership, User
+from tukipolku.core.permissions import PARTNER_PROFESSIONS
 from tukipolku.core.tests.factories import OrganisationFactory, TeamFactory, UserFactory, member
 
 
@@ -66,8 +67,13 @@ def end_membership(user, team, on):
 
 
 def access_rows(user=None):
-    qs = PersonalDataAccess.objects.order_by("id")
+    """Allowed reads in the access log (refusals are in `denied_rows`)."""
+    qs = PersonalDataAccess.objects.filter(outcome="allowed").order_by("id")
     return list(qs.filter(user=user) if user is not None else qs)
+
+
+def denied_rows(user):
+    return list(PersonalDataAccess.objects.filter(user=user, outcome="denied").order_by("id"))
 
 
 def visible_ids(user):
@@ -103,6 +109,8 @@ def test_episode_get_for__member_whose_membership_ended_yesterday_is_denied(phys
         selectors.episode_get_for(actor=fresh(physician), episode_id=episode.pk, view="cases:detail")
 
     assert access_rows(physician) == []
+    (denied,) = denied_rows(physician)
+    assert (denied.client_id, denied.episode_id, denied.reason) == (episode.client_id, episode.pk, "no_relationship")
     assert not selectors.caseload_for(actor=fresh(physician))[1]
 
 
@@ -122,6 +130,7 @@ def test_episode_get_for__other_teams_nurse_gets_404(outsider, episode):
     assert permissions.access_basis(outsider, episode) is None
     assert not permissions.can_change_episode(outsider, episode)
     assert access_rows(outsider) == []
+    assert [r.client_id for r in denied_rows(outsider)] == [episode.client_id]
 
 
 @pytest.mark.django_db
@@ -130,6 +139,7 @@ def test_episode_get_for__missing_episode_looks_the_same_as_forbidden(nurse, epi
         selectors.episode_get_for(actor=nurse, episode_id=episode.pk + 1000, view="cases:detail")
 
     assert access_rows(nurse) == []
+    assert [(r.client_id, r.reason) for r in denied_rows(nurse)] == [(None, "not_found")]
 
 
 @pytest.mark.django_db
@@ -417,7 +427,16 @@ def test_case_team_candidates__active_professionals_of_the_organisation(
     end_membership(ended, team, today())
     partner_in_team = member(team, profession=Profession.KELA_EXPERT)
 
-    candidates = set(selectors.case_team_candidates(episode=episode))
+    partner_staff = UserFactory(profession=Profession.KELA_EXPERT, organisation=OrganisationFactory())
 
-    assert candidates == {nurse, physician, social_worker, colleague}
-    assert not candidates & {outsider, admin_user, ended, partner_in_team}
+    candidates = set(selectors.case_team_candidates(episode=episode))
+    professionals = set(selectors.case_team_candidates(episode=episode, include_partners=False))
+
+    # Partner staff may join a client's team (they then see what the client's consents allow);
+    # a partner needs an organisation for consents to name.
+    partners = set(User.objects.filter(profession__in=PARTNER_PROFESSIONS, organisation__isnull=False))
+    assert partner_staff in partners
+    assert candidates == {nurse, physician, social_worker, colleague} | partners
+    assert professionals == {nurse, physician, social_worker, colleague}
+    assert not candidates & {outsider, admin_user, ended}
+    assert partner_in_team in candidates and partner_in_team not in professionals

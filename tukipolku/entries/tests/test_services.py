@@ -12,11 +12,14 @@ from tukipolku.cases import services as case_services
 from tukipolku.cases.choices import Outcome
 from tukipolku.core.choices import Profession
 from tukipolku.core.exceptions import ApplicationError
+from tukipolku.core.models import User
 from tukipolku.core.tests.factories import member
 from tukipolku.entries import services
 from tukipolku.entries.choices import Register
 from tukipolku.entries.models import Entry
 from tukipolku.entries.selectors import entry_list_for
+from tukipolku.privacy.choices import DataCategory
+from tukipolku.privacy.tests.helpers import consent_for_team
 
 
 @pytest.fixture(autouse=True)
@@ -26,8 +29,12 @@ def _english():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("register", Register.values)
-def test_entry_write__stores_the_entry_in_the_chosen_register(nurse, episode, register):
+@pytest.mark.parametrize(
+    ("author", "register"),
+    [("nurse", Register.HEALTH), ("nurse", Register.SHARED), ("social_worker", Register.SOCIAL)],
+)
+def test_entry_write__stores_the_entry_in_the_chosen_register(request, episode, author, register):
+    nurse = request.getfixturevalue(author)
     entry = services.entry_write(
         actor=nurse, episode=episode, register=register, text="  Soitin asiakkaalle.  ", ehr_reference=" Käynti 3.2. "
     )
@@ -119,7 +126,11 @@ def test_entry_list_for__newest_first_and_only_this_episode(nurse, social_worker
     second = services.entry_write(actor=social_worker, episode=episode, register=Register.SOCIAL, text="Toinen")
     services.entry_write(actor=nurse, episode=other, register=Register.SHARED, text="Toisen asiakkaan")
 
-    entries = list(entry_list_for(episode=episode))
+    # A nurse reads the health register; the social register only with the client's consent.
+    physician_entries = entry_list_for(actor=nurse, episode=episode, view="test").entries
+    consent_for_team(episode, nurse, [DataCategory.SOCIAL])
+    entries = entry_list_for(actor=User.objects.get(pk=nurse.pk), episode=episode, view="test").entries
 
+    assert physician_entries == [first]
     assert entries == [second, first]
     assert [e.author for e in entries] == [social_worker, nurse]

@@ -1,0 +1,231 @@
+"""Recording consents, prohibitions, legal-basis grants and emergency accesses, and their review.
+
+Every change appends a domain event. Withdrawal is a timestamp on the row: the gate reads it on the
+next request.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tukipolku.audit.choices import EventType
+from tukipolku.audit.services import event_record
+from tukipolku.clients.models import Client
+from tukipolku.core.choices import OrganisationKind
+from tukipolku.core.exceptions import ApplicationError
+from tukipolku.core.models import Organisation
+from tukipolku.privacy.choices import ConsentKind, DataCategory, GivenHow, LegalBasis, Purpose, ReviewOutcome
+from tukipolku.privacy.models import Consent, EmergencyAccess, LegalBasisGrant
+
+MAX_GRANT_DAYS = 365
+
+
+def _categories(values: Iterable[str]) -> list[str]:
+    chosen = [c for c in DataCategory.values if c in set(values)]
+    if not chosen:
+        raise ApplicationError(_("Choose at least one data category."), field="categories")
+    return chosen
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: Any,
+    client: Client,
+    episode_id: int | None,
+    kind: str,
+    recipient_organisation: Organisation | None,
+    recipient_kind: str,
+    categories: Iterable[str],
+    purpose: str,
+    purpose_details: str = "",
+    valid_from: datetime.date,
+    valid_until: datetime.date | None,
+    given_how: str,
+    given_note: str = "",
+) -> Consent:
+    """Record the client's consent or prohibition. The caller has checked the actor may change the case."""
+    if kind not in ConsentKind.values:
+        raise ApplicationError(_("Choose consent or prohibition."), field="kind")
+    if (recipient_organisation is None) == (not recipient_kind):
+        raise ApplicationError(
+            _("Choose either one recipient organisation or every organisation of a kind."),
+            field="recipient_organisation",
+        )
+    if recipient_kind and recipient_kind not in OrganisationKind.values:
+        raise ApplicationError(_("Choose a kind of organisation."), field="recipient_kind")
+    if purpose not in Purpose.values:
+        raise ApplicationError(_("Choose the purpose."), field="purpose")
+    if given_how not in GivenHow.values:
+        raise ApplicationError(_("Choose how the client gave it."), field="given_how")
+    if valid_until is not None and valid_until < valid_from:
+        raise ApplicationError(_("The end date cannot be before the start date."), field="valid_until")
+    if given_how == GivenHow.ORAL and not given_note.strip():
+        raise ApplicationError(_("For an oral consent, write who heard it and in what situation."), field="given_note")
+    consent = Consent.objects.create(
+        client=client,
+        kind=kind,
+        recipient_organisation=recipient_organisation,
+        recipient_kind=recipient_kind or "",
+        categories=_categories(categories),
+        purpose=purpose,
+        purpose_details=purpose_details.strip(),
+        valid_from=valid_from,
+        valid_until=valid_until,
+        given_how=given_how,
+        given_note=given_note.strip(),
+        recorded_by=actor,
+    )
+    event_record(
+        actor=actor,
+        verb=EventType.PROHIBITION_RECORDED if kind == ConsentKind.PROHIBITION else EventType.CONSENT_RECORDED,
+        client_id=client.pk,
+        episode_id=episode_id,
+        target=consent,
+        payload={
+            "recipient": consent.recipient_label(),
+            "categories": consent.categories,
+            "purpose": purpose,
+            "valid_from": valid_from.isoformat(),
+            "valid_until": valid_until.isoformat() if valid_until else None,
+            "given_how": given_how,
+        },
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: Any, consent: Consent, episode_id: int | None, note: str = "") -> Consent:
+    """Withdraw a consent or lift a prohibition; effective from the next request."""
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_at is not None:
+        raise ApplicationError(_("This has already been withdrawn."))
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawn_by = actor
+    consent.withdrawal_note = note.strip()[:300]
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
+    event_record(
+        actor=actor,
+        verb=EventType.CONSENT_WITHDRAWN,
+        client_id=consent.client_id,
+        episode_id=episode_id,
+        target=consent,
+        payload={"kind": consent.kind, "recipient": consent.recipient_label()},
+    )
+    return consent
+
+
+@transaction.atomic
+def legal_basis_grant(
+    *,
+    actor: Any,
+    client: Client,
+    episode_id: int | None,
+    grantee: Any,
+    categories: Iterable[str],
+    legal_basis: str,
+    reason: str,
+    valid_until: datetime.date,
+) -> LegalBasisGrant:
+    """Share data without consent on a statutory basis. Only users with the override permission may."""
+    if not actor.has_perm("privacy.add_legalbasisgrant"):
+        raise ApplicationError(_("You are not authorised to share data without the client's consent."))
+    if legal_basis not in LegalBasis.values:
+        raise ApplicationError(_("Choose the legal basis."), field="legal_basis")
+    if len(reason.strip()) < 10:
+        raise ApplicationError(_("Write the reason in a sentence or two."), field="reason")
+    today = timezone.localdate()
+    if valid_until < today:
+        raise ApplicationError(_("The end date cannot be in the past."), field="valid_until")
+    if valid_until > today + datetime.timedelta(days=MAX_GRANT_DAYS):
+        raise ApplicationError(_("Sharing on a legal basis can last a year at most."), field="valid_until")
+    grant = LegalBasisGrant.objects.create(
+        client=client,
+        episode_id=episode_id,
+        grantee=grantee,
+        categories=_categories(categories),
+        legal_basis=legal_basis,
+        reason=reason.strip(),
+        valid_until=valid_until,
+        granted_by=actor,
+    )
+    event_record(
+        actor=actor,
+        verb=EventType.LEGAL_BASIS_GRANTED,
+        client_id=client.pk,
+        episode_id=episode_id,
+        target=grant,
+        payload={"grantee": grantee.display_name, "categories": grant.categories, "legal_basis": legal_basis},
+    )
+    return grant
+
+
+@transaction.atomic
+def legal_basis_end(*, actor: Any, grant: LegalBasisGrant) -> LegalBasisGrant:
+    grant = LegalBasisGrant.objects.select_for_update().get(pk=grant.pk)
+    if grant.ended_at is None:
+        grant.ended_at = timezone.now()
+        grant.save(update_fields=["ended_at"])
+        event_record(
+            actor=actor,
+            verb=EventType.LEGAL_BASIS_ENDED,
+            client_id=grant.client_id,
+            episode_id=grant.episode_id,
+            target=grant,
+            payload={"grantee": grant.grantee.display_name},
+        )
+    return grant
+
+
+@transaction.atomic
+def emergency_access_open(*, actor: Any, client: Client, reason: str) -> EmergencyAccess:
+    """Break the glass: open a client outside one's teams for a short time, with a stated reason."""
+    if len(reason.strip()) < 10:
+        raise ApplicationError(_("Write why you need to see this client's data, in a sentence or two."), field="reason")
+    now = timezone.now()
+    access = EmergencyAccess.objects.create(
+        client=client,
+        user=actor,
+        reason=reason.strip(),
+        opened_at=now,
+        expires_at=now + datetime.timedelta(minutes=settings.TUKIPOLKU_EMERGENCY_ACCESS_MINUTES),
+    )
+    event_record(
+        actor=actor,
+        verb=EventType.EMERGENCY_ACCESS_OPENED,
+        client_id=client.pk,
+        target=access,
+        payload={"minutes": settings.TUKIPOLKU_EMERGENCY_ACCESS_MINUTES},
+    )
+    return access
+
+
+@transaction.atomic
+def review_record(*, actor: Any, item: LegalBasisGrant | EmergencyAccess, outcome: str, note: str) -> None:
+    """The data protection officer's review of one exceptional access."""
+    if outcome not in ReviewOutcome.values:
+        raise ApplicationError(_("Choose the outcome of the review."), field="outcome")
+    if outcome != ReviewOutcome.APPROPRIATE and not note.strip():
+        raise ApplicationError(_("Write what needs to be clarified."), field="note")
+    item = type(item).objects.select_for_update().get(pk=item.pk)
+    if item.reviewed_at is not None:
+        raise ApplicationError(_("Someone has already reviewed this."))
+    item.reviewed_at = timezone.now()
+    item.reviewed_by = actor
+    item.review_outcome = outcome
+    item.review_note = note.strip()
+    item.save(update_fields=["reviewed_at", "reviewed_by", "review_outcome", "review_note"])
+    event_record(
+        actor=actor,
+        verb=EventType.ACCESS_REVIEWED,
+        client_id=item.client_id,
+        target=item,
+        payload={"outcome": outcome},
+    )
