@@ -30,7 +30,7 @@ from tukipolku.cases.permissions import can_change_episode, can_open_episode_in,
 from tukipolku.clients.models import Client
 from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.models import Team, TeamMembership
-from tukipolku.core.permissions import TEAM_PROFESSIONS
+from tukipolku.core.permissions import PARTNER_PROFESSIONS, TEAM_PROFESSIONS
 from tukipolku.pathways.models import Pathway, PathwayStep
 from tukipolku.pathways.selectors import pathway_version_current
 
@@ -269,6 +269,12 @@ def _eligible_member(user: Any, episode: Episode) -> bool:
     )
 
 
+def _eligible_partner(user: Any) -> bool:
+    """Partner staff with an organisation (consents name organisations): they may join a client's team
+    and then see what the client's consents allow."""
+    return bool(user.is_active and user.profession in PARTNER_PROFESSIONS and user.organisation_id)
+
+
 def _ensure_member(*, actor: Any, episode: Episode, user: Any, role_in_case: str = "") -> CaseTeamMember:
     member = episode.members.filter(user=user, removed_at__isnull=True).first()
     if member is not None:
@@ -285,8 +291,10 @@ def case_member_add(*, actor: Any, episode: Episode, user: Any, role_in_case: st
     """Add a professional of the same organisation to the client's team."""
     episode = _lock(episode)
     _require_change(actor, episode)
-    if not _eligible_member(user, episode):
-        raise ApplicationError(_("Only professionals of this organisation's teams can join."), field="user")
+    if not (_eligible_member(user, episode) or _eligible_partner(user)):
+        raise ApplicationError(
+            _("Only professionals of this organisation's teams and partner staff can join."), field="user"
+        )
     if episode.members.filter(user=user, removed_at__isnull=True).exists():
         raise ApplicationError(_("This professional is already in the client's team."), field="user")
     return _ensure_member(actor=actor, episode=episode, user=user, role_in_case=role_in_case.strip())
