@@ -554,3 +554,15 @@ def partner_episodes_for(*, actor: Any) -> list[SharedEpisode]:
         basis=BASIS_PARTNER,
     )
     return rows
+
+
+def partner_member_sharing(*, episode: Episode, members: Sequence[CaseTeamMember]) -> dict[int, list[str]]:
+    """For each partner in the client's team: the data categories the client's consents open to them
+    (empty: they see nothing yet). Shown on the team page so the team knows to record a consent."""
+    out: dict[int, list[str]] = {}
+    names = dict(DataCategory.choices)
+    for m in members:
+        if m.user.profession in PARTNER_PROFESSIONS:
+            access = episode_access(User.objects.select_related("organisation").get(pk=m.user_id), episode)
+            out[m.pk] = [str(names[c]) for c in access.categories] if access is not None else []
+    return out

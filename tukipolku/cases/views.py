@@ -317,10 +317,12 @@ class EpisodeTeamView(EpisodeViewMixin, ProfessionalView):
     def _context(self, request: HttpRequest, episode: Episode, **forms: Any) -> dict[str, Any]:
         candidates = selectors.case_team_candidates(episode=episode)
         professionals = selectors.case_team_candidates(episode=episode, include_partners=False)
+        detail = selectors.episode_detail(actor=request.user, episode=episode)
         context = {
             "episode": episode,
             "client": episode.client,
-            "detail": selectors.episode_detail(actor=request.user, episode=episode),
+            "detail": detail,
+            "partner_members": selectors.partner_member_sharing(episode=episode, members=detail.members),
             "can_change": can_change_episode(request.user, episode),
             "member_form": MemberAddForm(candidates=candidates),
             "contact_form": AssignmentForm(

@@ -221,3 +221,16 @@ def test_prohibition_is_shown_as_such(client, nurse, episode, employment_org):
     client.force_login(nurse)
     body = client.get(reverse("cases:consents", args=[episode.pk])).content.decode()
     assert "badge-danger" in body
+
+
+@pytest.mark.django_db
+def test_team_page__tells_what_each_partner_member_sees(client, nurse, partner, episode, employment_org):
+    case_services.case_member_add(actor=nurse, episode=episode, user=partner)
+    client.force_login(nurse)
+    url = reverse("cases:team", args=[episode.pk])
+
+    assert "partner-none" in client.get(url).content.decode()  # no consent yet: sees nothing
+    consent_for(episode, nurse, [DataCategory.SHARED_PLAN], recipient=employment_org, purpose=Purpose.EMPLOYMENT)
+    body = client.get(url).content.decode()
+    assert employment_org.name in body
+    assert "partner-sees" in body and "partner-none" not in body

@@ -20,3 +20,9 @@ def url_replace(context: Any, **kwargs: Any) -> str:
     for key, value in kwargs.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """`{{ mapping|get_item:key }}`: a dictionary value by a variable key."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
