@@ -137,8 +137,8 @@ def test_nurse_walks_the_whole_satakunta_process(page, people):
     assert "The meeting is recorded." in page.content()
     complete_step(page, "Joint meeting held, work trial agreed.")
 
-    # An entry in the social-care register.
-    page.get_by_label("Register").select_option("social")
+    # An entry in the nurse's own (health) register: registers stay apart.
+    page.get_by_label("Register").select_option("health")
     page.locator("textarea[name='text']").fill("Income support application discussed.")
     page.get_by_role("button", name="Save the entry").click()
     assert "The entry is saved." in page.content()
