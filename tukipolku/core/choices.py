@@ -34,6 +34,7 @@ class Profession(models.TextChoices):
     KELA_EXPERT = "kela_expert", _("Kela rehabilitation expert")
     OCCUPATIONAL_HEALTH = "occupational_health_professional", _("Occupational health care professional")
     STUDENT_HEALTH = "student_health_professional", _("Student health care professional")
+    DATA_PROTECTION_OFFICER = "data_protection_officer", _("Data protection officer")
 
 
 class TeamRole(models.TextChoices):

@@ -8,13 +8,16 @@ are random combinations of common first names and surnames.
 Rows are built as plain tuples with ids assigned up front and written in batches: with PostgreSQL's
 COPY, elsewhere with `bulk_create`. Services are bypassed for speed, so this module writes the same
 rows and audit events the services would (see cases/services.py, plans/services.py,
-meetings/services.py, entries/services.py) and must follow them when they change.
+meetings/services.py, entries/services.py, privacy/services.py) and must follow them when they change.
+Consents and partner staff draw from a random generator of their own, so adding them left the rest
+of the data as it was for a seed.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import math
 import queue
 import random
 import threading
@@ -27,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import Max
@@ -61,6 +65,8 @@ from tukipolku.pathways.models import Pathway
 from tukipolku.pathways.selectors import pathway_version_current
 from tukipolku.plans.choices import ActionSource, ActionStatus, AgreementMethod, GoalDomain, GoalStatus
 from tukipolku.plans.models import Action, Goal, Plan, PlanVersion
+from tukipolku.privacy.choices import ConsentKind, DataCategory, GivenHow, Purpose
+from tukipolku.privacy.models import Consent
 
 DEMO_PASSWORD = "demo-tukipolku-2026"  # noqa: S105 – published demo password, synthetic accounts only
 DEMO_SINCE = datetime.date(2020, 1, 1)
@@ -84,6 +90,8 @@ class DemoOrganisations:
     teams: list[Team]
     employment: Organisation
     kela: Organisation
+    occupational: Organisation
+    student: Organisation
 
 
 def _business_id(rng: random.Random) -> str:
@@ -96,7 +104,8 @@ def _business_id(rng: random.Random) -> str:
 
 
 def build_organisations(rng: random.Random) -> DemoOrganisations:
-    """Create the demo's fictional welfare region, two sote-centres with a team each, and partners."""
+    """Create the demo's fictional welfare region, two sote-centres with a team each, and partners:
+    employment services, Kela, an occupational health provider and student health care."""
     region = Organisation.objects.create(
         name="Länsirannikon hyvinvointialue", kind=OrganisationKind.WELFARE_REGION, business_id=_business_id(rng)
     )
@@ -119,21 +128,51 @@ def build_organisations(rng: random.Random) -> DemoOrganisations:
         business_id=_business_id(rng),
     )
     kela = Organisation.objects.create(name="Kela, Länsirannikon palvelupiste", kind=OrganisationKind.KELA)
-    return DemoOrganisations(region=region, centres=centres, teams=teams, employment=employment, kela=kela)
+    occupational = Organisation.objects.create(
+        name="Työterveys Rannikko Oy", kind=OrganisationKind.OCCUPATIONAL_HEALTH, business_id=_business_id(rng)
+    )
+    student = Organisation.objects.create(
+        name="Länsirannikon korkeakouluopiskelijoiden terveydenhoito", kind=OrganisationKind.STUDENT_HEALTH
+    )
+    return DemoOrganisations(
+        region=region,
+        centres=centres,
+        teams=teams,
+        employment=employment,
+        kela=kela,
+        occupational=occupational,
+        student=student,
+    )
+
+
+DPO_GROUP = "Tietosuojavastaavat"
+"""Data protection officers: review the access and disclosure logs and the exceptional accesses."""
+OVERRIDE_GROUP = "Suostumuksesta poikkeajat"
+"""Professionals authorised to share data without consent on a legal basis."""
+OVERRIDE_PROFESSIONS = frozenset({Profession.PHYSICIAN, Profession.SOCIAL_WORKER})
+"""The demo's physicians and social workers are in OVERRIDE_GROUP."""
 
 
 @dataclass(frozen=True)
 class DemoLogin:
-    """One fixed demo account. `team` is the index of the demo team, or None for no membership."""
+    """One fixed demo account. `team` is the index of the demo team, or None for no membership.
+
+    `staff` makes the account a staff superuser (the administrator only); `group` is a permission
+    group to join (physicians and social workers join OVERRIDE_GROUP anyway); `role` overrides the
+    profession in the printed table of logins.
+    """
 
     username: str
     profession: str
     first_name: str
     last_name: str
     title: str
-    organisation: str  # "region", "centre1", "centre2", "employment" or "kela"
+    organisation: str  # "region", "centre1", "centre2", "employment", "kela", "occupational" or "student"
     team: int | None = None
     team_role: str = TeamRole.MEMBER
+    staff: bool = False
+    group: str = ""
+    role: str = ""
 
 
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
@@ -150,29 +189,55 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(
         "manager", Profession.TEAM_MANAGER, "Kari", "Salminen", "Tiimin esihenkilö", "centre1", 0, TeamRole.MANAGER
     ),
-    DemoLogin("admin", Profession.ADMINISTRATOR, "Anu", "Virtanen", "Pääkäyttäjä", "region"),
+    DemoLogin("admin", Profession.ADMINISTRATOR, "Anu", "Virtanen", "Pääkäyttäjä", "region", staff=True),
+    # The data protection officer: a profession that grants nothing by itself; the review rights come
+    # from DPO_GROUP.
+    DemoLogin(
+        "dpo",
+        Profession.DATA_PROTECTION_OFFICER,
+        "Riikka",
+        "Aaltonen",
+        "Tietosuojavastaava",
+        "region",
+        group=DPO_GROUP,
+        role="Data protection officer",
+    ),
     DemoLogin(
         "employment", Profession.EMPLOYMENT_COORDINATOR, "Antti", "Hämäläinen", "Työkykykoordinaattori", "employment"
     ),
     DemoLogin("kela", Profession.KELA_EXPERT, "Maria", "Lindqvist", "Kuntoutuksen asiantuntija", "kela"),
+    DemoLogin("occupational", Profession.OCCUPATIONAL_HEALTH, "Outi", "Kallio", "Työterveyshoitaja", "occupational"),
+    DemoLogin("student", Profession.STUDENT_HEALTH, "Emilia", "Sundström", "Opiskeluterveydenhoitaja", "student"),
     DemoLogin("nurse2", Profession.PUBLIC_HEALTH_NURSE, "Hanna", "Järvinen", "Terveydenhoitaja", "centre2", 1),
     DemoLogin("physician2", Profession.PHYSICIAN, "Ville", "Korhonen", "Lääkäri", "centre2", 1),
 )
 
 
+def _group(name: str, app_label: str, codename: str) -> Group:
+    group, _created = Group.objects.get_or_create(name=name)
+    group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return group
+
+
 def build_demo_users(orgs: DemoOrganisations) -> dict[str, User]:
-    """Create the fixed demo accounts (password `DEMO_PASSWORD`) and their team memberships."""
+    """Create the fixed demo accounts (password `DEMO_PASSWORD`), their team memberships and the two
+    permission groups of the privacy features (`DPO_GROUP`, `OVERRIDE_GROUP`)."""
     by_key = {
         "region": orgs.region,
         "centre1": orgs.centres[0],
         "centre2": orgs.centres[1],
         "employment": orgs.employment,
         "kela": orgs.kela,
+        "occupational": orgs.occupational,
+        "student": orgs.student,
     }
     hashed = make_password(DEMO_PASSWORD)
+    groups = {
+        DPO_GROUP: _group(DPO_GROUP, "audit", "review_access_log"),
+        OVERRIDE_GROUP: _group(OVERRIDE_GROUP, "privacy", "add_legalbasisgrant"),
+    }
     users: dict[str, User] = {}
     for login in DEMO_LOGINS:
-        is_admin = login.profession == Profession.ADMINISTRATOR
         user = User(
             username=login.username,
             first_name=login.first_name,
@@ -181,11 +246,14 @@ def build_demo_users(orgs: DemoOrganisations) -> dict[str, User]:
             profession=login.profession,
             organisation=by_key[login.organisation],
             title=login.title,
-            is_staff=is_admin,
-            is_superuser=is_admin,
+            is_staff=login.staff,
+            is_superuser=login.staff,
             password=hashed,
         )
         user.save()
+        group = login.group or (OVERRIDE_GROUP if login.profession in OVERRIDE_PROFESSIONS else "")
+        if group:
+            user.groups.add(groups[group])
         if login.team is not None:
             TeamMembership.objects.create(
                 team=orgs.teams[login.team], user=user, role=login.team_role, started_on=DEMO_SINCE
@@ -415,6 +483,25 @@ COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
         "municipality",
         "employment_status",
     ),
+    Consent: (
+        "id",
+        "client_id",
+        "kind",
+        "recipient_organisation_id",
+        "recipient_kind",
+        "categories",
+        "purpose",
+        "purpose_details",
+        "valid_from",
+        "valid_until",
+        "given_how",
+        "given_note",
+        "recorded_by_id",
+        "recorded_at",
+        "withdrawn_at",
+        "withdrawn_by_id",
+        "withdrawal_note",
+    ),
     Episode: (
         "id",
         "created_at",
@@ -544,6 +631,7 @@ _T_ASSIGNMENT = Assignment._meta.label_lower
 _T_PLAN = Plan._meta.label_lower
 _T_MEETING = Meeting._meta.label_lower
 _T_ENTRY = Entry._meta.label_lower
+_T_CONSENT = Consent._meta.label_lower
 
 
 class _Table:
@@ -614,6 +702,7 @@ class _Staff:
 
     team_id: int
     people: list[_Person]
+    region_id: int | None = None  # the team organisation's parent (the welfare region), else the organisation
     openers: list[_Person] = field(init=False)
     social: list[_Person] = field(init=False)
     contact_cum: list[float] = field(init=False)
@@ -640,15 +729,17 @@ def _load_staff(team_ids: Sequence[int] | None, today: datetime.date) -> list[_S
             user__is_active=True,
             user__profession__in=TEAM_PROFESSIONS - {Profession.TEAM_MANAGER},
         )
-        .select_related("user")
+        .select_related("user", "team__organisation")
         .order_by("team_id", "user_id")
     )
     if team_ids is not None:
         memberships = memberships.filter(team_id__in=team_ids)
     people: dict[int, dict[int, _Person]] = {}
+    regions: dict[int, int] = {}
     for m in memberships:
         people.setdefault(m.team_id, {})[m.user_id] = _Person(m.user_id, m.user.profession, m.user.display_name)
-    return [_Staff(team_id, list(members.values())) for team_id, members in people.items()]
+        regions[m.team_id] = m.team.organisation.parent_id or m.team.organisation_id
+    return [_Staff(team_id, list(members.values()), regions[team_id]) for team_id, members in people.items()]
 
 
 def _random_name(rng: random.Random, female: bool, language: str = ClientLanguage.FINNISH) -> tuple[str, str]:
@@ -707,6 +798,168 @@ def _create_teams(count: int, rng: random.Random, log: Callable[[str], None]) ->
             TeamMembership.objects.bulk_create(TeamMembership(team=team, user=u, started_on=DEMO_SINCE) for u in users)
             created += 1
     log(f"Created {count} teams with {count * len(GENERATED_TEAM)} professionals.")
+
+
+# --- Partners and consents -------------------------------------------------------------------------
+
+REGION_CONSENT_SHARE = {False: 0.88, True: 0.75}
+"""Episodes (open, closed) with the client's consent to the welfare region, recorded at opening."""
+CONSENT_ENDS_AT_CLOSING = 0.7
+"""Consents of a closed episode that were valid until its outcome date (expired since)."""
+CONSENT_FOR_A_YEAR = {"region": 0.1, "partner": 0.15}
+"""Consents of an open episode given for one year only (expired when the episode is older)."""
+WITHDRAWN_SHARE = 0.065
+"""Episodes (with an open-ended consent) in which the client later withdrew one: about 5 % of all."""
+PROHIBITION_SHARE = 0.03
+"""Episodes in which the client forbade disclosing some data (kielto)."""
+WITHDRAWN_PARTNER_JOIN = 0.8
+"""Withdrawn partner consents whose partner had already joined the client's team (now refused)."""
+GIVEN_HOW = _cum([(GivenHow.WRITTEN, 50), (GivenHow.DIGITAL, 25), (GivenHow.ORAL, 25)])
+
+
+@dataclass(frozen=True)
+class _ConsentSpec:
+    """How often clients consent to disclosing data to a kind of partner, and how its staff take part."""
+
+    kind: str  # OrganisationKind of the recipient
+    profession: str  # the partner staff's profession
+    share: float  # episodes with such a consent
+    targeted_share: float  # ... when the client's situation points to this partner
+    categories: tuple[str, ...]
+    purposes: tuple[str, ...]
+    join: float  # open episodes with the consent in force where a partner is in the client's team
+    username: str  # prefix of generated partner staff's usernames
+    minimum: int  # partner staff per organisation at least (demo users count)
+    by_kind: float = 0.0  # consents naming every organisation of the kind instead of one
+    caseload: int = 40  # client teams per generated partner
+
+
+PARTNER_SPECS = (
+    _ConsentSpec(
+        OrganisationKind.EMPLOYMENT_SERVICES,
+        Profession.EMPLOYMENT_COORDINATOR,
+        0.4,
+        0.4,
+        (DataCategory.SHARED_PLAN, DataCategory.EMPLOYMENT),
+        (Purpose.EMPLOYMENT,),
+        join=0.35,
+        username="typ",
+        minimum=3,
+    ),
+    _ConsentSpec(
+        OrganisationKind.KELA,
+        Profession.KELA_EXPERT,
+        0.2,
+        0.2,
+        (DataCategory.SHARED_PLAN, DataCategory.BENEFITS),
+        (Purpose.REHABILITATION, Purpose.BENEFITS),
+        join=0.35,
+        username="kela",
+        minimum=2,
+    ),
+    _ConsentSpec(
+        OrganisationKind.OCCUPATIONAL_HEALTH,
+        Profession.OCCUPATIONAL_HEALTH,
+        0.01,
+        0.5,
+        (DataCategory.SHARED_PLAN, DataCategory.HEALTH),
+        (Purpose.WORK_ABILITY, Purpose.REHABILITATION),
+        join=0.6,
+        username="tth",
+        minimum=2,
+    ),
+    _ConsentSpec(
+        OrganisationKind.STUDENT_HEALTH,
+        Profession.STUDENT_HEALTH,
+        0.01,
+        0.5,
+        (DataCategory.SHARED_PLAN, DataCategory.HEALTH),
+        (Purpose.STUDIES,),
+        join=0.6,
+        username="oth",
+        minimum=2,
+        by_kind=0.5,
+    ),
+)
+"""Consents to partners (besides the welfare region), in the order they are drawn."""
+
+
+@dataclass(frozen=True)
+class _Partner:
+    """A partner organisation of one kind and the staff who may join clients' teams."""
+
+    spec: _ConsentSpec
+    organisation_id: int
+    label: str  # recipient as the consent event names it: the organisation
+    kind_label: str  # ... or every organisation of the kind
+    people: list[_Person]
+
+
+def _load_partners(*, clients: int, seed: int, log: Callable[[str], None]) -> list[_Partner]:
+    """The first organisation of each partner kind with its staff; adds generated staff so that each has
+    about `caseload` client teams (at least `minimum` people per organisation)."""
+    rng = random.Random(f"partners:{seed}")  # noqa: S311 – synthetic data, not security
+    with translation.override("fi"):
+        kind_labels = {k.value: str(k.label) for k in OrganisationKind}
+    hashed = ""
+    found = []
+    for spec in PARTNER_SPECS:
+        organisation = Organisation.objects.filter(kind=spec.kind).order_by("pk").first()
+        if organisation is None:
+            continue
+        staff = list(
+            User.objects.filter(organisation=organisation, profession=spec.profession, is_active=True).order_by("pk")
+        )
+        share = spec.share + 0.15 * (spec.targeted_share - spec.share)
+        wanted = max(spec.minimum, math.ceil(clients * share * spec.join / spec.caseload))
+        if len(staff) < wanted:
+            hashed = hashed or make_password(DEMO_PASSWORD)
+            prefix = f"{spec.username}{organisation.pk}-"
+            taken = set(User.objects.filter(username__startswith=prefix).values_list("username", flat=True))
+            new: list[User] = []
+            number = 0
+            while len(staff) + len(new) < wanted:
+                number += 1
+                if f"{prefix}{number}" in taken:
+                    continue
+                first, last = _random_name(rng, female=rng.random() < 0.7)
+                new.append(
+                    User(
+                        username=f"{prefix}{number}",
+                        first_name=first.split()[0],
+                        last_name=last,
+                        profession=spec.profession,
+                        organisation=organisation,
+                        title=rng.choice(voc.PARTNER_TITLES[spec.kind]),
+                        password=hashed,
+                    )
+                )
+            staff += User.objects.bulk_create(new)
+            log(f"Created {len(new)} partner staff for {organisation.name}.")
+        people = [_Person(u.pk, u.profession, u.display_name) for u in staff]
+        found.append(_Partner(spec, organisation.pk, organisation.name, kind_labels[spec.kind], people))
+    return found
+
+
+@dataclass(slots=True)
+class _ConsentDraft:
+    t: float
+    kind: str
+    organisation_id: int | None
+    recipient_kind: str
+    label: str
+    categories: list[str]
+    purpose: str
+    details: str
+    valid_from: datetime.date
+    valid_until: datetime.date | None
+    given_how: str
+    given_note: str
+    recorder: _Person
+    partner: _Partner | None = None
+    withdrawn: float | None = None
+    withdrawn_by: _Person | None = None
+    withdrawal_note: str = ""
 
 
 # --- Pathways --------------------------------------------------------------------------------------
@@ -815,8 +1068,16 @@ class _Generator:
         pathways: list[_Pathway],
         pathway_cum: list[float],
         codes: Iterator[str],
+        partners: Sequence[_Partner] = (),
+        privacy_rng: random.Random | None = None,
     ) -> None:
         self.rng = rng
+        # Consents draw from their own generator: the rest of the data does not change with them.
+        self.privacy_rng = privacy_rng or random.Random("privacy")  # noqa: S311 – synthetic data, not security
+        self.partners = list(partners)
+        self.partner_of_kind = {p.spec.kind: p for p in partners}
+        region_ids = {s.region_id for s in staffs if s.region_id is not None}
+        self.organisation_names = dict(Organisation.objects.filter(pk__in=region_ids).values_list("pk", "name"))
         self.tz = ZoneInfo(settings.TIME_ZONE)
         self.today = timezone.localtime(now, self.tz).date()
         self.today_ord = self.today.toordinal()
@@ -854,6 +1115,9 @@ class _Generator:
     def between(self, a: float, b: float) -> float:
         return a + (b - a) * self.rng.random()
 
+    def privacy_between(self, a: float, b: float) -> float:
+        return a + (b - a) * self.privacy_rng.random()
+
     def event(
         self,
         t: float,
@@ -884,6 +1148,7 @@ class _Generator:
         staff = self.staffs[0] if len(self.staffs) == 1 else rng.choices(self.staffs, cum_weights=self.staff_cum)[0]
         sketches = self._sketches(_pick(rng, EPISODE_COUNTS))
         created = self.dt(sketches[0].visits[0].start - 0.001)
+        employment_status = _pick(rng, EMPLOYMENT)
         self.rows[Client].append(
             (
                 client_id,
@@ -897,11 +1162,11 @@ class _Generator:
                 "",
                 email,
                 municipality,
-                _pick(rng, EMPLOYMENT),
+                employment_status,
             )
         )
         for n, sketch in enumerate(sketches):
-            self._episode(client_id, staff, sketch, first_of_client=n == 0)
+            self._episode(client_id, staff, sketch, first_of_client=n == 0, employment_status=employment_status)
 
     def _sketches(self, count: int) -> list[_Sketch]:
         """Decide each episode's pathway, steps and durations, then place them on the calendar."""
@@ -965,7 +1230,9 @@ class _Generator:
 
     # -- episodes
 
-    def _episode(self, client_id: int, staff: _Staff, sk: _Sketch, *, first_of_client: bool) -> None:
+    def _episode(
+        self, client_id: int, staff: _Staff, sk: _Sketch, *, first_of_client: bool, employment_status: str
+    ) -> None:
         rng, rows, dt, date, event = self.rng, self.rows, self.dt, self.date, self.event
         self.episodes += 1
         pathway, steps, visits = sk.pathway, sk.pathway.steps, sk.visits
@@ -1162,6 +1429,16 @@ class _Generator:
 
         self._plan_and_meetings(client_id, episode_id, sk, members, lead, t_open, t_end)
         self._entries(client_id, episode_id, members, t_open, t_end)
+        targeted: set[str] = set()
+        if employment_status == EmploymentStatus.EMPLOYED or source == IdentificationSource.OCCUPATIONAL_HEALTH:
+            targeted.add(OrganisationKind.OCCUPATIONAL_HEALTH)
+        if (
+            employment_status == EmploymentStatus.STUDENT
+            or source == IdentificationSource.STUDENT_HEALTH
+            or SpecialSituation.GRADUATING_PARTIAL_ABILITY in situations
+        ):
+            targeted.add(OrganisationKind.STUDENT_HEALTH)
+        self._privacy(client_id, episode_id, staff, sk, opener, lead, t_open, t_end, outcome_on, targeted)
 
         if sk.closed:
             assert outcome_on is not None and closed_by is not None
@@ -1517,6 +1794,205 @@ class _Generator:
                 t, author.id, EventType.ENTRY_WRITTEN, client_id, episode_id, _T_ENTRY, entry_id, {"register": register}
             )
 
+    def _until(self, valid_from: datetime.date, closed: bool, outcome_on: datetime.date | None, yearly: float) -> Any:
+        """End of a consent's validity: the outcome date of a closed episode, a year, or open-ended."""
+        rng = self.privacy_rng
+        if closed and outcome_on is not None and rng.random() < CONSENT_ENDS_AT_CLOSING:
+            return max(valid_from, outcome_on)
+        if not closed and rng.random() < yearly:
+            return valid_from + datetime.timedelta(days=365)
+        return None
+
+    def _privacy(
+        self,
+        client_id: int,
+        episode_id: int,
+        staff: _Staff,
+        sk: _Sketch,
+        opener: _Person,
+        lead: _Person,
+        t_open: float,
+        t_end: float,
+        outcome_on: datetime.date | None,
+        targeted: set[str],
+    ) -> None:
+        """Consents and prohibitions recorded in the episode (as privacy/services.py `consent_record` and
+        `consent_withdraw` write them), and partner staff in the client's team."""
+        rng, date = self.privacy_rng, self.date
+        span = t_end - t_open
+        drafts: list[_ConsentDraft] = []
+        region = staff.region_id
+        if region is not None and rng.random() < REGION_CONSENT_SHARE[sk.closed]:
+            valid_from = date(t_open)
+            drafts.append(
+                _ConsentDraft(
+                    t_open + 0.002,
+                    ConsentKind.CONSENT,
+                    region,
+                    "",
+                    self.organisation_names.get(region, ""),
+                    [DataCategory.SHARED_PLAN, DataCategory.HEALTH, DataCategory.SOCIAL],
+                    Purpose.WORK_ABILITY,
+                    rng.choice(voc.CONSENT_DETAILS[OrganisationKind.WELFARE_REGION]),
+                    valid_from,
+                    self._until(valid_from, sk.closed, outcome_on, CONSENT_FOR_A_YEAR["region"]),
+                    GivenHow.WRITTEN,
+                    "",
+                    opener,
+                )
+            )
+        for partner in self.partners:
+            spec = partner.spec
+            if rng.random() >= (spec.targeted_share if spec.kind in targeted else spec.share):
+                continue
+            t = self.privacy_between(t_open, t_open + span * 0.3)
+            by_kind = rng.random() < spec.by_kind
+            given_how = _pick(rng, GIVEN_HOW)
+            valid_from = date(t)
+            drafts.append(
+                _ConsentDraft(
+                    t,
+                    ConsentKind.CONSENT,
+                    None if by_kind else partner.organisation_id,
+                    spec.kind if by_kind else "",
+                    partner.kind_label if by_kind else partner.label,
+                    list(spec.categories),
+                    rng.choice(spec.purposes),
+                    rng.choice(voc.CONSENT_DETAILS[spec.kind]),
+                    valid_from,
+                    self._until(valid_from, sk.closed, outcome_on, CONSENT_FOR_A_YEAR["partner"]),
+                    given_how,
+                    rng.choice(voc.ORAL_CONSENT_NOTES) if given_how == GivenHow.ORAL else "",
+                    rng.choice((opener, lead)),
+                    partner,
+                )
+            )
+        if rng.random() < PROHIBITION_SHARE:
+            # No health data to employment services, no social data to Kela or to the welfare region.
+            variant = rng.random()
+            employment = self.partner_of_kind.get(OrganisationKind.EMPLOYMENT_SERVICES)
+            kela = self.partner_of_kind.get(OrganisationKind.KELA)
+            to: tuple[int | None, str, str, str] | None = None  # recipient, label, category, purpose
+            if variant < 0.5 and employment is not None:
+                to = (employment.organisation_id, employment.label, DataCategory.HEALTH, Purpose.EMPLOYMENT)
+            elif variant < 0.75 and kela is not None:
+                to = (kela.organisation_id, kela.label, DataCategory.SOCIAL, Purpose.BENEFITS)
+            elif region is not None:
+                to = (region, self.organisation_names.get(region, ""), DataCategory.SOCIAL, Purpose.WORK_ABILITY)
+            if to is not None:
+                t = self.privacy_between(t_open, t_open + span * 0.5)
+                recipient, label, category, purpose = to
+                drafts.append(
+                    _ConsentDraft(
+                        t=t,
+                        kind=ConsentKind.PROHIBITION,
+                        organisation_id=recipient,
+                        recipient_kind="",
+                        label=label,
+                        categories=[category],
+                        purpose=purpose,
+                        details="",
+                        valid_from=date(t),
+                        valid_until=None,
+                        given_how=GivenHow.WRITTEN,
+                        given_note="",
+                        recorder=lead,
+                    )
+                )
+        withdrawable = [d for d in drafts if d.kind == ConsentKind.CONSENT and d.valid_until is None]
+        if withdrawable and rng.random() < WITHDRAWN_SHARE:
+            draft = rng.choices(withdrawable, weights=[4 if d.partner else 1 for d in withdrawable])[0]
+            if t_end - draft.t > 3:
+                draft.withdrawn = self.privacy_between(draft.t + 2, t_end)
+                draft.withdrawn_by = lead
+                draft.withdrawal_note = rng.choice(voc.WITHDRAWAL_NOTES)
+        for draft in sorted(drafts, key=lambda d: d.t):
+            self._consent(client_id, episode_id, draft)
+            if draft.partner is not None and not sk.closed:
+                self._partner_joins(client_id, episode_id, draft, lead, t_end)
+
+    def _consent(self, client_id: int, episode_id: int, d: _ConsentDraft) -> None:
+        consent_id = self._id(Consent)
+        withdrawn_at = self.dt(d.withdrawn) if d.withdrawn is not None else None
+        self.rows[Consent].append(
+            (
+                consent_id,
+                client_id,
+                d.kind,
+                d.organisation_id,
+                d.recipient_kind,
+                d.categories,
+                d.purpose,
+                d.details,
+                d.valid_from,
+                d.valid_until,
+                d.given_how,
+                d.given_note,
+                d.recorder.id,
+                self.dt(d.t),
+                withdrawn_at,
+                d.withdrawn_by.id if d.withdrawn_by is not None else None,
+                d.withdrawal_note,
+            )
+        )
+        self.event(
+            d.t,
+            d.recorder.id,
+            EventType.PROHIBITION_RECORDED if d.kind == ConsentKind.PROHIBITION else EventType.CONSENT_RECORDED,
+            client_id,
+            episode_id,
+            _T_CONSENT,
+            consent_id,
+            {
+                "recipient": d.label,
+                "categories": d.categories,
+                "purpose": d.purpose,
+                "valid_from": d.valid_from.isoformat(),
+                "valid_until": d.valid_until.isoformat() if d.valid_until else None,
+                "given_how": d.given_how,
+            },
+        )
+        if d.withdrawn is not None and d.withdrawn_by is not None:
+            self.event(
+                d.withdrawn,
+                d.withdrawn_by.id,
+                EventType.CONSENT_WITHDRAWN,
+                client_id,
+                episode_id,
+                _T_CONSENT,
+                consent_id,
+                {"kind": d.kind, "recipient": d.label},
+            )
+
+    def _partner_joins(self, client_id: int, episode_id: int, d: _ConsentDraft, lead: _Person, t_end: float) -> None:
+        """A partner joins the client's team of an open episode: mostly while the consent is in force,
+        sometimes before a withdrawal (the gate then refuses them)."""
+        assert d.partner is not None
+        rng = self.privacy_rng
+        if d.withdrawn is not None:
+            chance = WITHDRAWN_PARTNER_JOIN
+        elif d.valid_until is None or d.valid_until >= self.today:
+            chance = d.partner.spec.join
+        else:
+            return
+        if not d.partner.people or rng.random() >= chance:
+            return
+        person = rng.choice(d.partner.people)
+        t = self.privacy_between(d.t, d.withdrawn if d.withdrawn is not None else min(t_end, d.t + 21))
+        member_id = self._id(CaseTeamMember)
+        at = self.dt(t)
+        self.rows[CaseTeamMember].append((member_id, at, at, episode_id, person.id, "", at, lead.id, None, None))
+        self.event(
+            t,
+            lead.id,
+            EventType.TEAM_MEMBER_ADDED,
+            client_id,
+            episode_id,
+            _T_MEMBER,
+            member_id,
+            {"member": person.name, "role": ""},
+        )
+
     def take_rows(self) -> Rows:
         """Hand over the rows collected so far and start collecting anew."""
         rows, self.rows = self.rows, {m: [] for m in COLUMNS}
@@ -1628,7 +2104,9 @@ def generate(
     """Create `clients` synthetic clients with about 1.5 episodes each, with everything around them.
 
     Episodes are spread over `teams` teams (default: one per ~1,500 episodes, created as needed with
-    eight professionals each; with `demo_users`, the demo users' teams). Deterministic for the same
+    eight professionals each; with `demo_users`, the demo users' teams). Clients' consents name the
+    welfare region and the first organisation of each partner kind that exists; partner staff are
+    generated for those organisations as needed and join clients' teams. Deterministic for the same
     seed on the same starting database. Writes in batches of `batch_size` clients, each in its own
     transaction; on PostgreSQL outside a transaction, `writers` threads write while the next batch
     is generated. Progress goes to `log`.
@@ -1643,9 +2121,19 @@ def generate(
     )
     if not staffs:
         raise RuntimeError("No team with active professionals: create organisations and users first.")
+    partners = _load_partners(clients=clients, seed=seed, log=log)
     existing = set(Client.objects.values_list("identity_code", flat=True)) if Client.objects.exists() else set()
     codes = (c for c in identity_code_stream(seed=seed, today=today) if c not in existing)
-    gen = _Generator(rng=rng, now=now, staffs=staffs, pathways=pathways, pathway_cum=pathway_cum, codes=codes)
+    gen = _Generator(
+        rng=rng,
+        now=now,
+        staffs=staffs,
+        pathways=pathways,
+        pathway_cum=pathway_cum,
+        codes=codes,
+        partners=partners,
+        privacy_rng=random.Random(f"privacy:{seed}"),  # noqa: S311 – synthetic data, not security
+    )
     tables = {model: _Table(model, columns) for model, columns in COLUMNS.items()}
     use_copy = connection.vendor == "postgresql"
     background = use_copy and writers > 0 and not connection.in_atomic_block

@@ -594,3 +594,58 @@ OUTCOME_DETAILS: dict[str, tuple[str, ...]] = {
     "other": ("Muu syy, ks. kirjaukset.", ""),
 }
 FOLLOW_UP_NOTES = ("Soitto asiakkaalle.", "Tarkistetaan työ- tai opiskelutilanne.", "Seurantakäynti.", "")
+
+# --- Privacy: consents, prohibitions and the exceptions to them ------------------------------------
+
+CONSENT_DETAILS: dict[str, tuple[str, ...]] = {
+    "welfare_region": (
+        "Työkyvyn arviointi ja tuki työkykytiimissä.",
+        "Palvelutarpeen arviointi ja asiakassuunnitelma.",
+        "",
+    ),
+    "employment_services": (
+        "Työllistymistä edistävä monialainen yhteispalvelu.",
+        "Yhteinen suunnitelma työllisyyspalvelujen kanssa.",
+        "",
+    ),
+    "kela": ("Ammatillisen kuntoutuksen hakeminen.", "Kuntoutusrahahakemuksen käsittely.", ""),
+    "occupational_health": ("Työhön paluun tuki ja työkykyneuvottelu.", ""),
+    "student_health": ("Opintojen jatkaminen ja opiskelukyvyn tuki.", ""),
+}
+ORAL_CONSENT_NOTES = (
+    "Asiakas antoi suostumuksen suullisesti vastaanotolla.",
+    "Suostumus annettu suullisesti puhelimessa, asiakas tunnistettu.",
+    "Suostumus annettu suullisesti verkostopalaverissa.",
+)
+WITHDRAWAL_NOTES = (
+    "Asiakas perui suostumuksen puhelimessa.",
+    "Asiakas ilmoitti, ettei halua tietojen enää siirtyvän.",
+    "Peruttu asiakkaan pyynnöstä tapaamisessa.",
+    "",
+)
+PARTNER_TITLES: dict[str, tuple[str, ...]] = {
+    "employment_services": ("Työkykykoordinaattori", "Työllisyysasiantuntija", "Työvalmentaja"),
+    "kela": ("Kuntoutuksen asiantuntija", "Etuuskäsittelijä"),
+    "occupational_health": ("Työterveyshoitaja", "Työterveyslääkäri"),
+    "student_health": ("Opiskeluterveydenhoitaja", "Kuraattori"),
+}
+LEGAL_BASIS_REASONS = (
+    "Asiakas on monialaisen yhteispalvelun asiakas; työllisyyspalvelut tarvitsee yhteisen suunnitelman "
+    "palvelutarpeen arvioimiseksi, eikä asiakasta ole tavoitettu suostumusta varten.",
+    "Asiakkaan toimeentulo- ja asumistilanne vaikuttaa kuntoutussuunnitelmaan; lääkäri tarvitsee tiedot "
+    "työkykyarvion tekemiseksi. Monialainen yhteistyö, asiakas ei ole ehtinyt allekirjoittaa suostumusta.",
+    "Kela pyysi ammatillisen kuntoutuksen ratkaisua varten terveydentilaa koskevat tiedot, joihin sillä on "
+    "lakiin perustuva tiedonsaantioikeus.",
+    "Asiakkaan tilanne edellytti kiireellistä yhteydenottoa työllisyyspalveluihin; sosiaalihuollon tiedot "
+    "annettiin palvelutarpeen arviointia varten.",
+)
+EMERGENCY_REASONS = (
+    "Asiakas tuli päivystysvastaanotolle voimakkaan ahdistuksen vuoksi; tarvitsen tiedon työkykytiimin "
+    "suunnitelmasta ja yhteyshenkilöstä.",
+    "Asiakas soitti kriisitilanteessa eikä omaa yhteyshenkilöä tavoitettu; tarkistin sovitut tukitoimet.",
+    "Asiakas saapui vastaanotolle sekavana; tarvitsen tiedon ajankohtaisesta hoito- ja palvelusuunnitelmasta.",
+)
+REVIEW_NOTES = (
+    "Perustelu ei riitä: miksi asiakkaalta ei pyydetty suostumusta? Pyydetty selvitys esihenkilöltä.",
+    "Tiedot annettiin laajemmin kuin tarve edellytti; ohjeistettu rajaamaan tietoryhmät.",
+)

@@ -11,13 +11,15 @@ from django.core.management import call_command
 from django.db import transaction
 from stdnum.fi import hetu
 
+from tukipolku.audit import chain
 from tukipolku.audit.choices import EventType
-from tukipolku.audit.models import AuditEvent
+from tukipolku.audit.models import AuditEvent, Disclosure, PersonalDataAccess
 from tukipolku.cases.choices import OUTCOMES_WITHOUT_FOLLOW_UP, AssignmentKind, EpisodeStatus, Outcome, StepStatus
 from tukipolku.cases.models import Assignment, CaseTeamMember, Episode, FollowUp
 from tukipolku.clients import identity
 from tukipolku.clients.models import Client
-from tukipolku.core.models import Team, TeamMembership, User
+from tukipolku.core.models import Organisation, Team, TeamMembership, User
+from tukipolku.core.permissions import PARTNER_PROFESSIONS, TEAM_PROFESSIONS
 from tukipolku.demo.generator import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -28,6 +30,8 @@ from tukipolku.demo.generator import (
 )
 from tukipolku.pathways.models import PathwayStep
 from tukipolku.plans.models import Plan
+from tukipolku.privacy.choices import ConsentKind, DataCategory, GivenHow, Purpose
+from tukipolku.privacy.models import Consent, EmergencyAccess, LegalBasisGrant
 
 NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
 TODAY = datetime.date(2026, 3, 2)
@@ -109,14 +113,15 @@ def test_generate__episode_states_are_consistent(demo_users):
     result = run(50, 1, demo_users)
 
     episodes = list(Episode.objects.prefetch_related("step_records", "assignments", "members", "follow_ups"))
+    professionals = set(User.objects.filter(profession__in=TEAM_PROFESSIONS).values_list("pk", flat=True))
     assert len(episodes) == result.episodes
     assert 50 <= len(episodes) <= 110
     for episode in episodes:
         records = sorted(episode.step_records.all(), key=lambda r: (r.started_at, r.id))
         active = [r for r in records if r.status == StepStatus.ACTIVE]
         active_members = [m.user_id for m in episode.members.all() if m.removed_at is None]
-        members = set(active_members)
-        assert len(members) == len(active_members)
+        assert len(set(active_members)) == len(active_members)
+        members = set(active_members) & professionals
         assert 2 <= len(members) <= 4
         assert episode.opened_by_id in members
         assert records[0].started_at == episode.opened_at
@@ -192,6 +197,7 @@ def test_generate__creates_teams_when_asked(shipped_pathways):
     assert Episode.objects.count() == result.episodes
     assert Episode.objects.values("team").distinct().count() >= 2
     team_of = dict(TeamMembership.objects.values_list("user_id", "team_id"))
+    assert not User.objects.filter(profession__in=PARTNER_PROFESSIONS).exists(), "no partner organisations"
     for member in CaseTeamMember.objects.select_related("episode"):
         assert team_of[member.user_id] == member.episode.team_id
 
@@ -209,17 +215,96 @@ def test_generate__skips_identity_codes_in_use(demo_users):
 
 
 @pytest.mark.django_db
+def test_generate__consents_as_the_services_record_them(demo_users):
+    run(120, 4, demo_users)
+
+    consents = {c.pk: c for c in Consent.objects.select_related("recipient_organisation")}
+    assert consents
+    recorded = {
+        e.target_id: e
+        for e in AuditEvent.objects.filter(verb__in=[EventType.CONSENT_RECORDED, EventType.PROHIBITION_RECORDED])
+    }
+    withdrawn = {e.target_id: e for e in AuditEvent.objects.filter(verb=EventType.CONSENT_WITHDRAWN)}
+    assert set(recorded) == set(consents)
+    assert set(withdrawn) == {pk for pk, c in consents.items() if c.withdrawn_at is not None}
+    episodes = {e.pk: e for e in Episode.objects.all()}
+    for pk, consent in consents.items():
+        event = recorded[pk]
+        episode = episodes[event.episode_id]
+        assert event.target_type == "privacy.consent" and event.client_id == consent.client_id == episode.client_id
+        assert event.actor_id == consent.recorded_by_id and event.occurred_at == consent.recorded_at
+        assert event.verb == (
+            EventType.PROHIBITION_RECORDED if consent.kind == ConsentKind.PROHIBITION else EventType.CONSENT_RECORDED
+        )
+        assert event.payload == {
+            "recipient": consent.recipient_label(),
+            "categories": consent.categories,
+            "purpose": consent.purpose,
+            "valid_from": consent.valid_from.isoformat(),
+            "valid_until": consent.valid_until.isoformat() if consent.valid_until else None,
+            "given_how": consent.given_how,
+        }
+        assert consent.categories == [c for c in DataCategory.values if c in consent.categories]
+        assert (consent.recipient_organisation is None) == bool(consent.recipient_kind)
+        assert consent.valid_from >= episode.opened_at.date() and consent.recorded_at <= NOW
+        assert consent.valid_until is None or consent.valid_until >= consent.valid_from
+        assert consent.given_how != GivenHow.ORAL or consent.given_note
+        if consent.withdrawn_at is not None:
+            assert consent.recorded_at < consent.withdrawn_at <= NOW and consent.withdrawn_by_id
+            assert withdrawn[pk].payload == {"kind": consent.kind, "recipient": consent.recipient_label()}
+    region = demo_users["nurse"].organisation.parent
+    to_region = [c for c in consents.values() if c.recipient_organisation == region and c.kind == ConsentKind.CONSENT]
+    assert to_region and all(c.categories == ["shared_plan", "health", "social"] for c in to_region)
+    assert all(c.purpose == Purpose.WORK_ABILITY and c.given_how == GivenHow.WRITTEN for c in to_region)
+
+    # Partner staff are in open episodes' teams where their organisation has (or had) the client's consent.
+    partners = CaseTeamMember.objects.filter(user__profession__in=PARTNER_PROFESSIONS).select_related("user", "episode")
+    assert partners.exists()
+    for member in partners:
+        assert member.episode.status == EpisodeStatus.OPEN
+        assert any(
+            c.client_id == member.episode.client_id
+            and c.kind == ConsentKind.CONSENT
+            and c.covers_recipient(member.user.organisation)
+            for c in consents.values()
+        )
+        assert AuditEvent.objects.filter(verb=EventType.TEAM_MEMBER_ADDED, target_id=member.pk).count() == 1
+
+
+@pytest.mark.django_db
+def test_generate__consents_leave_the_other_data_as_it_was(demo_users):
+    """Consents draw from their own random generator: a seed gives the same clients and episodes
+    whatever the partner organisations."""
+    snapshots = []
+    for partners in (True, False):
+        with transaction.atomic():
+            if not partners:
+                User.objects.filter(profession__in=PARTNER_PROFESSIONS).update(is_active=False)
+                Organisation.objects.exclude(kind__in=["welfare_region", "sote_centre"]).update(kind="ngo")
+            run(40, 7, demo_users)
+            snapshots.append(_snapshot()[:2])
+            transaction.set_rollback(True)
+
+    assert snapshots[0] == snapshots[1]
+
+
+@pytest.mark.django_db
 def test_load_demo__idempotent(shipped_pathways):
+    def counts():
+        return [
+            m.objects.count()
+            for m in (Client, Episode, AuditEvent, User, Consent, LegalBasisGrant, EmergencyAccess, PersonalDataAccess)
+        ]
+
     first = io.StringIO()
     call_command("load_demo", stdout=first)
-    counts = (Client.objects.count(), Episode.objects.count(), AuditEvent.objects.count(), User.objects.count())
+    before = counts()
     second = io.StringIO()
     call_command("load_demo", stdout=second)
 
-    assert counts[0] == 300
-    assert (Client.objects.count(), Episode.objects.count(), AuditEvent.objects.count(), User.objects.count()) == (
-        counts
-    )
+    assert before[0] == 300
+    assert counts() == before
+    assert list(chain.verify(PersonalDataAccess)) == [] and list(chain.verify(Disclosure)) == []
     assert "already loaded" in second.getvalue()
     for output in (first.getvalue(), second.getvalue()):
         assert DEMO_PASSWORD in output
@@ -233,5 +318,8 @@ def test_load_demo__idempotent(shipped_pathways):
     assert 10 <= contact_of_open <= 40
     admin = User.objects.get(username="admin")
     assert admin.is_staff and admin.is_superuser and not admin.memberships.exists()
+    dpo = User.objects.get(username="dpo")
+    assert not dpo.is_staff and not dpo.is_superuser and not dpo.memberships.exists()
+    assert "Data protection officer" in first.getvalue()
     assert User.objects.get(username="manager").memberships.get().role == "manager"
     assert nurse.check_password(DEMO_PASSWORD)

@@ -13,8 +13,9 @@ from tukipolku.demo.generator import DEMO_LOGINS, build_demo_users, build_organi
 
 class Command(BaseCommand):
     help = (
-        "Generate synthetic clients (about 1.5 episodes each) with plans, meetings, entries and events. "
-        "Creates the demo organisations and users first when they are missing, and extra teams as needed."
+        "Generate synthetic clients (about 1.5 episodes each) with plans, meetings, entries, consents and "
+        "events. Creates the demo organisations and users first when they are missing, and extra teams and "
+        "partner staff as needed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tukipolku.core.models import User
 from tukipolku.demo.generator import DEMO_LOGINS, DEMO_PASSWORD, build_demo_users, build_organisations, generate
+from tukipolku.demo.showcase import Showcase, build_privacy_showcase
 
 DEMO_CLIENTS = 300
 DEMO_SEED = 2026
@@ -19,7 +20,8 @@ DEMO_SEED = 2026
 class Command(BaseCommand):
     help = (
         "Load the demo: a welfare region, two sote-centres with teams, partner organisations, demo users "
-        "and 300 synthetic clients. Does nothing but print the logins when the demo users exist."
+        "and 300 synthetic clients with their consents, and exceptional accesses for the data protection "
+        "officer to review. Does nothing but print the logins when the demo users exist."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -27,18 +29,41 @@ class Command(BaseCommand):
         if User.objects.filter(username__in=usernames).exists():
             self.stdout.write("Demo data is already loaded.")
         else:
+            now = timezone.now()
             with transaction.atomic():
                 users = build_demo_users(build_organisations(random.Random(DEMO_SEED)))
-                generate(clients=DEMO_CLIENTS, seed=DEMO_SEED, demo_users=users, log=self.stdout.write)
+                generate(clients=DEMO_CLIENTS, seed=DEMO_SEED, now=now, demo_users=users, log=self.stdout.write)
+                showcase = build_privacy_showcase(users=users, now=now, seed=DEMO_SEED)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+            self.print_showcase(showcase)
         self.print_logins(usernames)
+
+    def print_showcase(self, showcase: Showcase) -> None:
+        """Where to look for the privacy features."""
+
+        def name(episode: Any) -> str:
+            return f"{episode.client.first_names} {episode.client.last_name}" if episode is not None else "-"
+
+        shared = ", ".join(f"{login} {count}" for login, count in showcase.shared.items())
+        refused = sum(showcase.refused.values())
+        self.stdout.write("")
+        self.stdout.write("Privacy in the demo:")
+        self.stdout.write(f"  nurse: social-care entries hidden (no consent) for {name(showcase.hidden_social)},")
+        self.stdout.write(f"         shown on the client's consent for {name(showcase.shown_social)}")
+        self.stdout.write(f"  partners see on consent (/shared/): {shared};")
+        self.stdout.write(f"           refused in {refused} client teams (consent withdrawn or sharing ended)")
+        self.stdout.write(
+            f"  dpo: {len(showcase.grants)} shares on a legal basis and {len(showcase.emergencies)} emergency "
+            f"accesses, {showcase.waiting_review} waiting for review"
+        )
 
     def print_logins(self, usernames: list[str]) -> None:
         """A table of the demo logins that exist, in the order of DEMO_LOGINS."""
         users = {u.username: u for u in User.objects.filter(username__in=usernames).select_related("organisation")}
         with translation.override("en"):
+            roles = {login.username: login.role for login in DEMO_LOGINS}
             rows = [
-                (u.username, str(u.get_profession_display()), str(u.organisation or ""))
+                (u.username, roles.get(u.username) or str(u.get_profession_display()), str(u.organisation or ""))
                 for u in (users.get(name) for name in usernames)
                 if u is not None
             ]
