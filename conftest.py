@@ -4,6 +4,7 @@ and an episode opened through the real service. All data is synthetic."""
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from tukipolku.cases import services as case_services
@@ -13,6 +14,12 @@ from tukipolku.core.choices import Profession
 from tukipolku.core.tests.factories import OrganisationFactory, TeamFactory, UserFactory, member
 from tukipolku.pathways.loader import load_pathways
 from tukipolku.pathways.models import Pathway, PathwayStep, PathwayVersion
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Failed-login counters and used TOTP codes live in the cache: every test starts without them."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,22 +1,43 @@
+from allauth.account import views as account_views
+from allauth.account.decorators import secure_admin_login
+from allauth.socialaccount.models import SocialApp
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from tukipolku.core.converters import register as register_converters
-from tukipolku.core.views import HomeView
+from tukipolku.core.views import HomeView, not_found
 
 register_converters()
 
+# The administration logs in through the same page, throttling and two-factor step (ADR 0007).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+# Identity providers are configured by environment variables only, never in the administration.
+if admin.site.is_registered(SocialApp):
+    admin.site.unregister(SocialApp)
+
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", account_views.login, name="login"),
+    path("logout/", account_views.logout, name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    # allauth's own login address leads to ours. Users do not manage their e-mail addresses (they link
+    # identity-provider logins to users) nor reset passwords by e-mail: administrators do.
+    path(
+        "accounts/login/",
+        login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),
+        name="account_login",
+    ),
+    path("accounts/email/", not_found),
+    re_path(r"^accounts/password/reset/", not_found),  # administrators set passwords (ADR 0007)
+    path("accounts/3rdparty/", not_found),  # identity-provider accounts are linked at login only
+    path("accounts/", include("allauth.urls")),
     path("", include("tukipolku.cases.urls")),
     path("", include("tukipolku.plans.urls")),
     path("", include("tukipolku.meetings.urls")),
     path("", include("tukipolku.entries.urls")),
+    path("oversight/", include("tukipolku.oversight.urls")),
 ]

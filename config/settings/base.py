@@ -3,10 +3,12 @@
 Every variable is documented in `.env.example` and `docs/configuration.md`.
 """
 
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, env
+from tukipolku.core.oidc import oidc_form_action_origin, oidc_providers
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -37,22 +39,35 @@ INSTALLED_APPS = [
     "tukipolku.plans",
     "tukipolku.meetings",
     "tukipolku.entries",
+    "tukipolku.privacy",
+    "tukipolku.oversight",
     "tukipolku.demo",
+    # Login (ADR 0007). After our apps, so that tukipolku/core/templates overrides allauth's templates.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tukipolku.audit.middleware.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "tukipolku.core.middleware.SessionRefreshMiddleware",
+    "tukipolku.core.middleware.RequireMFAMiddleware",
     "tukipolku.core.middleware.NoStoreMiddleware",
 ]
 
@@ -84,7 +99,8 @@ if not env.str("DATABASE_URL", default=""):
 FORM_RENDERER = "tukipolku.core.forms.FormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-# Each request is one transaction: the access-log rows of a read commit or roll back with it.
+# Each request is one transaction. Its access-log rows are written after it, in their own
+# transaction, so that refused requests are logged too (tukipolku/audit/middleware.py).
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
@@ -104,6 +120,55 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login (ADR 0007): django-allauth does username + password login, failed-login throttling, TOTP
+# two-factor authentication, the user's own session list and the optional OpenID Connect login.
+# Argon2 hashes passwords; PBKDF2 still verifies older hashes (upgraded to Argon2 at the next login).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Failed-login counters and used TOTP codes live in the cache: with several workers or hosts it must be
+# shared (Redis), or each process counts on its own. The default is per process (demo, tests).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+ACCOUNT_ADAPTER = "tukipolku.core.auth.AccountAdapter"  # no self sign-up: administrators create users
+ACCOUNT_FORMS = {"login": "tukipolku.core.auth.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a password reset never mails an address that has no account
+ACCOUNT_SESSION_REMEMBER = False  # no "remember me": the cookie ends with the browser, the idle timeout holds
+# Failed logins: 5 per user name in 5 minutes; 20 per address (a welfare region's staff may share one
+# NAT address, so a lower per-address limit would lock out a whole office).
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/5m/ip,5/5m/key"}
+# Behind the TLS proxy the client address is the last X-Forwarded-For hop the proxy added.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int(
+    "TRUSTED_PROXY_COUNT", default=1 if env.bool("BEHIND_PROXY", default=False) else 0
+)
+MFA_ADAPTER = "tukipolku.core.auth.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Tukipolku"
+MFA_TOTP_TOLERANCE = 1  # accept the previous and next 30-second code too (clock drift, slow typing)
+# Team professionals must use TOTP in production; `make run` (DEBUG on) leaves it off for the demo.
+TUKIPOLKU_REQUIRE_MFA = env.bool("TUKIPOLKU_REQUIRE_MFA", default=not DEBUG)
+# A session ends after this long however active it is (the idle timeout is SESSION_COOKIE_AGE).
+TUKIPOLKU_SESSION_ABSOLUTE_SECONDS = env.int("TUKIPOLKU_SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)
+# Optional OpenID Connect login, configured only by the environment; never creates users.
+SOCIALACCOUNT_ADAPTER = "tukipolku.core.auth.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = oidc_providers(
+    name=env.str("OIDC_PROVIDER_NAME", default=""),
+    server_url=env.str("OIDC_SERVER_URL", default=""),
+    client_id=env.str("OIDC_CLIENT_ID", default=""),
+    secret=env.str("OIDC_CLIENT_SECRET", default=""),
+)
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10  # seconds, for every call to the identity provider
+SOCIALACCOUNT_STORE_TOKENS = False
 
 # Languages: Finnish first, then Swedish and English. Dates are shown the Finnish way in all three
 # (d.m.yyyy, 24-hour clock) through the format modules in tukipolku/core/formats/.
@@ -136,8 +201,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+if not DEBUG:  # `__Host-`: the browser keeps the cookie only if Secure, path /, no Domain (ASVS 3.3.3)
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -145,16 +214,50 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
 
+# Content-Security-Policy (django-csp 4): only our own static files; no inline script or style, no
+# eval, no framing. Templates must not use <script> blocks, style="" or on*="" attributes (htmx's
+# inline indicator style is switched off in base.html; its CSS is in app.css).
+_CSP_DIRECTIVES: dict[str, list[str]] = {
+    "default-src": [csp.SELF],
+    "script-src": [csp.SELF],
+    "style-src": [csp.SELF],
+    "img-src": [csp.SELF, "data:"],
+    "form-action": [csp.SELF],
+    "frame-ancestors": [csp.NONE],
+    "base-uri": [csp.SELF],
+    "object-src": [csp.NONE],
+}
+_CSP_REPORT_URI = env.str("CSP_REPORT_URI", default="")  # where browsers POST violation reports
+if _CSP_REPORT_URI:
+    _CSP_DIRECTIVES["report-uri"] = [_CSP_REPORT_URI]
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_DIRECTIVES}
+
 # Application settings
 TUKIPOLKU_CASELOAD_PAGE_SIZE = env.int("TUKIPOLKU_CASELOAD_PAGE_SIZE", default=50)
 TUKIPOLKU_BOARD_CARDS_PER_STEP = env.int("TUKIPOLKU_BOARD_CARDS_PER_STEP", default=25)
+# Break-the-glass access to a client outside one's teams lasts this long (reviewed afterwards).
+TUKIPOLKU_EMERGENCY_ACCESS_MINUTES = env.int("TUKIPOLKU_EMERGENCY_ACCESS_MINUTES", default=120)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Every handler masks personal identity codes in messages, arguments and tracebacks (ASVS 16.2.5).
+    "filters": {"mask_identity_codes": {"()": "tukipolku.core.logging.IdentityCodeMaskFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_identity_codes"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # Request logs would carry query strings; identity codes never travel in URLs, but keep it quiet.
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own handlers (console in DEBUG, mail_admins) are dropped: its records propagate to the
+        # masked root handler, and tracebacks, which can hold personal data, are never e-mailed.
+        "django": {"handlers": []},
+        # Request logs would carry query strings; identity codes never travel in URLs, but keep it quiet.
+        "django.server": {"level": "WARNING", "handlers": ["console"], "propagate": False},
+    },
 }
+
+# The OpenID Connect button posts to us and is redirected to the identity provider: browsers check
+# that redirect against the CSP form-action, so the provider's origin is allowed there.
+if _oidc_origin := oidc_form_action_origin(SOCIALACCOUNT_PROVIDERS):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_oidc_origin)

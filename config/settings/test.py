@@ -16,4 +16,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast has
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Browser tests run over plain http, where browsers drop `__Host-` cookies (they must be Secure).
+SESSION_COOKIE_NAME = "sessionid"
+CSRF_COOKIE_NAME = "csrftoken"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Login (ADR 0007): two-factor off unless a test turns it on; no identity provider unless a test sets
+# one; a per-process cache for the failed-login counters (cleared before each test in conftest.py).
+TUKIPOLKU_REQUIRE_MFA = False
+SOCIALACCOUNT_PROVIDERS = {}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -173,11 +173,13 @@ def _team_access(actor: Any, episode: Episode) -> EpisodeAccess | None:
         basis, emergency, reason = BASIS_EMERGENCY, True, grant.reason
     else:
         return None
-    categories = {DataCategory.SHARED_PLAN: CategoryAccess(DataCategory.SHARED_PLAN, basis)}
+    categories: dict[str, CategoryAccess] = {
+        DataCategory.SHARED_PLAN: CategoryAccess(DataCategory.SHARED_PLAN, basis)
+    }
     own = own_register_categories(actor)
     for c in own:
         categories[c] = CategoryAccess(c, BASIS_OWN_REGISTER)
-    other = [c for c in (DataCategory.HEALTH, DataCategory.SOCIAL) if c not in own]
+    other: list[str] = [c for c in (DataCategory.HEALTH, DataCategory.SOCIAL) if c not in own]
     # Reading across registers inside the team: the recipient is the team's own organisation.
     categories.update(_permits(actor, episode, other, episode.team.organisation))
     return EpisodeAccess(

@@ -3,16 +3,17 @@ clients shared with partner staff. The rules themselves live in the gate (permis
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tukipolku.audit.services import access_denied
 from tukipolku.cases import selectors
 from tukipolku.cases.models import Episode
 from tukipolku.cases.permissions import can_change_episode, forget
@@ -24,6 +25,19 @@ from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
 from tukipolku.privacy import services
 from tukipolku.privacy.models import Consent, LegalBasisGrant
 from tukipolku.privacy.selectors import consent_list_for_client, grant_list_for_client
+
+
+def _refuse(request: HttpRequest, episode: Episode | None, view: str) -> NoReturn:
+    """The reader may not make this change (of this episode, or at all): log the refusal, then 403."""
+    access_denied(
+        actor=request.user,
+        view=view,
+        client_id=episode.client_id if episode is not None else None,
+        episode_id=episode.pk if episode is not None else None,
+        reason="not_permitted",
+        resource="case",
+    )
+    raise PermissionDenied
 
 
 def _grant_candidates(episode: Episode, actor: Any) -> Any:
@@ -62,7 +76,7 @@ class ConsentsView(EpisodeViewMixin, ProfessionalView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         episode = self.episode(request, pk)
         if not can_change_episode(request.user, episode):
-            raise PermissionDenied
+            _refuse(request, episode, self.view_name)
         form = ConsentForm(request.POST, prefix="consent")
         if form.is_valid():
             d = form.cleaned_data
@@ -99,11 +113,14 @@ class ConsentWithdrawView(EpisodeViewMixin, ProfessionalView):
     def post(self, request: HttpRequest, pk: int, consent_id: int) -> HttpResponse:
         episode = self.episode(request, pk)
         if not can_change_episode(request.user, episode):
-            raise PermissionDenied
+            _refuse(request, episode, self.view_name)
         # Scoped by the client of an episode the actor may change: another client's consent is 404.
         consent = Consent.objects.filter(pk=consent_id, client_id=episode.client_id).first()
         if consent is None:
-            raise Http404
+            owner = Consent.objects.filter(pk=consent_id).values_list("client_id", flat=True).first()
+            selectors.refuse_other_object(
+                actor=request.user, view=self.view_name, owner=(owner, None) if owner else None, resource="consent"
+            )
         form = WithdrawForm(request.POST, prefix="withdraw")
         if form.is_valid():
             ok, _c = attempt(
@@ -125,9 +142,11 @@ class LegalBasisGrantView(EpisodeViewMixin, ProfessionalView):
     view_name = "cases:legal_basis"
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not can_share_on_legal_basis(request.user):  # before the episode is read
+            _refuse(request, None, self.view_name)
         episode = self.episode(request, pk)
-        if not (can_change_episode(request.user, episode) and can_share_on_legal_basis(request.user)):
-            raise PermissionDenied
+        if not can_change_episode(request.user, episode):
+            _refuse(request, episode, self.view_name)
         form = LegalBasisForm(request.POST, candidates=_grant_candidates(episode, request.user), prefix="grant")
         if form.is_valid():
             d = form.cleaned_data
@@ -156,10 +175,11 @@ class LegalBasisEndView(EpisodeViewMixin, ProfessionalView):
     def post(self, request: HttpRequest, pk: int, grant_id: int) -> HttpResponse:
         episode = self.episode(request, pk)
         if not can_change_episode(request.user, episode):
-            raise PermissionDenied
+            _refuse(request, episode, self.view_name)
         grant = LegalBasisGrant.objects.filter(pk=grant_id, client_id=episode.client_id).first()
         if grant is None:
-            raise Http404
+            owner = LegalBasisGrant.objects.filter(pk=grant_id).values_list("client_id", "episode_id").first()
+            selectors.refuse_other_object(actor=request.user, view=self.view_name, owner=owner, resource="grant")
         services.legal_basis_end(actor=request.user, grant=grant)
         messages.success(request, _("Sharing on a legal basis ended."))
         return redirect_htmx_aware(request, reverse("cases:consents", args=[pk]))

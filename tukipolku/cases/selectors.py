@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, DateField, F, Prefetch, Q, QuerySet, Value, Window
 from django.db.models.functions import Coalesce, Least, RowNumber
@@ -62,11 +63,13 @@ def episode_get_for(
     view: str,
     for_update: bool = False,
     require: str | None = DataCategory.SHARED_PLAN,
+    for_change: bool = False,
 ) -> Episode:
     """Fetch one episode the actor may see and log the read; a refusal is logged too.
 
     `require` is the data category the page shows (None: the page shows what the actor may read of
-    every category, like the case page). Missing and forbidden look the same (404).
+    every category, like the case page). Missing and forbidden look the same (404). `for_change`: the
+    page changes the episode, so readers who may only read (emergency access) are refused with 403.
     """
     episode = (
         Episode.objects.select_related(
@@ -92,8 +95,34 @@ def episode_get_for(
             resource=require or "case",
         )
         raise Http404
+    if for_change and not access.can_change:
+        access_denied(
+            actor=actor,
+            view=view,
+            client_id=episode.client_id,
+            episode_id=episode.pk,
+            reason="read_only",
+            resource=require or "case",
+        )
+        raise PermissionDenied
     log_episode_read(actor=actor, view=view, episode=episode, access=access, categories=[require] if require else None)
     return episode
+
+
+def refuse_other_object(*, actor: Any, view: str, owner: tuple[int, int | None] | None, resource: str) -> NoReturn:
+    """An object id asked for through an episode the actor may see, but the object belongs to another
+    episode (or does not exist): log the refusal against the client it belongs to, then 404.
+
+    `owner` is the object's (client id, episode id), looked up by the caller without the scope."""
+    access_denied(
+        actor=actor,
+        view=view,
+        client_id=owner[0] if owner else None,
+        episode_id=owner[1] if owner else None,
+        reason="other_episode" if owner else "not_found",
+        resource=resource,
+    )
+    raise Http404
 
 
 def log_episode_read(
@@ -544,7 +573,9 @@ def partner_episodes_for(*, actor: Any) -> list[SharedEpisode]:
         if access is None:
             continue
         rows.append(SharedEpisode(e, access))
-        shown = [DataCategory.SHARED_PLAN] if access.reads(DataCategory.SHARED_PLAN) else list(access.categories)[:1]
+        shown: list[str] = (
+            [DataCategory.SHARED_PLAN] if access.reads(DataCategory.SHARED_PLAN) else list(access.categories)[:1]
+        )
         log_disclosure(actor=actor, view="cases:partner_home", episode=e, access=access, categories=shown)
     access_record(
         actor=actor,

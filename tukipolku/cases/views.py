@@ -240,7 +240,13 @@ class EpisodeViewMixin:
     require: str | None = DataCategory.SHARED_PLAN
 
     def episode(self, request: HttpRequest, pk: int) -> Episode:
-        return selectors.episode_get_for(actor=request.user, episode_id=pk, view=self.view_name, require=self.require)
+        return selectors.episode_get_for(
+            actor=request.user,
+            episode_id=pk,
+            view=self.view_name,
+            require=self.require,
+            for_change=request.method == "POST",
+        )
 
 
 class EpisodeDetailView(EpisodeViewMixin, ProfessionalView):

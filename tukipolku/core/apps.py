@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "tukipolku.core"
     verbose_name = _("Organisations and users")
+
+    def ready(self) -> None:
+        from tukipolku.core import signals  # noqa: F401 - connects the session receivers

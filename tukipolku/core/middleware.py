@@ -1,7 +1,28 @@
 import time
 from collections.abc import Callable
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+LOGIN_AT_KEY = "_login_at"
+"""Session key: when the user logged in (Unix seconds), for the absolute session lifetime."""
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """A redirect that also works for htmx requests (a full-page HX-Redirect, not a swapped fragment)."""
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
 
 
 class NoStoreMiddleware:
@@ -18,11 +39,13 @@ class NoStoreMiddleware:
 
 
 class SessionRefreshMiddleware:
-    """Keeps the idle timeout sliding without writing the session on every request.
+    """Keeps the idle timeout sliding without writing the session on every request, and ends a
+    session at its absolute lifetime however active it is.
 
     `SESSION_COOKIE_AGE` is the idle timeout. Saving the session on each request (Django's
     `SESSION_SAVE_EVERY_REQUEST`) costs a database write and commit per page; refreshing at most once
-    a minute keeps the timeout within a minute of exact.
+    a minute keeps the timeout within a minute of exact. `TUKIPOLKU_SESSION_ABSOLUTE_SECONDS` after
+    the login (`LOGIN_AT_KEY`, set by `tukipolku.core.signals`) the user is logged out.
     """
 
     KEY = "_refreshed_at"
@@ -32,6 +55,9 @@ class SessionRefreshMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        expired = self._end_if_too_old(request)
+        if expired is not None:
+            return expired
         response = self.get_response(request)
         session = getattr(request, "session", None)
         user = getattr(request, "user", None)
@@ -40,3 +66,68 @@ class SessionRefreshMiddleware:
             if now - int(session.get(self.KEY, 0)) >= self.INTERVAL_SECONDS:
                 session[self.KEY] = now  # marks the session modified: saved with a fresh expiry
         return response
+
+    def _end_if_too_old(self, request: HttpRequest) -> HttpResponse | None:
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is None or user is None or not user.is_authenticated:
+            return None
+        now = int(time.time())
+        login_at = session.get(LOGIN_AT_KEY)
+        if login_at is None:
+            session[LOGIN_AT_KEY] = now  # a session from before the limit existed counts from now
+            return None
+        if now - int(login_at) < settings.TUKIPOLKU_SESSION_ABSOLUTE_SECONDS:
+            return None
+        logout(request)
+        messages.info(request, _("Your session has ended because it was open for too long. Please log in again."))
+        if getattr(request, "htmx", False):
+            return _redirect(request, resolve_url(settings.LOGIN_URL))
+        return redirect_to_login(request.get_full_path())
+
+
+class RequireMFAMiddleware:
+    """With `TUKIPOLKU_REQUIRE_MFA` on, a logged-in user without an authenticator app (TOTP) can only
+    activate one: every other page redirects to the activation page.
+
+    Allowed meanwhile: the activation page and the password check allauth may ask before it, log out,
+    the language switch and static files (served before Django in production).
+    """
+
+    ALLOWED_URL_NAMES = frozenset(
+        {
+            "mfa_activate_totp",
+            "account_reauthenticate",
+            "account_logout",
+            "logout",
+            "set_language",
+            "openid_connect_login",
+            "openid_connect_callback",
+        }
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any) -> HttpResponse | None:
+        if not settings.TUKIPOLKU_REQUIRE_MFA:
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        match = request.resolver_match
+        if (match is not None and match.url_name in self.ALLOWED_URL_NAMES) or request.path_info.startswith(
+            settings.STATIC_URL
+        ):
+            return None
+        if Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists():
+            return None
+        if request.method == "GET" and not getattr(request, "htmx", False):
+            messages.info(
+                request,
+                _("Two-factor authentication is required. Activate an authenticator app to continue."),
+            )
+        return _redirect(request, reverse("mfa_activate_totp"))

@@ -17,7 +17,7 @@ from tukipolku.entries.forms import EntryForm
 
 class EntryCreateView(ProfessionalView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        episode = episode_get_for(actor=request.user, episode_id=pk, view="entries:create")
+        episode = episode_get_for(actor=request.user, episode_id=pk, view="entries:create", for_change=True)
         form = EntryForm(request.POST, registers=writable_registers(request.user, episode))
         if form.is_valid():
             d = form.cleaned_data

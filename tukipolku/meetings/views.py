@@ -10,12 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tukipolku.cases.permissions import can_change_episode
-from tukipolku.cases.selectors import case_team_candidates, episode_get_for
+from tukipolku.cases.selectors import case_team_candidates, episode_get_for, refuse_other_object
 from tukipolku.core.forms import attempt
 from tukipolku.core.models import User
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
 from tukipolku.meetings import services
 from tukipolku.meetings.forms import DecisionFormSet, MeetingForm
+from tukipolku.meetings.models import Meeting
 from tukipolku.meetings.selectors import meeting_list_for
 
 
@@ -60,7 +61,7 @@ class MeetingCreateView(ProfessionalView):
         return form, decisions
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        episode = episode_get_for(actor=request.user, episode_id=pk, view="meetings:create")
+        episode = episode_get_for(actor=request.user, episode_id=pk, view="meetings:create", for_change=True)
         if not can_change_episode(request.user, episode):
             raise Http404
         form, decisions = self._forms(episode)
@@ -69,7 +70,7 @@ class MeetingCreateView(ProfessionalView):
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        episode = episode_get_for(actor=request.user, episode_id=pk, view="meetings:create")
+        episode = episode_get_for(actor=request.user, episode_id=pk, view="meetings:create", for_change=True)
         form, decisions = self._forms(episode, request.POST)
         if form.is_valid() & decisions.is_valid():
             d = form.cleaned_data
@@ -113,8 +114,9 @@ class MeetingDetailView(ProfessionalView):
     def get(self, request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse:
         episode = episode_get_for(actor=request.user, episode_id=pk, view="meetings:detail")
         meeting = meeting_list_for(episode=episode).filter(pk=meeting_id).first()
-        if meeting is None:
-            raise Http404
+        if meeting is None:  # another client's meeting (or none): 404, logged
+            owner = Meeting.objects.filter(pk=meeting_id).values_list("episode__client_id", "episode_id").first()
+            refuse_other_object(actor=request.user, view="meetings:detail", owner=owner, resource="meeting")
         return render(
             request, "meetings/meeting_detail.html", {"episode": episode, "client": episode.client, "meeting": meeting}
         )

