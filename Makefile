@@ -7,7 +7,7 @@ DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tukipolku
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test run dev worker test test-fast lint types checks messages migrations bench clean
+.PHONY: help install install-test run dev worker test test-fast lint types checks security messages migrations bench bench-audit clean
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -33,7 +33,7 @@ run: install ## Demo: migrate, load synthetic demo data, serve http://127.0.0.1:
 
 dev: run ## Same as run
 
-test: install-test lint types checks ## Lint, types, checks, every test (PostgreSQL when reachable, else SQLite)
+test: install-test lint types checks security ## Lint, types, checks, security, every test (PostgreSQL when reachable, else SQLite)
 	@url="$${DATABASE_URL:-}"; \
 	if [ -z "$$url" ] && $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then url="$(PG_URL)"; fi; \
 	if [ -n "$$url" ]; then \
@@ -59,6 +59,14 @@ checks: install ## Django system checks, missing migrations, deploy check with p
 	DEBUG=false SECRET_KEY=check-deploy-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-long-enough-for-the-check ALLOWED_HOSTS=tukipolku.example \
 	  $(MANAGE) check --deploy --fail-level WARNING
 
+security: install ## bandit over our code; pip-audit of uv.lock (needs PyPI's JSON API or an OSV server)
+	$(PY) -m bandit -c pyproject.toml -r tukipolku config -ll -q
+	@# A package that cannot be looked up fails the audit; see scripts/dependency_audit.py for the
+	@# case where no vulnerability database is reachable at all.
+	@req="$$(mktemp)"; trap 'rm -f "$$req"' EXIT; \
+	$(UV) export --frozen --all-groups --no-emit-project --format requirements.txt --quiet -o "$$req" && \
+	$(PY) scripts/dependency_audit.py "$$req"
+
 messages: install ## Extract translatable strings and compile the fi/sv/en catalogues
 	DEBUG=true $(MANAGE) makemessages -l fi -l sv -l en --no-location --ignore=".venv/*" --ignore="bench/*" --ignore="tests/*" --ignore="*/tests/*"
 	DEBUG=true $(MANAGE) compilemessages --ignore=.venv
@@ -68,6 +76,10 @@ migrations: install ## Make migrations after a model change
 
 bench: install ## Benchmarks on PostgreSQL (see docs/performance.md)
 	$(PY) bench/run.py
+
+bench-audit: install ## Access-log write cost and the client's log report over 2M rows (docs/performance.md)
+	$(PY) bench/audit_overhead.py
+	$(PY) bench/log_report.py --verify
 
 clean: ## Remove the demo database and caches
 	rm -rf db.sqlite3* staticfiles .pytest_cache .ruff_cache .mypy_cache

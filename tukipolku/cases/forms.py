@@ -216,6 +216,15 @@ class BoardFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Only overdue steps"), required=False)
     name = forms.CharField(label=_("Client's name"), max_length=60, required=False)
 
+    def clean_name(self) -> str:
+        # The board filters travel in the URL: an identity code must not. It is dropped, not searched.
+        name = str(self.cleaned_data.get("name") or "")
+        if identity.looks_like_identity_code(name) or any(ch.isdigit() for ch in name):
+            raise forms.ValidationError(
+                _("Filter by name only. Find a client by identity code on the New client relationship page.")
+            )
+        return name
+
     def __init__(self, *args: Any, teams: Any, pathways: Any, contacts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_queryset(self, "team", teams)

@@ -58,7 +58,7 @@ what is sent out in referrals and handovers."""
 class _Memo:
     teams: frozenset[int] | None = None
     organisations: frozenset[int] | None = None
-    emergency: frozenset[int] | None = None
+    emergency: bool | None = None
     partner_episodes: frozenset[int] | None = None
     access: dict[int, EpisodeAccess | None] = field(default_factory=dict)
 
@@ -94,12 +94,14 @@ def _organisation_ids(actor: Any) -> frozenset[int]:
     return _memo(actor).organisations or frozenset()
 
 
-def _emergency_clients(actor: Any) -> frozenset[int]:
+def _has_emergency_access(actor: Any) -> bool:
+    """Whether the actor has any emergency access in force (a yes/no: no client ids are read, so
+    a list does not touch clients it does not show)."""
     if not active_team_ids(actor):
-        return frozenset()
+        return False
     memo = _memo(actor)
     if memo.emergency is None:
-        memo.emergency = privacy.emergency_client_ids(actor)
+        memo.emergency = privacy.emergency_accesses_in_force(actor).exists()
     return memo.emergency
 
 
@@ -166,7 +168,8 @@ def _team_access(actor: Any, episode: Episode) -> EpisodeAccess | None:
         and CaseTeamMember.objects.filter(episode=episode, user=actor, removed_at__isnull=True).exists()
     ):
         basis = BASIS_CASE_TEAM
-    elif episode.client_id in _emergency_clients(actor) and episode.team.organisation_id in _organisation_ids(actor):
+    elif episode.team.organisation_id in _organisation_ids(actor):
+        # Only this client's emergency access is read, not the list of every client the actor opened.
         grant = privacy.emergency_access_active(user=actor, client_id=episode.client_id)
         if grant is None:
             return None
@@ -297,9 +300,9 @@ def episode_visible_q(actor: Any) -> Q:
         )
     )
     q = Q(team_id__in=teams) | Q(case_member)
-    emergency = _emergency_clients(actor)
-    if emergency:
-        q |= Q(client_id__in=emergency, team__organisation_id__in=organisations)
+    if _has_emergency_access(actor):
+        opened = Exists(privacy.emergency_accesses_in_force(actor).filter(client_id=OuterRef("client_id")))
+        q |= Q(opened, team__organisation_id__in=organisations)
     return q
 
 

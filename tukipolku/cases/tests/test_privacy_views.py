@@ -234,3 +234,15 @@ def test_team_page__tells_what_each_partner_member_sees(client, nurse, partner, 
     body = client.get(url).content.decode()
     assert employment_org.name in body
     assert "partner-sees" in body and "partner-none" not in body
+
+
+@pytest.mark.django_db
+def test_board__an_identity_code_in_the_name_filter_is_refused_not_searched(client, nurse, episode):
+    client.force_login(nurse)
+    response = client.get(reverse("cases:board"), {"name": episode.client.identity_code})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["name"]
+    assert not PersonalDataAccess.objects.filter(view="cases:board", client_id=episode.client_id).exclude(
+        outcome="allowed"
+    ).exists()

@@ -630,7 +630,7 @@ def test_case_member_add__refuses_users_outside_the_organisations_teams(
         with pytest.raises(ApplicationError) as exc:
             case_services.case_member_add(actor=nurse, episode=episode, user=user)
         assert exc.value.field == "user"
-        assert exc.value.message == "Only professionals of this organisation's teams can join."
+        assert exc.value.message == "Only professionals of this organisation's teams and partner staff can join."
 
     assert list(CaseTeamMember.objects.filter(episode=episode).values_list("user", flat=True)) == [nurse.pk]
     assert not events(episode, EventType.TEAM_MEMBER_ADDED)
