@@ -176,9 +176,7 @@ def _team_access(actor: Any, episode: Episode) -> EpisodeAccess | None:
         basis, emergency, reason = BASIS_EMERGENCY, True, grant.reason
     else:
         return None
-    categories: dict[str, CategoryAccess] = {
-        DataCategory.SHARED_PLAN: CategoryAccess(DataCategory.SHARED_PLAN, basis)
-    }
+    categories: dict[str, CategoryAccess] = {DataCategory.SHARED_PLAN: CategoryAccess(DataCategory.SHARED_PLAN, basis)}
     own = own_register_categories(actor)
     for c in own:
         categories[c] = CategoryAccess(c, BASIS_OWN_REGISTER)
@@ -195,7 +193,7 @@ def _team_access(actor: Any, episode: Episode) -> EpisodeAccess | None:
 
 
 def _partner_access(actor: Any, episode: Episode) -> EpisodeAccess | None:
-    if episode.pk not in _partner_candidates(actor):
+    if not _is_partner_candidate(actor, episode):
         return None
     recipient = actor.organisation if actor.organisation_id else None
     categories = _permits(actor, episode, list(READABLE_CATEGORIES), recipient)
@@ -262,25 +260,32 @@ def writable_registers(actor: Any, episode: Episode) -> list[str]:
 # ---------------------------------------------------------------- lists
 
 
-def _partner_candidates(actor: Any) -> frozenset[int]:
-    """Episodes a partner takes part in: active member of the client's team, or meeting participant."""
+def _partner_candidates_q(actor: Any) -> Q:
+    """Episodes a partner takes part in (active member of the client's team, or meeting participant),
+    as a filter on Episode. Subqueries: checking one episode reads no other client's rows."""
+    q = Q(Exists(CaseTeamMember.objects.filter(episode=OuterRef("pk"), user=actor, removed_at__isnull=True)))
+    for source in registry.participation_sources.values():
+        q |= Q(pk__in=source(actor))
+    return q
+
+
+def _is_partner_candidate(actor: Any, episode: Episode) -> bool:
     memo = _memo(actor)
-    if memo.partner_episodes is None:
-        ids = set(
-            CaseTeamMember.objects.filter(user=actor, removed_at__isnull=True).values_list("episode_id", flat=True)
-        )
-        for source in registry.participation_sources.values():
-            ids |= source(actor)
-        memo.partner_episodes = frozenset(ids)
-    return memo.partner_episodes
+    if memo.partner_episodes is not None:  # a list has loaded the candidates already
+        return episode.pk in memo.partner_episodes
+    return Episode.objects.filter(_partner_candidates_q(actor), pk=episode.pk).exists()
+
+
+def partner_candidate_episodes(actor: Any) -> list[Episode]:
+    """Every episode a partner takes part in, loaded to check its consents. A list built from these
+    reads each of these clients: it logs those it shows and those the gate refuses."""
+    episodes = list(Episode.objects.filter(_partner_candidates_q(actor)).select_related("team__organisation"))
+    _memo(actor).partner_episodes = frozenset(e.pk for e in episodes)
+    return episodes
 
 
 def _partner_visible_ids(actor: Any) -> list[int]:
-    candidates = _partner_candidates(actor)
-    if not candidates:
-        return []
-    episodes = Episode.objects.filter(pk__in=candidates).select_related("team__organisation")
-    return [e.pk for e in episodes if episode_access(actor, e) is not None]
+    return [e.pk for e in partner_candidate_episodes(actor) if episode_access(actor, e) is not None]
 
 
 def episode_visible_q(actor: Any) -> Q:
@@ -312,9 +317,13 @@ def visible_episodes(actor: Any) -> Any:
 
 
 def visible_among(actor: Any, episodes: list[Episode]) -> list[Episode]:
-    """Keep the episodes the actor may see: by team membership at once, the rest with one query."""
+    """Keep the episodes the actor may see: by team membership at once, the rest with one query
+    (partner staff: each episode through the gate)."""
+    if is_partner(actor):
+        # One by one, with subqueries: the partner's other clients are not read.
+        return [e for e in episodes if episode_access(actor, e) is not None]
     teams = active_team_ids(actor)
-    if not teams and not is_partner(actor):
+    if not teams:
         return []
     rest = [e.pk for e in episodes if e.team_id not in teams]
     allowed = set(visible_episodes(actor).filter(pk__in=rest).values_list("pk", flat=True)) if rest else set()

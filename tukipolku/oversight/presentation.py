@@ -1,0 +1,195 @@
+"""Log values in words, as the data protection officer and the client read them.
+
+Log rows store stable codes (the view's URL name, the basis, the data touched). Known codes get a
+translated label; an unknown one (a view added later) is shown as it is stored, never hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tukipolku.audit.choices import AccessAction, AccessOutcome
+from tukipolku.cases.constants import (
+    BASIS_CASE_TEAM,
+    BASIS_DENIED,
+    BASIS_EMERGENCY,
+    BASIS_IDENTITY_CODE,
+    BASIS_OWN_REGISTER,
+    BASIS_PARTNER,
+    BASIS_TEAM,
+)
+from tukipolku.core.choices import Profession
+from tukipolku.oversight.constants import BASIS_DATA_PROTECTION_REVIEW
+from tukipolku.privacy.choices import DataCategory
+
+BASIS_LABELS: dict[str, Promise] = {
+    BASIS_TEAM: gettext_lazy("Member of the client's team"),
+    BASIS_CASE_TEAM: gettext_lazy("Member of the client's own team"),
+    BASIS_IDENTITY_CODE: gettext_lazy("Search by identity code"),
+    BASIS_EMERGENCY: gettext_lazy("Emergency access with a stated reason"),
+    BASIS_OWN_REGISTER: gettext_lazy("Own register of the profession"),
+    BASIS_PARTNER: gettext_lazy("Partner organisation, with the client's consent"),
+    BASIS_DENIED: gettext_lazy("No basis: refused"),
+    BASIS_DATA_PROTECTION_REVIEW: gettext_lazy("Data protection review"),
+    "consent": gettext_lazy("The client's consent"),
+    "legal_basis": gettext_lazy("Legal basis without consent"),
+}
+
+VIEW_LABELS: dict[str, Promise] = {
+    "cases:caseload": gettext_lazy("Caseload"),
+    "cases:board": gettext_lazy("Team board"),
+    "cases:intake": gettext_lazy("Finding a client"),
+    "cases:intake_new": gettext_lazy("New client relationship"),
+    "cases:episode_open": gettext_lazy("Opening a client relationship"),
+    "cases:detail": gettext_lazy("Case page"),
+    "cases:team": gettext_lazy("Client's team"),
+    "cases:consents": gettext_lazy("Consents"),
+    "cases:close": gettext_lazy("Closing a client relationship"),
+    "cases:emergency_access": gettext_lazy("Emergency access"),
+    "cases:partner_home": gettext_lazy("Clients shared with the partner"),
+    "plans:edit": gettext_lazy("Service plan"),
+    "plans:agree": gettext_lazy("Service plan"),
+    "plans:action_status": gettext_lazy("Service plan"),
+    "meetings:create": gettext_lazy("Meeting"),
+    "meetings:detail": gettext_lazy("Meeting"),
+    "entries:create": gettext_lazy("Entries"),
+    "oversight:review": gettext_lazy("Review of exceptional accesses"),
+    "oversight:log": gettext_lazy("Log search"),
+    "oversight:report": gettext_lazy("Access log report"),
+}
+
+RESOURCE_LABELS: dict[str, Promise] = {
+    "case": gettext_lazy("client relationship"),
+    "client": gettext_lazy("name and identity"),
+    "entries:health": gettext_lazy("health care entries"),
+    "entries:social": gettext_lazy("social care entries"),
+    "entries:shared": gettext_lazy("shared entries"),
+    "access_log": gettext_lazy("access log"),
+    "disclosure_log": gettext_lazy("disclosure log"),
+}
+SILENT_RESOURCES = frozenset({"review_queue", "access_log_report"})
+"""Resources that the page's own label already names."""
+
+
+REASON_LABELS: dict[str, Promise] = {
+    "not_found": gettext_lazy("Not found"),
+    "no_relationship": gettext_lazy("No client relationship"),
+    "no_consent": gettext_lazy("No consent for this data"),
+    "not_looked_up": gettext_lazy("Not found by identity code first"),
+    "not_a_reviewer": gettext_lazy("Not a data protection reviewer"),
+}
+"""Reasons of refused reads are stored as codes; other reasons (emergency access, a special reason
+for an older log report) are the user's own words and are shown as written."""
+
+
+def _label(labels: dict[str, Promise], value: str) -> str:
+    found = labels.get(value)
+    return str(found) if found is not None else value
+
+
+def basis_label(value: str) -> str:
+    return _label(BASIS_LABELS, value)
+
+
+def reason_label(value: str) -> str:
+    return _label(REASON_LABELS, value)
+
+
+def view_label(value: str) -> str:
+    return _label(VIEW_LABELS, value)
+
+
+def category_label(value: str) -> str:
+    try:
+        return str(DataCategory(value).label)
+    except ValueError:
+        return value
+
+
+def resource_label(value: str) -> str:
+    """`health,social` → the categories' names; other codes → their label."""
+    words = []
+    for part in (p for p in value.split(",") if p):
+        if part in SILENT_RESOURCES:
+            continue
+        if part in RESOURCE_LABELS:
+            words.append(str(RESOURCE_LABELS[part]))
+        elif part in DataCategory.values:
+            words.append(category_label(part).lower())
+        else:
+            words.append(part)
+    return ", ".join(words)
+
+
+def what_label(view: str, resource: str) -> str:
+    """The page and, when known, the data on it: "Case page: health care data"."""
+    page = view_label(view)
+    data = resource_label(resource)
+    return _("%(page)s: %(data)s") % {"page": page, "data": data} if data else page
+
+
+def profession_label(value: str) -> str:
+    try:
+        return str(Profession(value).label)
+    except ValueError:
+        return value
+
+
+def action_label(value: str) -> str:
+    try:
+        return str(AccessAction(value).label)
+    except ValueError:
+        return value
+
+
+def outcome_label(value: str) -> str:
+    try:
+        return str(AccessOutcome(value).label)
+    except ValueError:
+        return value
+
+
+class Labels:
+    """The functions above, each code translated once: a report or a log page has thousands of rows
+    but a handful of distinct codes, and every translation lookup costs."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str, str], str] = {}
+
+    def _get(self, kind: str, value: str, make: Callable[[], str], extra: str = "") -> str:
+        key = (kind, value, extra)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = make()
+        return found
+
+    def basis(self, value: str) -> str:
+        return self._get("basis", value, lambda: basis_label(value))
+
+    def view(self, value: str) -> str:
+        return self._get("view", value, lambda: view_label(value))
+
+    def what(self, view: str, resource: str) -> str:
+        return self._get("what", view, lambda: what_label(view, resource), resource)
+
+    def category(self, value: str) -> str:
+        return self._get("category", value, lambda: category_label(value))
+
+    def categories(self, values: list[str] | None) -> str:
+        return ", ".join(self.category(c) for c in values or [])
+
+    def profession(self, value: str) -> str:
+        return self._get("profession", value, lambda: profession_label(value))
+
+    def action(self, value: str) -> str:
+        return self._get("action", value, lambda: action_label(value))
+
+    def outcome(self, value: str) -> str:
+        return self._get("outcome", value, lambda: outcome_label(value))
+
+    def reason(self, value: str) -> str:
+        return self._get("reason", value, lambda: reason_label(value))
