@@ -626,6 +626,8 @@ def test_case_member_add__refuses_users_outside_the_organisations_teams(
     TeamMembership.objects.filter(user=physician, team=team).update(ended_on=today() - days(1))
     inactive = member(team, profession=Profession.NURSE, is_active=False)
 
+    partner.organisation = None  # partner staff join only with an organisation that consents can name
+    partner.save()
     for user in (outsider, admin_user, partner, fresh(physician), inactive):
         with pytest.raises(ApplicationError) as exc:
             case_services.case_member_add(actor=nurse, episode=episode, user=user)

@@ -8,6 +8,7 @@ import sys
 import time
 
 import pytest
+from django.utils import translation
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal import auth as totp
@@ -496,7 +497,7 @@ def test_oidc_adapter__unknown_identity_is_refused(rf, settings, db):
         rf, settings, {"sub": "abc-1", "email": "nobody@hyvinvointialue.example", "email_verified": True}
     )
 
-    with pytest.raises(ImmediateHttpResponse) as refused:
+    with translation.override("en"), pytest.raises(ImmediateHttpResponse) as refused:
         SocialAccountAdapter().pre_social_login(request, sociallogin)
 
     assert refused.value.response["Location"] == reverse("login")
@@ -509,7 +510,7 @@ def test_oidc_adapter__unverified_email_is_refused(rf, settings, nurse):
     nurse.save()
     request, sociallogin = _sociallogin(rf, settings, {"sub": "abc-2", "email": nurse.email, "email_verified": False})
 
-    with pytest.raises(ImmediateHttpResponse):
+    with translation.override("en"), pytest.raises(ImmediateHttpResponse):
         SocialAccountAdapter().pre_social_login(request, sociallogin)
 
     assert "no verified e-mail address" in str(next(iter(get_messages(request))))
