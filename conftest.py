@@ -100,3 +100,18 @@ def open_episode(actor, team, pathway, client=None, **kw):
 @pytest.fixture
 def episode(nurse, team, satakunta):
     return open_episode(nurse, team, satakunta)
+
+
+@pytest.fixture(autouse=True)
+def _audit_tripwire(request):
+    """Audit completeness tripwire (tests/access/tripwire.py): on PostgreSQL, every request sent with
+    the test client must log each client whose rows it read from the database."""
+    from django.db import connection
+
+    if "client" not in request.fixturenames or connection.vendor != "postgresql":
+        yield
+        return
+    from tests.access.tripwire import Tripwire
+
+    with Tripwire().installed(request.getfixturevalue("monkeypatch")):
+        yield

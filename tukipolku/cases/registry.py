@@ -61,7 +61,7 @@ completion_checks: dict[str, CompletionCheck] = {}
 next_action_sources: dict[str, NextActionSource] = {}
 case_sections: dict[str, CaseSection] = {}
 event_describers: dict[str, Callable[[dict[str, Any]], str]] = {}
-participation_sources: dict[str, Callable[[Any], set[int]]] = {}
+participation_sources: dict[str, Callable[[Any], Any]] = {}
 
 
 def register_completion_check(code: str, check: CompletionCheck) -> None:
@@ -81,6 +81,8 @@ def register_event_describer(verb: str, describe: Callable[[dict[str, Any]], str
     event_describers[verb] = describe
 
 
-def register_participation_source(name: str, episodes_of: Callable[[Any], set[int]]) -> None:
-    """`episodes_of(user)` gives the ids of episodes the user takes part in (e.g. as a meeting participant)."""
+def register_participation_source(name: str, episodes_of: Callable[[Any], Any]) -> None:
+    """`episodes_of(user)` gives the ids of episodes the user takes part in (e.g. as a meeting
+    participant) as an unevaluated queryset of `episode_id` values: the gate uses it as a subquery,
+    so that checking one episode reads no other client's rows."""
     participation_sources[name] = episodes_of

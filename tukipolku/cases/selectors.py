@@ -19,13 +19,14 @@ from django.db.models.functions import Coalesce, Least, RowNumber
 from django.http import Http404
 from django.utils import timezone
 
-from tukipolku.audit.choices import AccessAction
+from tukipolku.audit.choices import AccessAction, AccessOutcome
 from tukipolku.audit.services import access_denied, access_record, disclosure_record
 from tukipolku.cases import registry
 from tukipolku.cases.choices import AssignmentKind, EpisodeStatus
-from tukipolku.cases.constants import BASIS_IDENTITY_CODE, BASIS_PARTNER, BASIS_TEAM
+from tukipolku.cases.constants import BASIS_DENIED, BASIS_IDENTITY_CODE, BASIS_PARTNER, BASIS_TEAM
 from tukipolku.cases.models import SITUATION_FIELDS, Assignment, CaseTeamMember, Episode, StepRecord
 from tukipolku.cases.permissions import (
+    READABLE_CATEGORIES,
     EpisodeAccess,
     active_team_ids,
     can_open_emergency_access,
@@ -33,15 +34,17 @@ from tukipolku.cases.permissions import (
     client_visible_q,
     episode_access,
     episode_visible_q,
+    partner_candidate_episodes,
     visible_among,
     visible_episodes,
 )
 from tukipolku.clients import identity
 from tukipolku.clients.models import Client
-from tukipolku.core.models import Team, TeamMembership, User
-from tukipolku.core.permissions import PARTNER_PROFESSIONS, TEAM_PROFESSIONS
+from tukipolku.core.models import Organisation, Team, TeamMembership, User
+from tukipolku.core.permissions import PARTNER_PROFESSIONS, TEAM_PROFESSIONS, is_partner
 from tukipolku.pathways.models import Pathway, PathwayStep
 from tukipolku.pathways.selectors import pathway_steps, pathway_version_current
+from tukipolku.privacy import selectors as privacy_selectors
 from tukipolku.privacy.choices import DataCategory
 
 FAR_FUTURE = datetime.date(9999, 12, 31)
@@ -308,9 +311,9 @@ def caseload_for(*, actor: Any, page_number: Any = 1, only_contact: bool = False
             assignments__user=actor, assignments__kind=AssignmentKind.CONTACT_PERSON, assignments__ended_at__isnull=True
         )
     # Sort and page over narrow rows first, then fetch the page's 50 episodes with their relations:
-    # joining client, team and step for every open episode before the sort would cost more.
-    # All ids in one query (a caseload is hundreds at most): no separate COUNT over the same joins.
-    ordered = list(_with_next_due(qs).order_by("next_due", "opened_at", "pk").values_list("pk", flat=True))  # type: ignore[misc]
+    # joining client, team and step for every open episode before the sort would cost more. The
+    # database pages (a COUNT, then one page of ids): only the clients shown are read, and logged.
+    ordered = _with_next_due(qs).order_by("next_due", "opened_at", "pk").values_list("pk", flat=True)  # type: ignore[misc]
     page = Paginator(ordered, settings.TUKIPOLKU_CASELOAD_PAGE_SIZE).get_page(page_number)
     ids = list(page.object_list)
     fetched = Episode.objects.select_related("client", "current_step", "team").only(*_ROW_FIELDS).in_bulk(ids)
@@ -561,9 +564,14 @@ class SharedEpisode:
 
 
 def partner_episodes_for(*, actor: Any) -> list[SharedEpisode]:
-    """Partner staff's list: clients whose consents let the actor's organisation see something."""
+    """Partner staff's list: clients whose consents let the actor's organisation see something.
+
+    Every episode the actor takes part in is read to check its consents: those shown are logged as a
+    list (and disclosed), those the gate refuses are logged as refused."""
+    candidates = partner_candidate_episodes(actor)
+    shown = {e.pk for e in candidates if episode_access(actor, e) is not None}
     episodes = list(
-        visible_episodes(actor)
+        Episode.objects.filter(pk__in=shown)
         .select_related("client", "team", "team__organisation", "current_step")
         .order_by("client__last_name", "client__first_names", "pk")
     )
@@ -573,10 +581,9 @@ def partner_episodes_for(*, actor: Any) -> list[SharedEpisode]:
         if access is None:
             continue
         rows.append(SharedEpisode(e, access))
-        shown: list[str] = (
-            [DataCategory.SHARED_PLAN] if access.reads(DataCategory.SHARED_PLAN) else list(access.categories)[:1]
-        )
-        log_disclosure(actor=actor, view="cases:partner_home", episode=e, access=access, categories=shown)
+        plan = access.reads(DataCategory.SHARED_PLAN)
+        categories: list[str] = [DataCategory.SHARED_PLAN] if plan else list(access.categories)[:1]
+        log_disclosure(actor=actor, view="cases:partner_home", episode=e, access=access, categories=categories)
     access_record(
         actor=actor,
         view="cases:partner_home",
@@ -584,16 +591,39 @@ def partner_episodes_for(*, actor: Any) -> list[SharedEpisode]:
         action=AccessAction.LIST,
         basis=BASIS_PARTNER,
     )
+    refused = [(e.client_id, e.pk) for e in candidates if e.pk not in shown]
+    if refused:
+        access_record(
+            actor=actor,
+            view="cases:partner_home",
+            rows=refused,
+            action=AccessAction.LIST,
+            basis=BASIS_DENIED,
+            outcome=AccessOutcome.DENIED,
+            reason="no_consent",
+            resource="list",
+        )
     return rows
 
 
 def partner_member_sharing(*, episode: Episode, members: Sequence[CaseTeamMember]) -> dict[int, list[str]]:
-    """For each partner in the client's team: the data categories the client's consents open to them
-    (empty: they see nothing yet). Shown on the team page so the team knows to record a consent."""
-    out: dict[int, list[str]] = {}
+    """What each partner member of the client's team sees, by team-member id: the labels of the data
+    categories the client's consents (or a legal-basis grant to them) open; an empty list when nothing.
+    The caller has read the episode through the gate (the client's consents are read here)."""
+    partners = [m for m in members if is_partner(m.user)]
+    if not partners:
+        return {}
+    consents = privacy_selectors.consents_by_client([episode.client_id]).get(episode.client_id, [])
+    organisations = Organisation.objects.select_related("parent").in_bulk({m.user.organisation_id for m in partners})
     names = dict(DataCategory.choices)
-    for m in members:
-        if m.user.profession in PARTNER_PROFESSIONS:
-            access = episode_access(User.objects.select_related("organisation").get(pk=m.user_id), episode)
-            out[m.pk] = [str(names[c]) for c in access.categories] if access is not None else []
+    out: dict[int, list[str]] = {}
+    for m in partners:
+        grants = privacy_selectors.grants_by_client(m.user, [episode.client_id]).get(episode.client_id, [])
+        found = privacy_selectors.permits(
+            categories=READABLE_CATEGORIES,
+            recipient=organisations.get(m.user.organisation_id),
+            consents=consents,
+            grants=grants,
+        )
+        out[m.pk] = [str(names[c]) for c in READABLE_CATEGORIES if c in found]
     return out

@@ -39,8 +39,8 @@ registry.register_case_section(
 registry.register_event_describer(EventType.MEETING_RECORDED, lambda p: choice_label(MeetingKind, p.get("kind")))
 
 
-def _participating(user: Any) -> set[int]:
-    return set(Meeting.objects.filter(participants__user=user).values_list("episode_id", flat=True))
+def _participating(user: Any) -> Any:
+    return Meeting.objects.filter(participants__user=user).values("episode_id")
 
 
 registry.register_participation_source("meetings", _participating)

@@ -113,6 +113,11 @@ def emergency_client_ids(user: Any) -> frozenset[int]:
     )
 
 
+def emergency_accesses_in_force(user: Any) -> QuerySet[EmergencyAccess]:
+    """The user's emergency accesses that have not expired, unevaluated (for a subquery or `.exists()`)."""
+    return EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now())
+
+
 def emergency_access_active(*, user: Any, client_id: int) -> EmergencyAccess | None:
     return (
         EmergencyAccess.objects.filter(user=user, client_id=client_id, expires_at__gt=timezone.now())

@@ -243,6 +243,8 @@ def test_board__an_identity_code_in_the_name_filter_is_refused_not_searched(clie
 
     assert response.status_code == 200
     assert response.context["form"].errors["name"]
-    assert not PersonalDataAccess.objects.filter(view="cases:board", client_id=episode.client_id).exclude(
-        outcome="allowed"
-    ).exists()
+    assert (
+        not PersonalDataAccess.objects.filter(view="cases:board", client_id=episode.client_id)
+        .exclude(outcome="allowed")
+        .exists()
+    )

@@ -8,7 +8,6 @@ import sys
 import time
 
 import pytest
-from django.utils import translation
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal import auth as totp

@@ -151,8 +151,11 @@ def test_partner__in_the_team_without_consent_sees_nothing(partner_in_team, epis
         selectors.episode_get_for(
             actor=fresh(partner_in_team), episode_id=episode.pk, view="cases:detail", require=None
         )
-    denied = PersonalDataAccess.objects.get(user=partner_in_team)
+    denied = PersonalDataAccess.objects.get(user=partner_in_team, view="cases:detail")
     assert (denied.outcome, denied.client_id, denied.reason) == ("denied", episode.client_id, "no_relationship")
+    # The list read the client's consents to decide, so it logs the refusal too.
+    listed = PersonalDataAccess.objects.get(user=partner_in_team, view="cases:partner_home")
+    assert (listed.outcome, listed.client_id, listed.reason) == ("denied", episode.client_id, "no_consent")
 
 
 @pytest.mark.django_db

@@ -1,0 +1,745 @@
+"""The access-control matrix: every row of the policy table in docs/access-policy.md, run through
+Django's test client (reliability.md §5.4).
+
+For each row the world of `tests/access/world.py` is set up once per module; each test runs in a
+savepoint of it. The test logs the row's user in, sends the row's request and checks:
+
+* the status (`allow`, `hidden`, `404`, `403`, `login`);
+* that a refused or hidden response holds nothing of the target client (names, identity code and the
+  marker texts of its plan, meeting and entries), and that an allowed one holds what the row reads;
+* the access log of that very request (`X-Request-ID` = `PersonalDataAccess.request_id`): a refusal
+  leaves a `denied` row, an allowed read an `allowed` row naming the client with the right basis, and
+  a partner's read a `Disclosure` row too.
+
+The HTML views are the only access path today. A row's path is `html` unless the table gains a
+`path` column; `PATHS` maps a path to the function that sends the request.
+
+Also here: the URL walker (every client-data route is in the table) and the IDOR probes (another
+client's object id in an otherwise allowed URL is 404 and a logged refusal).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from tests.access import world as W
+from tests.access.tripwire import is_client_table
+from tukipolku.audit.models import AuditEvent, Disclosure, PersonalDataAccess
+from tukipolku.cases.constants import (
+    BASIS_CASE_TEAM,
+    BASIS_EMERGENCY,
+    BASIS_IDENTITY_CODE,
+    BASIS_PARTNER,
+    BASIS_TEAM,
+)
+from tukipolku.cases.views import LOOKUP_SESSION_KEY
+from tukipolku.clients.tests.factories import ClientFactory
+from tukipolku.core.models import TeamMembership
+from tukipolku.entries.choices import Register
+from tukipolku.oversight.constants import BASIS_DATA_PROTECTION_REVIEW, SESSION_REPORT
+from tukipolku.plans.choices import ActionStatus
+from tukipolku.privacy.choices import ConsentKind, DataCategory, GivenHow, LegalBasis, Purpose
+from tukipolku.privacy.models import Consent, LegalBasisGrant
+
+POLICY = Path(__file__).resolve().parents[2] / "docs" / "access-policy.md"
+COLUMNS = ("role", "resource", "action", "relationship", "expected")
+EXPECTED = ("allow", "hidden", "404", "403", "login")
+LOOKED_UP = "identity code looked up"
+
+# ---------------------------------------------------------------- roles
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str  # the user in World.users (None for anonymous)
+    relationship: str  # the relationship to the target client the world gives this role
+    basis: str | None  # the access-log basis of a read of the client's episode
+    own_registers: frozenset[str] = frozenset()  # registers read on the page's own basis
+
+
+SHARED = frozenset({Register.SHARED})
+ROLES: dict[str, Role] = {
+    "nurse": Role("nurse", "team member", BASIS_TEAM, SHARED | {Register.HEALTH}),
+    "social worker": Role("social_worker", "team member", BASIS_TEAM, SHARED | {Register.SOCIAL}),
+    "job coach": Role("job_coach", "team member", BASIS_TEAM, SHARED),
+    "case-team colleague": Role("case_member", "case-team member", BASIS_CASE_TEAM, SHARED | {Register.HEALTH}),
+    "org colleague": Role("org_colleague", "none", None),
+    "org colleague, break-glass": Role("emergency", "emergency access", BASIS_EMERGENCY, SHARED | {Register.HEALTH}),
+    "other-org nurse": Role("outsider", "other organisation", None),
+    "partner, plan consent": Role("partner_plan", "case-team member", BASIS_PARTNER),
+    "partner, health consent": Role("partner_health", "case-team member", BASIS_PARTNER),
+    "partner, no consent": Role("partner_none", "case-team member", None),
+    "partner, consent withdrawn": Role("partner_withdrawn", "case-team member", None),
+    "partner, not in team": Role("partner_outside", "none", None),
+    "ended member": Role("ended", "membership ended", None),
+    "deactivated": Role("deactivated", "team member", None),
+    "administrator": Role("admin", "none", None),
+    "DPO": Role("dpo", "none", None),
+    "anonymous": Role("anonymous", "none", None),
+}
+PARTNERS = {"partner_plan", "partner_health", "partner_none", "partner_withdrawn", "partner_outside"}
+SEES_CLIENT = {"nurse", "social_worker", "job_coach", "case_member", "emergency"}
+"""Roles for whom the target client is in reach (a name search finds them)."""
+
+# ---------------------------------------------------------------- routes
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
+
+def _fi(day: Any = None) -> str:
+    return (day or timezone.localdate()).strftime("%d.%m.%Y")
+
+
+def _own_team(w: W.World, actor: Any) -> Any:
+    """The team the actor would choose in a form: their own active team (the world's team if none)."""
+    if actor is None:
+        return w.team
+    membership = TeamMembership.objects.active().filter(user=actor).select_related("team").first()
+    return membership.team if membership is not None else w.team
+
+
+def _episode_fields(w: W.World, actor: Any) -> dict[str, Any]:
+    return {
+        "ep-team": str(_own_team(w, actor).pk),
+        "ep-pathway": str(w.pathway.pk),
+        "ep-source": "employment_services",
+        "ep-situations": ["long_unemployment"],
+        "ep-need_description": "Pitkittynyt työttömyys.",
+        "ep-consent_given": "on",
+        "ep-consent_on": _today(),
+        "ep-consent_method": "oral",
+    }
+
+
+def _formset(prefix: str, rows: list[dict[str, str]], initial: int = 0) -> dict[str, str]:
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for i, row in enumerate(rows):
+        data.update({f"{prefix}-{i}-{k}": v for k, v in row.items()})
+    return data
+
+
+def _plan_payload(w: W.World, actor: Any) -> dict[str, Any]:
+    goal = w.plan.goals.get()
+    action = w.action
+    data: dict[str, Any] = {"revision": str(w.plan.revision), "summary": "Päivitetty tilanne.", "next_review_on": ""}
+    data.update(
+        _formset(
+            "goals",
+            [
+                {
+                    "id": str(goal.pk),
+                    "domain": goal.domain,
+                    "description": "Työkokeilu kaupan alalla",
+                    "client_wording": "",
+                    "target_on": "",
+                    "status": "open",
+                }
+            ],
+            initial=1,
+        )
+    )
+    data.update(
+        _formset(
+            "goals-0-actions",
+            [
+                {
+                    "id": str(action.pk),
+                    "title": action.title,
+                    "owner": str(action.owner_id),
+                    "due_on": action.due_on.isoformat() if action.due_on else "",
+                    "status": "open",
+                }
+            ],
+            initial=1,
+        )
+    )
+    data.update(_formset("loose", []))
+    return data
+
+
+def _meeting_payload(w: W.World, actor: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": "team",
+        "starts_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "location": "Neuvotteluhuone 2",
+        "participants": [str(w.users["nurse"].pk)],
+        "outside_participants": "",
+        "agenda": "Tilannekatsaus",
+        "minutes": "Sovittiin jatkosta.",
+    }
+    data.update(_formset("decisions", [{"text": "", "owner": "", "due_on": ""} for _ in range(3)]))
+    return data
+
+
+def _consent_payload(w: W.World, actor: Any) -> dict[str, Any]:
+    return {
+        "consent-kind": ConsentKind.CONSENT,
+        "consent-recipient_organisation": str(w.kela_org.pk),
+        "consent-recipient_kind": "",
+        "consent-categories": [DataCategory.SHARED_PLAN],
+        "consent-purpose": Purpose.BENEFITS,
+        "consent-purpose_details": "",
+        "consent-valid_from": _fi(),
+        "consent-valid_until": "",
+        "consent-given_how": GivenHow.WRITTEN,
+        "consent-given_note": "Lomake arkistossa",
+    }
+
+
+def _grant_payload(w: W.World, actor: Any) -> dict[str, Any]:
+    return {
+        "grant-grantee": str(w.users["job_coach"].pk),
+        "grant-categories": [DataCategory.SOCIAL],
+        "grant-legal_basis": LegalBasis.SHL_41,
+        "grant-reason": "Monialainen yhteispalvelu, asiakas ei tavoitettavissa.",
+        "grant-valid_until": _fi(),
+    }
+
+
+def _new_client_payload(w: W.World, actor: Any) -> dict[str, Any]:
+    return {
+        "cl-identity_code": ClientFactory.build().identity_code,
+        "cl-first_names": "Tiina",
+        "cl-last_name": "Uusi-Testinen",
+        "cl-language": "fi",
+        "cl-employment_status": "unemployed",
+        "cl-phone": "",
+        "cl-email": "",
+        "cl-municipality": "Eura",
+        **_episode_fields(w, actor),
+    }
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # URL name
+    method: str  # get / post
+    target: str  # what the URL points at: see `route_args`
+    payload: Callable[[W.World, Any], dict[str, Any]] | None = None
+    shows: str = "name"  # what an allowed response shows: name / goal / minutes / register marker / nothing
+    reads_target: bool = True  # an allowed request reads (and logs) the target client
+    register: str | None = None  # a register-level read on the case page
+    echo: Callable[[W.World], tuple[str, ...]] | None = None  # what the page shows back (a search box)
+    answers: tuple[int, ...] = ()  # an allowed request's status; default: 200 for GET, a redirect for POST
+    changes: bool | None = None  # an allowed request changes something; default: POST does
+    report: bool = False  # the session holds the data protection officer's report of the target client
+
+    @property
+    def success(self) -> tuple[int, ...]:
+        return self.answers or ((200,) if self.method == "get" else (302, 303))
+
+    @property
+    def makes_change(self) -> bool:
+        return self.changes if self.changes is not None else self.method == "post"
+
+
+def _search(q: Callable[[W.World], str]) -> Callable[[W.World, Any], dict[str, Any]]:
+    return lambda w, actor: {"q": q(w)}
+
+
+def _echo_code(w: W.World) -> tuple[str, ...]:
+    return (w.client.identity_code,)
+
+
+def _identity_code(w: W.World, actor: Any) -> dict[str, Any]:
+    return {"identity_code": w.client.identity_code}
+
+
+ROUTES: dict[tuple[str, str], Route] = {
+    ("case page", "read"): Route("cases:detail", "get", "episode"),
+    ("health entries", "read"): Route("cases:detail", "get", "episode", shows="marker", register=Register.HEALTH),
+    ("social entries", "read"): Route("cases:detail", "get", "episode", shows="marker", register=Register.SOCIAL),
+    ("shared entries", "read"): Route("cases:detail", "get", "episode", shows="marker", register=Register.SHARED),
+    ("pathway step", "complete"): Route(
+        "cases:step",
+        "post",
+        "episode",
+        lambda w, a: {
+            "action": "complete",
+            "complete-step_id": str(w.episode.current_step_id),
+            "complete-output": "Tarve kirjattu.",
+        },
+    ),
+    ("client's team", "read"): Route("cases:team", "get", "episode"),
+    ("client's team", "add member"): Route(
+        "cases:team",
+        "post",
+        "episode",
+        lambda w, a: {"op": "add", "user": str(w.users["org_colleague"].pk), "role_in_case": "Työkyvyn arvio"},
+    ),
+    ("closing", "read form"): Route("cases:close", "get", "episode"),
+    ("closing", "close"): Route(
+        "cases:close",
+        "post",
+        "episode",
+        lambda w, a: {
+            "outcome": "open_labour_market",
+            "outcome_on": _today(),
+            "outcome_detail": "",
+            "follow_up_owner": str(w.users["nurse"].pk),
+            "follow_up_months": ["3"],
+            "follow_up_on": "",
+        },
+    ),
+    ("reopening", "reopen"): Route(
+        "cases:reopen", "post", "closed", lambda w, a: {"reason": "Asiakas otti uudelleen yhteyttä."}
+    ),
+    ("plan", "read"): Route("plans:edit", "get", "episode", shows="goal"),
+    ("plan", "edit"): Route("plans:edit", "post", "episode", _plan_payload),
+    ("plan", "agree"): Route(
+        "plans:agree",
+        "post",
+        "episode",
+        lambda w, a: {"revision": str(w.plan.revision), "agreed_on": _today(), "method": "oral"},
+    ),
+    ("plan action", "set status"): Route(
+        "plans:action_status", "post", "action", lambda w, a: {"status": ActionStatus.DONE}
+    ),
+    ("meeting", "read form"): Route("meetings:create", "get", "episode"),
+    ("meeting", "create"): Route("meetings:create", "post", "episode", _meeting_payload),
+    ("meeting", "read"): Route("meetings:detail", "get", "meeting", shows="minutes"),
+    ("entry", "create"): Route(
+        "entries:create",
+        "post",
+        "episode",
+        lambda w, a: {"register": Register.SHARED, "text": "Soitettu asiakkaalle.", "ehr_reference": ""},
+    ),
+    ("consents", "read"): Route("cases:consents", "get", "episode"),
+    ("consent", "record"): Route("cases:consents", "post", "episode", _consent_payload),
+    ("consent", "withdraw"): Route(
+        "cases:consent_withdraw", "post", "consent", lambda w, a: {"withdraw-note": "Asiakas soitti."}
+    ),
+    ("legal basis", "grant"): Route("cases:legal_basis", "post", "episode", _grant_payload),
+    ("legal basis", "end"): Route("cases:legal_basis_end", "post", "grant", lambda w, a: {}),
+    ("emergency access", "read form"): Route("cases:emergency", "get", "client"),
+    ("emergency access", "open"): Route(
+        "cases:emergency", "post", "client", lambda w, a: {"reason": "Asiakas soitti kriisissä, tiimi ei vastaa."}
+    ),
+    ("partner list", "read"): Route("cases:shared", "get", "none"),
+    ("intake", "read form"): Route("cases:intake", "get", "none", shows="nothing", reads_target=False),
+    ("intake", "search by name"): Route(
+        "cases:intake",
+        "post",
+        "none",
+        _search(lambda w: W.FIRST_NAMES.split()[0]),
+        echo=lambda w: (W.FIRST_NAMES.split()[0],),
+        answers=(200,),
+        changes=False,
+    ),
+    ("intake", "search by identity code"): Route(
+        "cases:intake",
+        "post",
+        "none",
+        _search(lambda w: w.client.identity_code),
+        echo=_echo_code,
+        answers=(200,),
+        changes=False,
+    ),
+    ("new client", "read form"): Route("cases:intake_new", "get", "none", shows="nothing", reads_target=False),
+    ("new client", "create"): Route(
+        "cases:intake_new", "post", "none", _new_client_payload, shows="nothing", reads_target=False
+    ),
+    ("relationship opening", "read form"): Route("cases:episode_open", "get", "closed_client"),
+    ("relationship opening", "open"): Route(
+        "cases:episode_open", "post", "closed_client", lambda w, a: _episode_fields(w, a)
+    ),
+    ("caseload", "read"): Route("cases:caseload", "get", "none"),
+    ("board", "read"): Route("cases:board", "get", "none"),
+    # The data protection officer's pages (tukipolku/oversight): the logs, not the case.
+    ("review queue", "read"): Route("oversight:review", "get", "none"),
+    ("emergency access review", "record"): Route(
+        "oversight:review_emergency",
+        "post",
+        "emergency_access",
+        lambda w, a: {f"e{w.emergency_access.pk}-outcome": "appropriate", f"e{w.emergency_access.pk}-note": ""},
+    ),
+    ("legal basis review", "record"): Route(
+        "oversight:review_grant",
+        "post",
+        "grant_only",
+        lambda w, a: {f"g{w.grant.pk}-outcome": "appropriate", f"g{w.grant.pk}-note": ""},
+    ),
+    ("access log", "read"): Route("oversight:log", "get", "none", shows="nothing", reads_target=False),
+    ("access log", "find client"): Route(
+        "oversight:log", "post", "none", _identity_code, echo=_echo_code, changes=False
+    ),
+    ("log report", "read"): Route("oversight:report", "get", "none", report=True),
+    ("log report", "find client"): Route(
+        "oversight:report", "post", "none", _identity_code, echo=_echo_code, changes=False
+    ),
+    ("log report", "change period"): Route(
+        "oversight:report_period",
+        "post",
+        "none",
+        lambda w, a: {"since": _fi(timezone.localdate() - datetime.timedelta(days=30)), "until": _fi()},
+        reads_target=False,
+        changes=False,
+        report=True,
+    ),
+    ("log report", "close"): Route(
+        "oversight:report_clear", "post", "none", reads_target=False, changes=False, report=True
+    ),
+    ("log report", "print"): Route(
+        "oversight:report_print", "post", "none", answers=(200,), changes=False, report=True
+    ),
+    ("log report", "export"): Route(
+        "oversight:report_export", "post", "none", answers=(200,), changes=False, report=True
+    ),
+}
+
+
+def route_args(w: W.World, target: str, *, other: bool = False) -> list[int]:
+    """URL arguments; `other` swaps in the other organisation's client's objects (IDOR probes)."""
+    episode = w.other if other else w.episode
+    return {
+        "none": [],
+        "episode": [episode.pk],
+        "closed": [w.closed.pk],
+        "client": [(w.other_client if other else w.client).pk],
+        "closed_client": [(w.other_client if other else w.closed_client).pk],
+        "action": [w.episode.pk, (w.other_action if other else w.action).pk],
+        "meeting": [w.episode.pk, (w.other_meeting if other else w.meeting).pk],
+        "consent": [w.episode.pk, (w.other_consent if other else w.consent).pk],
+        "grant": [w.episode.pk, (w.other_grant if other else w.grant).pk],
+        "grant_only": [w.grant.pk],
+        "emergency_access": [w.emergency_access.pk],
+    }[target]
+
+
+def target_client(w: W.World, route: Route) -> Any:
+    return w.closed_client if route.target in ("closed", "closed_client") else w.client
+
+
+def send_html(c: Any, w: W.World, route: Route, actor: Any, url: str) -> Any:
+    if route.method == "get":
+        return c.get(url)
+    return c.post(url, route.payload(w, actor) if route.payload else {})
+
+
+PATHS: dict[str, Callable[..., Any]] = {"html": send_html}
+"""Access paths. When an API, export or background job reads client data, add it here and a `path`
+column to the policy table."""
+
+# ---------------------------------------------------------------- the policy table
+
+
+@dataclass(frozen=True)
+class Row:
+    role: str
+    resource: str
+    action: str
+    relationship: str
+    expected: str
+    path: str = "html"
+
+    @property
+    def id(self) -> str:
+        text = f"{self.role}|{self.resource}|{self.action}|{self.relationship}|{self.path}"
+        return re.sub(r"[^A-Za-z0-9|]+", "_", text)
+
+
+def parse_policy(text: str) -> list[Row]:
+    """The rows of the one table whose header starts with the policy columns."""
+    lines = text.splitlines()
+    rows: list[Row] = []
+    header: list[str] | None = None
+    for line in lines:
+        if not line.startswith("|"):
+            if header is not None and rows:
+                break
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if header is None:
+            if tuple(c.lower() for c in cells[: len(COLUMNS)]) == COLUMNS:
+                header = [c.lower() for c in cells]
+            continue
+        if set("".join(cells)) <= set("-: "):
+            continue
+        values = dict(zip(header, (c.strip("`") for c in cells), strict=True))
+        rows.append(Row(**{k: v for k, v in values.items() if k in Row.__dataclass_fields__}))
+    assert header is not None, "no policy table in docs/access-policy.md"
+    return rows
+
+
+ROWS = parse_policy(POLICY.read_text(encoding="utf-8"))
+
+
+def test_policy_table__every_row_is_known_and_complete():
+    seen = set()
+    for row in ROWS:
+        assert row.role in ROLES, row
+        assert (row.resource, row.action) in ROUTES, row
+        assert row.expected in EXPECTED, row
+        assert row.path in PATHS, row
+        default = ROLES[row.role].relationship
+        assert row.relationship in (default, f"{default}, {LOOKED_UP}"), row
+        key = (row.role, row.resource, row.action, row.relationship, row.path)
+        assert key not in seen, f"duplicate row {row}"
+        seen.add(key)
+    covered = {(r.role, r.resource, r.action) for r in ROWS if r.relationship == ROLES[r.role].relationship}
+    missing = [(role, *ra) for role in ROLES for ra in ROUTES if (role, *ra) not in covered]
+    assert not missing, f"role × resource × action without a row: {missing[:10]}"
+
+
+def _login(c: Any, w: W.World, role: Role) -> Any:
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    actor = w.users.get(role.key)
+    if actor is not None:
+        c.force_login(actor)
+    return actor
+
+
+def _remember_lookup(c: Any, client_id: int) -> None:
+    session = c.session
+    session[LOOKUP_SESSION_KEY] = [client_id]
+    session.save()
+
+
+def _prepare_report(c: Any, client_id: int) -> None:
+    """The state the report page keeps after the data protection officer found the client."""
+    session = c.session
+    today = timezone.localdate()
+    session[SESSION_REPORT] = {
+        "client_id": client_id,
+        "since": (today - datetime.timedelta(days=700)).isoformat(),
+        "until": today.isoformat(),
+        "reason": "",
+    }
+    session.save()
+
+
+def _texts_of(w: W.World, route: Route, person: Any) -> list[str]:
+    """What of the target client must not show when the request is refused or the client hidden."""
+    texts = [person.first_names, person.last_name, person.identity_code, person.full_name]
+    if person.pk == w.client.pk:
+        texts += W.markers()
+    echoed = route.echo(w) if route.echo else ()
+    return [t for t in texts if not any(t in e for e in echoed)]
+
+
+def _rows(response: Any) -> Any:
+    return PersonalDataAccess.objects.filter(request_id=response["X-Request-ID"])
+
+
+def expected_basis(row: Row, route: Route, role: Role) -> tuple[str, str | None]:
+    """(basis, resource) of the allowed access-log row of the target client; resource None: any."""
+    if route.name == "cases:emergency" or row.relationship.endswith(LOOKED_UP):
+        return BASIS_IDENTITY_CODE, None
+    if route.name == "cases:episode_open":
+        return BASIS_TEAM, None
+    if (row.resource, row.action) == ("intake", "search by identity code"):
+        return (BASIS_TEAM if role.key in SEES_CLIENT else BASIS_IDENTITY_CODE), None
+    if route.name in ("cases:caseload", "cases:board", "cases:intake"):
+        return BASIS_TEAM, None
+    if route.name == "cases:shared":
+        return BASIS_PARTNER, None
+    if route.name.startswith("oversight:"):
+        return BASIS_DATA_PROTECTION_REVIEW, None
+    if route.register is not None and route.register not in role.own_registers:
+        return "consent", f"entries:{route.register}"
+    assert role.basis is not None, row
+    return role.basis, None
+
+
+def _shown(w: W.World, route: Route, person: Any) -> str | None:
+    return {
+        "name": person.last_name,
+        "goal": W.GOAL_MARKER,
+        "minutes": W.MINUTES_MARKER,
+        "marker": {
+            Register.HEALTH: W.HEALTH_MARKER,
+            Register.SOCIAL: W.SOCIAL_MARKER,
+            Register.SHARED: W.SHARED_MARKER,
+        }.get(route.register or ""),
+        "nothing": None,
+    }[route.shows]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", ROWS, ids=[r.id for r in ROWS])
+def test_access_matrix(client, world, row):
+    w = world
+    role = ROLES[row.role]
+    route = ROUTES[(row.resource, row.action)]
+    person = target_client(w, route)
+    actor = _login(client, w, role)
+    if row.relationship.endswith(LOOKED_UP):
+        _remember_lookup(client, person.pk)
+    if route.report:
+        _prepare_report(client, person.pk)
+    events_before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    url = reverse(route.name, args=route_args(w, route.target))
+
+    response = PATHS[row.path](client, w, route, actor, url)
+
+    body = response.content.decode()
+    rows = _rows(response)
+    allowed_for_target = rows.filter(outcome="allowed", client_id=person.pk)
+    changed = AuditEvent.objects.filter(pk__gt=events_before).exists()
+    leaked = [t for t in _texts_of(w, route, person) if t in body]
+
+    if row.expected == "login":
+        assert response.status_code == 302, response.status_code
+        assert response["Location"].startswith(reverse("login") + "?next="), response["Location"]
+    elif row.expected in ("403", "404"):
+        assert response.status_code == int(row.expected), (response.status_code, body[:500])
+        assert rows.filter(outcome="denied").exists(), "the refusal is not in the access log"
+        denied = rows.filter(outcome="denied").first()
+        assert denied.user_id == actor.pk
+    if row.expected in ("login", "403", "404"):
+        assert not leaked, f"refused response shows {leaked}"
+        assert not allowed_for_target.exists(), list(allowed_for_target.values())
+        assert not changed, "a refused request changed something"
+        return
+
+    if row.expected == "hidden":
+        assert response.status_code in (200, 302, 400), (response.status_code, body[:500])
+        assert not changed, "a request that must show nothing of the client changed something"
+        if route.register is not None:  # the case page is allowed; this register's entries are not
+            assert response.status_code == 200
+            assert _shown(w, route, person) not in body
+            assert not rows.filter(resource=f"entries:{route.register}").exists()
+            return
+        assert not leaked, f"hidden client shows: {leaked}"
+        assert not allowed_for_target.exists(), list(allowed_for_target.values())
+        return
+
+    # allow
+    assert response.status_code in route.success, (response.status_code, body[:2000])
+    shown = _shown(w, route, person)
+    if response.status_code == 200 and shown is not None:
+        assert shown in body, f"{shown!r} is not on the page"
+    if route.makes_change:
+        assert changed, "an allowed change left no audit event"
+    if not route.reads_target:
+        assert not allowed_for_target.exists()
+        return
+    basis, resource = expected_basis(row, route, role)
+    found = allowed_for_target.filter(basis=basis)
+    if resource is not None:
+        found = found.filter(resource=resource)
+    assert found.exists(), (basis, resource, list(allowed_for_target.values("basis", "resource", "view")))
+    assert all(r.user_id == actor.pk for r in rows)
+    if role.key in PARTNERS:
+        disclosures = Disclosure.objects.filter(request_id=response["X-Request-ID"], client_id=person.pk)
+        assert disclosures.filter(recipient_organisation_id=actor.organisation_id).exists()
+
+
+# ---------------------------------------------------------------- every route is in the table
+
+OUTSIDE_MODULES = (
+    # Django's administration (organisations, teams, users, pathways). No client-data model is
+    # registered there: `test_url_walker__admin_holds_no_client_data` checks it.
+    "django.contrib.admin",
+    "django.contrib.auth.admin",
+    "django.contrib.contenttypes.views",  # the administration's "view on site" redirect
+    # allauth: login, logout, two-factor, identity-provider callbacks, the user's own sessions.
+    "allauth.",
+    # The language switch; RedirectView (allauth's login address, the administration's redirects).
+    "django.views.i18n",
+    "django.views.generic.base",
+    # Static files (served by WhiteNoise in production, by staticfiles in development).
+    "django.contrib.staticfiles",
+)
+"""Modules whose routes hold no client data and need no row in the policy table."""
+
+OUTSIDE_ROUTES = {
+    "home",  # the front page only redirects each kind of user to their work
+    "accounts/email/",  # `core.views.not_found`: allauth pages we do not offer (always 404)
+    "^accounts/password/reset/",
+    "accounts/3rdparty/",
+}
+"""Routes of our own package that hold no client data (by name, or by pattern when unnamed)."""
+
+
+def _walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> list[tuple[str, str, str]]:
+    out = []
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            out += _walk(p, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            module = getattr(p.callback, "__module__", "")
+            out.append((f"{namespace}{p.name}" if p.name else "", prefix + str(p.pattern), module))
+    return out
+
+
+def test_url_walker__every_client_data_route_is_in_the_table():
+    covered = {ROUTES[(r.resource, r.action)].name for r in ROWS}
+    uncovered = []
+    for name, pattern, module in _walk(get_resolver()):
+        if name in covered:
+            continue
+        object_route = "<id:" in pattern  # the `id` converter is for client-data objects only
+        if not object_route and (module.startswith(OUTSIDE_MODULES) or (name or pattern) in OUTSIDE_ROUTES):
+            continue
+        uncovered.append((name, pattern, module))
+    assert not uncovered, f"routes without a row in docs/access-policy.md: {uncovered}"
+
+
+def test_url_walker__admin_holds_no_client_data():
+    registered = [m._meta.db_table for m in admin.site._registry if is_client_table(m._meta.db_table)]
+
+    assert not registered, f"client-data models in the administration: {registered}"
+
+
+# ---------------------------------------------------------------- IDOR probes
+
+IDOR = [
+    (resource, action)
+    for (resource, action), route in ROUTES.items()
+    if route.target not in ("none", "closed", "grant_only", "emergency_access") and route.register is None
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("resource", "action"), IDOR, ids=[f"{r}|{a}" for r, a in IDOR])
+def test_idor__another_clients_object_id_is_404_and_logged(client, world, resource, action):
+    w = world
+    route = ROUTES[(resource, action)]
+    actor = _login(client, w, ROLES["nurse"])
+    events_before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    url = reverse(route.name, args=route_args(w, route.target, other=True))
+
+    response = send_html(client, w, route, actor, url)
+
+    assert response.status_code == 404, (response.status_code, response.content.decode()[:500])
+    body = response.content.decode()
+    person = w.other_client
+    assert not [t for t in (person.first_names, person.last_name, person.identity_code) if t in body]
+    rows = _rows(response)
+    assert rows.filter(outcome="denied", client_id=person.pk).exists(), list(rows.values())
+    assert not rows.filter(outcome="allowed", client_id=person.pk).exists()
+    assert not AuditEvent.objects.filter(pk__gt=events_before).exists()
+    assert Consent.objects.get(pk=w.other_consent.pk).withdrawn_at is None
+    assert LegalBasisGrant.objects.get(pk=w.other_grant.pk).ended_at is None
+
+
+@pytest.mark.django_db
+def test_idor__a_missing_episode_id_is_404_like_a_forbidden_one(client, world):
+    w = world
+    actor = _login(client, w, ROLES["nurse"])
+
+    response = client.get(reverse("cases:detail", args=[w.other.pk + 10_000]))
+
+    assert response.status_code == 404
+    (denied,) = _rows(response)
+    assert (denied.outcome, denied.client_id, denied.reason, denied.user_id) == ("denied", None, "not_found", actor.pk)

@@ -1,0 +1,331 @@
+"""The world of the access tests: two care organisations, partner organisations, one user per role of
+docs/access-policy.md and a client with data in every register. All data is synthetic.
+
+`build_world()` is called once per test module (inside a transaction that is rolled back at the end,
+see `world` in test_matrix.py); each test runs in a savepoint of it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
+
+from tukipolku.cases import services as case_services
+from tukipolku.cases.choices import ConsentMethod, IdentificationSource, Outcome
+from tukipolku.cases.models import Episode
+from tukipolku.clients.models import Client
+from tukipolku.clients.tests.factories import ClientFactory
+from tukipolku.core.choices import OrganisationKind, Profession
+from tukipolku.core.models import Organisation, Team, TeamMembership, User
+from tukipolku.core.tests.factories import OrganisationFactory, TeamFactory, UserFactory, member
+from tukipolku.entries import services as entry_services
+from tukipolku.entries.choices import Register
+from tukipolku.meetings import services as meeting_services
+from tukipolku.meetings.choices import MeetingKind
+from tukipolku.meetings.models import Meeting
+from tukipolku.pathways.loader import load_pathways
+from tukipolku.pathways.models import Pathway, PathwayStep, PathwayVersion
+from tukipolku.plans import services as plan_services
+from tukipolku.plans.choices import GoalDomain
+from tukipolku.plans.models import Action, Plan
+from tukipolku.privacy import services as privacy_services
+from tukipolku.privacy.choices import DataCategory, GivenHow, LegalBasis, Purpose
+from tukipolku.privacy.models import Consent, EmergencyAccess, LegalBasisGrant
+
+# What must never show on a page the reader may not see (and must show where they may).
+FIRST_NAMES = "Sylvikki Annukka"
+LAST_NAME = "Näkymätön"
+HEALTH_MARKER = "TERVEYSMERKKI-7F3A uniapnea"
+SOCIAL_MARKER = "SOSIAALIMERKKI-2B9C toimeentulotuki"
+SHARED_MARKER = "YHTEISMERKKI-5D1E työkokeilu sovittu"
+GOAL_MARKER = "TAVOITEMERKKI-8C4D kaupan ala"
+MINUTES_MARKER = "MUISTIOMERKKI-3E6F jatko sovittu"
+CLOSED_FIRST = "Kerttu"
+CLOSED_LAST = "Suljettu-Testinen"
+OTHER_FIRST = "Ulla"
+OTHER_LAST = "Ulkopuolinen-Testinen"
+
+ROLE_KEYS = (
+    "nurse",
+    "social_worker",
+    "job_coach",
+    "case_member",
+    "org_colleague",
+    "emergency",
+    "outsider",
+    "partner_plan",
+    "partner_health",
+    "partner_none",
+    "partner_withdrawn",
+    "partner_outside",
+    "ended",
+    "deactivated",
+    "admin",
+    "dpo",
+    "anonymous",
+)
+
+
+@dataclass
+class World:
+    org: Organisation
+    team: Team
+    sister_team: Team
+    other_org: Organisation
+    other_team: Team
+    employment_org: Organisation
+    occupational_org: Organisation
+    kela_org: Organisation
+    second_employment_org: Organisation
+    pathway: Pathway
+    client: Client
+    episode: Episode
+    plan: Plan
+    action: Action
+    meeting: Meeting
+    consent: Consent
+    grant: LegalBasisGrant
+    emergency_access: EmergencyAccess
+    closed: Episode
+    other: Episode
+    other_action: Action
+    other_meeting: Meeting
+    other_consent: Consent
+    other_grant: LegalBasisGrant
+    users: dict[str, User] = field(default_factory=dict)
+
+    def user(self, role: str) -> User | None:
+        return self.users.get(role)
+
+    @property
+    def closed_client(self) -> Client:
+        return self.closed.client
+
+    @property
+    def other_client(self) -> Client:
+        return self.other.client
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _open(actor: User, team: Team, pathway: Pathway, client: Client) -> Episode:
+    return case_services.episode_open(
+        actor=actor,
+        client=client,
+        team=team,
+        pathway=pathway,
+        source=IdentificationSource.EMPLOYMENT_SERVICES,
+        situations=["long_unemployment"],
+        need_description="Pitkittynyt työttömyys ja toistuvia sairauspoissaoloja.",
+        consent_on=_today() - datetime.timedelta(days=1),
+        consent_method=ConsentMethod.ORAL,
+    )
+
+
+def _plan(actor: User, episode: Episode, description: str) -> Plan:
+    return plan_services.plan_save(
+        actor=actor,
+        episode=episode,
+        expected_revision=0,
+        summary="Asiakas haluaa töihin.",
+        next_review_on=None,
+        goals=[
+            plan_services.GoalInput(
+                id=None,
+                domain=GoalDomain.EMPLOYMENT,
+                description=description,
+                actions=[
+                    plan_services.ActionInput(
+                        id=None, title="Varaa aika", owner=actor, due_on=_today() + datetime.timedelta(days=7)
+                    )
+                ],
+            )
+        ],
+        loose_actions=[],
+    )
+
+
+def _consent(actor: User, episode: Episode, organisation: Organisation, categories: list[str], purpose: str) -> Consent:
+    return privacy_services.consent_record(
+        actor=actor,
+        client=episode.client,
+        episode_id=episode.pk,
+        kind="consent",
+        recipient_organisation=organisation,
+        recipient_kind="",
+        categories=categories,
+        purpose=purpose,
+        valid_from=_today(),
+        valid_until=None,
+        given_how=GivenHow.WRITTEN,
+    )
+
+
+def _grant(actor: User, episode: Episode, grantee: User) -> LegalBasisGrant:
+    return privacy_services.legal_basis_grant(
+        actor=actor,
+        client=episode.client,
+        episode_id=episode.pk,
+        grantee=grantee,
+        categories=[DataCategory.HEALTH],
+        legal_basis=LegalBasis.SHL_41,
+        reason="Monialainen yhteistyö, asiakas ei tavoitettavissa.",
+        valid_until=_today() + datetime.timedelta(days=30),
+    )
+
+
+def build_world() -> World:
+    if not Pathway.objects.filter(code="satakunta").exists():
+        load_pathways(Pathway, PathwayVersion, PathwayStep)
+    pathway = Pathway.objects.get(code="satakunta")
+
+    org = OrganisationFactory(name="Testikeskus A")
+    team = TeamFactory(organisation=org, name="Työkykytiimi A")
+    sister_team = TeamFactory(organisation=org, name="Kuntoutustiimi A2")
+    other_org = OrganisationFactory(name="Toinen keskus B")
+    other_team = TeamFactory(organisation=other_org, name="Työkykytiimi B")
+    employment_org = OrganisationFactory(name="Työllisyyspalvelut P1", kind=OrganisationKind.EMPLOYMENT_SERVICES)
+    occupational_org = OrganisationFactory(name="Työterveys P2", kind=OrganisationKind.OCCUPATIONAL_HEALTH)
+    kela_org = OrganisationFactory(name="Kela P3", kind=OrganisationKind.KELA)
+    second_employment_org = OrganisationFactory(name="Työllisyyspalvelut P4", kind=OrganisationKind.EMPLOYMENT_SERVICES)
+
+    u: dict[str, User] = {}
+    u["nurse"] = member(team, profession=Profession.PUBLIC_HEALTH_NURSE, username="m-nurse")
+    # The nurse is the professional authorised to share data without consent on a legal basis.
+    u["nurse"].user_permissions.add(Permission.objects.get(codename="add_legalbasisgrant"))
+    u["social_worker"] = member(team, profession=Profession.SOCIAL_WORKER, username="m-socialworker")
+    u["job_coach"] = member(team, profession=Profession.JOB_COACH, username="m-jobcoach")
+    u["case_member"] = member(sister_team, profession=Profession.PHYSIOTHERAPIST, username="m-casemember")
+    u["org_colleague"] = member(sister_team, profession=Profession.NURSE, username="m-colleague")
+    u["emergency"] = member(sister_team, profession=Profession.NURSE, username="m-emergency")
+    u["outsider"] = member(other_team, profession=Profession.PUBLIC_HEALTH_NURSE, username="m-outsider")
+    u["partner_plan"] = UserFactory(
+        profession=Profession.EMPLOYMENT_COORDINATOR, organisation=employment_org, username="m-partnerplan"
+    )
+    u["partner_health"] = UserFactory(
+        profession=Profession.OCCUPATIONAL_HEALTH, organisation=occupational_org, username="m-partnerhealth"
+    )
+    u["partner_none"] = UserFactory(profession=Profession.KELA_EXPERT, organisation=kela_org, username="m-partnernone")
+    u["partner_withdrawn"] = UserFactory(
+        profession=Profession.EMPLOYMENT_COORDINATOR, organisation=second_employment_org, username="m-partnerwithdrawn"
+    )
+    # Same organisation as partner_plan (the consent covers it) but not in the client's team.
+    u["partner_outside"] = UserFactory(
+        profession=Profession.EMPLOYMENT_COORDINATOR, organisation=employment_org, username="m-partneroutside"
+    )
+    u["ended"] = member(team, profession=Profession.PHYSICIAN, username="m-ended")
+    u["deactivated"] = member(team, profession=Profession.PUBLIC_HEALTH_NURSE, username="m-deactivated")
+    u["admin"] = UserFactory(
+        profession=Profession.ADMINISTRATOR,
+        organisation=org,
+        is_staff=True,
+        is_superuser=True,
+        username="m-admin",
+    )
+    u["dpo"] = UserFactory(profession=Profession.ADMINISTRATOR, organisation=org, username="m-dpo")
+    reviewers, _created = Group.objects.get_or_create(name="Tietosuojavastaavat (testi)")
+    reviewers.permissions.add(Permission.objects.get(codename="review_access_log"))
+    u["dpo"].groups.add(reviewers)
+
+    person = ClientFactory(first_names=FIRST_NAMES, last_name=LAST_NAME)
+    nurse = u["nurse"]
+    episode = _open(nurse, team, pathway, person)
+    plan = _plan(nurse, episode, GOAL_MARKER)
+    for key in ("social_worker", "job_coach", "case_member", "ended", "deactivated"):
+        case_services.case_member_add(actor=nurse, episode=episode, user=u[key])
+    for key in ("partner_plan", "partner_health", "partner_none", "partner_withdrawn"):
+        case_services.case_member_add(actor=nurse, episode=episode, user=u[key])
+    meeting = meeting_services.meeting_record(
+        actor=nurse,
+        episode=episode,
+        kind=MeetingKind.TEAM,
+        starts_at=timezone.now(),
+        participants=[nurse],
+        minutes=MINUTES_MARKER,
+    )
+    entry_services.entry_write(actor=nurse, episode=episode, register=Register.HEALTH, text=HEALTH_MARKER)
+    entry_services.entry_write(actor=u["social_worker"], episode=episode, register=Register.SOCIAL, text=SOCIAL_MARKER)
+    entry_services.entry_write(actor=nurse, episode=episode, register=Register.SHARED, text=SHARED_MARKER)
+
+    # The client's consents: health data may be read inside the team's organisation; the partners'
+    # organisations get what their row of the policy says.
+    consent = _consent(nurse, episode, org, [DataCategory.HEALTH], Purpose.WORK_ABILITY)
+    _consent(nurse, episode, employment_org, [DataCategory.SHARED_PLAN], Purpose.EMPLOYMENT)
+    _consent(nurse, episode, occupational_org, [DataCategory.HEALTH], Purpose.WORK_ABILITY)
+    withdrawn = _consent(nurse, episode, second_employment_org, [DataCategory.SHARED_PLAN], Purpose.EMPLOYMENT)
+    privacy_services.consent_withdraw(actor=nurse, consent=withdrawn, episode_id=episode.pk, note="Asiakas perui.")
+    # A legal-basis grant to someone without any relationship: a grant opens categories, never a client.
+    grant = _grant(nurse, episode, u["org_colleague"])
+    emergency_access = privacy_services.emergency_access_open(
+        actor=u["emergency"], client=person, reason="Asiakas soitti kriisissä, tiimi ei tavoitettavissa."
+    )
+
+    TeamMembership.objects.filter(user=u["ended"], team=team).update(ended_on=_today() - datetime.timedelta(days=1))
+    User.objects.filter(pk=u["deactivated"].pk).update(is_active=False)
+
+    closed = _open(nurse, team, pathway, ClientFactory(first_names=CLOSED_FIRST, last_name=CLOSED_LAST))
+    case_services.episode_close(
+        actor=nurse,
+        episode=closed,
+        outcome=Outcome.STUDIES,
+        outcome_on=_today(),
+        follow_ups=[(_today() + datetime.timedelta(days=90), nurse)],
+    )
+
+    # Another organisation's client with the same kinds of objects: the IDOR probes ask for these.
+    outsider = u["outsider"]
+    other = _open(outsider, other_team, pathway, ClientFactory(first_names=OTHER_FIRST, last_name=OTHER_LAST))
+    other_plan = _plan(outsider, other, "Toisen asiakkaan tavoite")
+    other_meeting = meeting_services.meeting_record(
+        actor=outsider, episode=other, kind=MeetingKind.TEAM, starts_at=timezone.now(), participants=[outsider]
+    )
+    other_consent = _consent(outsider, other, other_org, [DataCategory.HEALTH], Purpose.WORK_ABILITY)
+    outsider.user_permissions.add(Permission.objects.get(codename="add_legalbasisgrant"))
+    outsider = User.objects.get(pk=outsider.pk)  # permissions are cached on the object
+    other_grant = _grant(outsider, other, outsider)
+
+    for key in list(u):
+        u[key] = User.objects.get(pk=u[key].pk)
+    episode.refresh_from_db()
+    closed.refresh_from_db()
+    return World(
+        org=org,
+        team=team,
+        sister_team=sister_team,
+        other_org=other_org,
+        other_team=other_team,
+        employment_org=employment_org,
+        occupational_org=occupational_org,
+        kela_org=kela_org,
+        second_employment_org=second_employment_org,
+        pathway=pathway,
+        client=person,
+        episode=episode,
+        plan=plan,
+        action=plan.actions.get(),
+        meeting=meeting,
+        consent=consent,
+        grant=grant,
+        emergency_access=emergency_access,
+        closed=closed,
+        other=other,
+        other_action=other_plan.actions.get(),
+        other_meeting=other_meeting,
+        other_consent=other_consent,
+        other_grant=other_grant,
+        users=u,
+    )
+
+
+def client_texts(client: Client, *extra: str) -> list[str]:
+    """What of a client must not show on a refused page."""
+    return [client.first_names, client.last_name, client.identity_code, *extra]
+
+
+def markers() -> list[str]:
+    return [HEALTH_MARKER, SOCIAL_MARKER, SHARED_MARKER, GOAL_MARKER, MINUTES_MARKER]
