@@ -358,24 +358,34 @@ class ReportClearView(OversightView):
         return redirect("oversight:report")
 
 
+def _report_for_output(request: HttpRequest, view: str, action: str) -> tuple[_ReportState, Any] | None:
+    """The report kept in the session and its client, with the print or export logged; None when
+    there is no report to give out."""
+    state = _ReportState.load(request)
+    client = selectors.client_for_review(client_id=state.client_id) if state is not None else None
+    if state is None or client is None:
+        return None
+    selectors.log_shown(
+        actor=request.user,
+        view=view,
+        client_ids=[client.pk],
+        resource="access_log_report",
+        action=action,
+        reason=state.reason,
+    )
+    return state, client
+
+
 class ReportPrintView(OversightView):
     """The report laid out for printing; the print itself is logged (action print)."""
 
     view_name = "oversight:report"
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        state = _ReportState.load(request)
-        client = selectors.client_for_review(client_id=state.client_id) if state is not None else None
-        if state is None or client is None:
+        found = _report_for_output(request, self.view_name, AccessAction.PRINT)
+        if found is None:
             return redirect("oversight:report")
-        selectors.log_shown(
-            actor=request.user,
-            view=self.view_name,
-            client_ids=[client.pk],
-            resource="access_log_report",
-            action=AccessAction.PRINT,
-            reason=state.reason,
-        )
+        state, client = found
         context = {"client": client, "printed_at": timezone.now(), **_report_context(state)}
         return render(request, "oversight/report_print.html", context)
 
@@ -386,18 +396,10 @@ class ReportExportView(OversightView):
     view_name = "oversight:report"
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        state = _ReportState.load(request)
-        client = selectors.client_for_review(client_id=state.client_id) if state is not None else None
-        if state is None or client is None:
+        found = _report_for_output(request, self.view_name, AccessAction.EXPORT)
+        if found is None:
             return redirect("oversight:report")
-        selectors.log_shown(
-            actor=request.user,
-            view=self.view_name,
-            client_ids=[client.pk],
-            resource="access_log_report",
-            action=AccessAction.EXPORT,
-            reason=state.reason,
-        )
+        state, client = found
         report = _report_context(state)["report"]
         response = HttpResponse(
             report_csv(client=client, report=report, state_reason=state.reason), content_type="text/csv; charset=utf-8"
