@@ -200,9 +200,13 @@ class DeniedSummary:
 
 
 def denied_attempts_by_user(*, since: datetime.datetime, limit: int = 50) -> list[DeniedSummary]:
-    """Users with denied access-log rows since the moment, the most attempts first. No client data."""
+    """Users with denied access-log rows since the moment, the most attempts first. No client data.
+
+    Refusals of a list (a partner's list leaving out clients whose consent does not reach them) are
+    not attempts: they are in the log, but not counted here."""
     rows = list(
         PersonalDataAccess.objects.filter(outcome=AccessOutcome.DENIED, accessed_at__gte=since)
+        .exclude(action=AccessAction.LIST)
         .values("user_id")
         .annotate(
             attempts=Count("pk"),

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tukipolku.audit.choices import AccessOutcome, EventType
+from tukipolku.audit.choices import AccessAction, AccessOutcome, EventType
 from tukipolku.audit.models import AuditEvent
 from tukipolku.clients.tests.factories import ClientFactory
 from tukipolku.core.tests.factories import UserFactory
@@ -147,6 +147,8 @@ def test_denied_attempts__grouped_by_user_with_counts(reviewer, nurse, outsider)
     log_rows(nurse, clients[0].pk, [now - minutes(1)], outcome=AccessOutcome.DENIED, basis="none")
     log_rows(nurse, clients[0].pk, [now - datetime.timedelta(days=31)], outcome=AccessOutcome.DENIED, basis="none")
     log_rows(nurse, clients[1].pk, [now], outcome=AccessOutcome.ALLOWED)
+    # A list leaving out clients the reader does not reach is not an attempt.
+    log_rows(nurse, clients[2].pk, [now], outcome=AccessOutcome.DENIED, basis="none", action=AccessAction.LIST)
 
     summary = selectors.denied_attempts_by_user(since=now - datetime.timedelta(days=30))
 
