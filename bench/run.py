@@ -127,16 +127,24 @@ def main() -> None:
     }
     print(counts)
 
+    from tukipolku.core.permissions import TEAM_PROFESSIONS
     from tukipolku.core.runtime import tune_gc
 
     tune_gc()  # as config/wsgi.py does in every worker
     rng = random.Random(args.seed)
     busy_user_ids = list(
-        CaseTeamMember.objects.filter(removed_at__isnull=True, episode__status=EpisodeStatus.OPEN)
+        CaseTeamMember.objects.filter(
+            removed_at__isnull=True,
+            episode__status=EpisodeStatus.OPEN,
+            user__profession__in=TEAM_PROFESSIONS,  # partner staff have no caseload
+        )
         .values_list("user_id", flat=True)
         .distinct()[:2000]
     )
     users = list(User.objects.filter(pk__in=rng.sample(busy_user_ids, min(20, len(busy_user_ids)))))
+    from common import give_mfa  # bench/common.py: production settings require an authenticator app
+
+    give_mfa(users)
     clients = {}
     for user in users:
         clients[user.pk] = HttpClient()
