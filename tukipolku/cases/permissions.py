@@ -61,6 +61,9 @@ class _Memo:
     emergency: bool | None = None
     partner_episodes: frozenset[int] | None = None
     access: dict[int, EpisodeAccess | None] = field(default_factory=dict)
+    # Consents of clients and the actor's legal-basis grants, by client id, for this request only.
+    consents: dict[int, list[Any]] = field(default_factory=dict)
+    grants: dict[int, list[Any]] = field(default_factory=dict)
 
 
 def _memo(actor: Any) -> _Memo:
@@ -145,12 +148,25 @@ class EpisodeAccess:
         return self.emergency or any(c.basis == "legal_basis" for c in self.categories.values())
 
 
+def _load_consents(actor: Any, client_ids: Any) -> None:
+    """Read the clients' consents and the actor's grants for them in two queries (a list checks many)."""
+    ids = set(client_ids)
+    memo = _memo(actor)
+    consents = privacy.consents_by_client(ids)
+    grants = privacy.grants_by_client(actor, ids)
+    for cid in ids:
+        memo.consents[cid] = consents.get(cid, [])
+        memo.grants[cid] = grants.get(cid, [])
+
+
 def _permits(actor: Any, episode: Episode, categories: list[str], recipient: Any) -> dict[str, CategoryAccess]:
     """Categories the client's consents (or a legal-basis grant to the actor) open to the recipient."""
     if not categories:
         return {}
-    consents = privacy.consents_by_client([episode.client_id]).get(episode.client_id, [])
-    grants = privacy.grants_by_client(actor, [episode.client_id]).get(episode.client_id, [])
+    memo = _memo(actor)
+    if episode.client_id not in memo.consents:
+        _load_consents(actor, [episode.client_id])
+    consents, grants = memo.consents[episode.client_id], memo.grants[episode.client_id]
     found = privacy.permits(categories=categories, recipient=recipient, consents=consents, grants=grants)
     return {c: CategoryAccess(c, p.basis, consent_id=p.consent_id, grant_id=p.grant_id) for c, p in found.items()}
 
@@ -281,6 +297,7 @@ def partner_candidate_episodes(actor: Any) -> list[Episode]:
     reads each of these clients: it logs those it shows and those the gate refuses."""
     episodes = list(Episode.objects.filter(_partner_candidates_q(actor)).select_related("team__organisation"))
     _memo(actor).partner_episodes = frozenset(e.pk for e in episodes)
+    _load_consents(actor, {e.client_id for e in episodes})
     return episodes
 
 

@@ -45,7 +45,7 @@ from tukipolku.core.permissions import PARTNER_PROFESSIONS, TEAM_PROFESSIONS, is
 from tukipolku.pathways.models import Pathway, PathwayStep
 from tukipolku.pathways.selectors import pathway_steps, pathway_version_current
 from tukipolku.privacy import selectors as privacy_selectors
-from tukipolku.privacy.choices import DataCategory
+from tukipolku.privacy.choices import DataCategory, category_labels
 
 FAR_FUTURE = datetime.date(9999, 12, 31)
 
@@ -559,8 +559,7 @@ class SharedEpisode:
 
     @property
     def labels(self) -> list[str]:
-        names = dict(DataCategory.choices)
-        return [str(names[c]) for c in self.access.categories]
+        return category_labels(list(self.access.categories))
 
 
 def partner_episodes_for(*, actor: Any) -> list[SharedEpisode]:
@@ -615,7 +614,6 @@ def partner_member_sharing(*, episode: Episode, members: Sequence[CaseTeamMember
         return {}
     consents = privacy_selectors.consents_by_client([episode.client_id]).get(episode.client_id, [])
     organisations = Organisation.objects.select_related("parent").in_bulk({m.user.organisation_id for m in partners})
-    names = dict(DataCategory.choices)
     out: dict[int, list[str]] = {}
     for m in partners:
         grants = privacy_selectors.grants_by_client(m.user, [episode.client_id]).get(episode.client_id, [])
@@ -625,5 +623,5 @@ def partner_member_sharing(*, episode: Episode, members: Sequence[CaseTeamMember
             consents=consents,
             grants=grants,
         )
-        out[m.pk] = [str(names[c]) for c in READABLE_CATEGORIES if c in found]
+        out[m.pk] = category_labels([c for c in READABLE_CATEGORIES if c in found])
     return out

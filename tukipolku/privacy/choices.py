@@ -49,5 +49,11 @@ class ReviewOutcome(models.TextChoices):
     MISUSE = "misuse", _("Suspected misuse")
 
 
+def category_labels(codes: "list[str] | tuple[str, ...]") -> list[str]:
+    """The data categories' names in the active language, in the order given."""
+    names = dict(DataCategory.choices)
+    return [str(names.get(c, c)) for c in codes]
+
+
 REGISTER_CATEGORY = {"health": DataCategory.HEALTH, "social": DataCategory.SOCIAL, "shared": DataCategory.SHARED_PLAN}
 """Which data category an entry of each register belongs to."""

@@ -23,7 +23,14 @@ from django.utils.translation import gettext_lazy as _
 
 from tukipolku.clients.models import Client
 from tukipolku.core.models import Organisation
-from tukipolku.privacy.choices import ConsentKind, DataCategory, GivenHow, LegalBasis, Purpose, ReviewOutcome
+from tukipolku.privacy.choices import (
+    ConsentKind,
+    GivenHow,
+    LegalBasis,
+    Purpose,
+    ReviewOutcome,
+    category_labels,
+)
 
 
 class ReviewFields(models.Model):
@@ -125,8 +132,7 @@ class Consent(models.Model):
         return False
 
     def category_labels(self) -> list[str]:
-        labels = dict(DataCategory.choices)
-        return [str(labels.get(c, c)) for c in self.categories]
+        return category_labels(self.categories)
 
     def recipient_label(self) -> str:
         if self.recipient_organisation_id:
@@ -164,8 +170,7 @@ class LegalBasisGrant(ReviewFields):
         return f"{self.legal_basis} {self.client_id} → {self.grantee_id}"
 
     def category_labels(self) -> list[str]:
-        labels = dict(DataCategory.choices)
-        return [str(labels.get(c, c)) for c in self.categories]
+        return category_labels(self.categories)
 
     def is_in_force(self, on: datetime.date | None = None) -> bool:
         on = on or timezone.localdate()

@@ -106,13 +106,6 @@ def permits(
     return result
 
 
-def emergency_client_ids(user: Any) -> frozenset[int]:
-    """Clients the user has opened with emergency access that has not yet expired."""
-    return frozenset(
-        EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values_list("client_id", flat=True)
-    )
-
-
 def emergency_accesses_in_force(user: Any) -> QuerySet[EmergencyAccess]:
     """The user's emergency accesses that have not expired, unevaluated (for a subquery or `.exists()`)."""
     return EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now())

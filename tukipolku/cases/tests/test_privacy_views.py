@@ -248,3 +248,27 @@ def test_board__an_identity_code_in_the_name_filter_is_refused_not_searched(clie
         .exclude(outcome="allowed")
         .exists()
     )
+
+
+@pytest.mark.django_db
+def test_partner_home__queries_do_not_grow_with_the_clients(client, nurse, team, satakunta, partner, employment_org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def share(n):
+        for _ in range(n):
+            e = open_episode(nurse, team, satakunta)
+            case_services.case_member_add(actor=nurse, episode=e, user=partner)
+            consent_for(e, nurse, [DataCategory.SHARED_PLAN], recipient=employment_org, purpose=Purpose.EMPLOYMENT)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("cases:shared")).status_code == 200
+        return len(ctx.captured_queries)
+
+    client.force_login(partner)
+    count()  # the first request after login refreshes the session
+    share(2)
+    few = count()
+    share(6)
+    assert count() == few
