@@ -39,5 +39,9 @@ urlpatterns = [
     path("", include("tukipolku.plans.urls")),
     path("", include("tukipolku.meetings.urls")),
     path("", include("tukipolku.entries.urls")),
+    path("", include("tukipolku.intake.urls")),
+    path("", include("tukipolku.referrals.urls")),
+    path("", include("tukipolku.handovers.urls")),
+    path("", include("tukipolku.sweep.urls")),
     path("oversight/", include("tukipolku.oversight.urls")),
 ]

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "tukipolku.core",
     "tukipolku.audit",
     "tukipolku.clients",
@@ -40,6 +42,11 @@ INSTALLED_APPS = [
     "tukipolku.meetings",
     "tukipolku.entries",
     "tukipolku.privacy",
+    "tukipolku.notifications",
+    "tukipolku.intake",
+    "tukipolku.referrals",
+    "tukipolku.handovers",
+    "tukipolku.sweep",
     "tukipolku.oversight",
     "tukipolku.demo",
     # Login (ADR 0007). After our apps, so that tukipolku/core/templates overrides allauth's templates.
@@ -86,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "tukipolku.core.context_processors.navigation",
+                "tukipolku.notifications.context_processors.notifications",
             ],
             "string_if_invalid": "",
         },
@@ -237,6 +245,24 @@ TUKIPOLKU_CASELOAD_PAGE_SIZE = env.int("TUKIPOLKU_CASELOAD_PAGE_SIZE", default=5
 TUKIPOLKU_BOARD_CARDS_PER_STEP = env.int("TUKIPOLKU_BOARD_CARDS_PER_STEP", default=25)
 # Break-the-glass access to a client outside one's teams lasts this long (reviewed afterwards).
 TUKIPOLKU_EMERGENCY_ACCESS_MINUTES = env.int("TUKIPOLKU_EMERGENCY_ACCESS_MINUTES", default=120)
+
+# Coordination and the sweep (issue 4, ADR 0009)
+TUKIPOLKU_SWEEP_INTERVAL_MINUTES = env.int("TUKIPOLKU_SWEEP_INTERVAL_MINUTES", default=15)
+TUKIPOLKU_INACTIVITY_DAYS = env.int("TUKIPOLKU_INACTIVITY_DAYS", default=30)  # an open episode with no activity
+TUKIPOLKU_HANDOVER_ESCALATION_DAYS = env.int("TUKIPOLKU_HANDOVER_ESCALATION_DAYS", default=7)  # not accepted → manager
+TUKIPOLKU_SITE_URL = env.str("TUKIPOLKU_SITE_URL", default="http://127.0.0.1:8000")  # links in e-mails
+
+# Background tasks: the Django Tasks API. The database backend needs no other service (the worker is
+# `manage.py db_worker`); TASKS_BACKEND=rq puts the queue in Redis (REDIS_URL; worker: `manage.py rqworker`).
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {"default": {"URL": env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,

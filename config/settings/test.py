@@ -25,3 +25,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TUKIPOLKU_REQUIRE_MFA = False
 SOCIALACCOUNT_PROVIDERS = {}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Background tasks run in the test process when their transaction commits (tests that need the real
+# database queue and worker say so).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -31,6 +31,19 @@ class EventType(models.TextChoices):
     LEGAL_BASIS_ENDED = "legal_basis_ended", _("Sharing on a legal basis ended")
     EMERGENCY_ACCESS_OPENED = "emergency_access_opened", _("Emergency access opened")
     ACCESS_REVIEWED = "access_reviewed", _("Exceptional access reviewed")
+    NEED_NOTIFIED = "need_notified", _("Notification of need sent")
+    NEED_ACCEPTED = "need_accepted", _("Notification of need accepted")
+    NEED_DECLINED = "need_declined", _("Notification of need declined")
+    REFERRAL_SENT = "referral_sent", _("Referral sent")
+    REFERRAL_STATUS_CHANGED = "referral_status_changed", _("Referral status changed")
+    HANDOVER_OPENED = "handover_opened", _("Escorted handover opened")
+    HANDOVER_UPDATED = "handover_updated", _("Escorted handover updated")
+    HANDOVER_ACCEPTED = "handover_accepted", _("Escorted handover accepted")
+    HANDOVER_ESCALATED = "handover_escalated", _("Escorted handover escalated to the manager")
+    MEETING_SCHEDULED = "meeting_scheduled", _("Meeting scheduled")
+    MEETING_CHANGED = "meeting_changed", _("Meeting changed")
+    MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
+    FOLLOW_UP_RECORDED = "follow_up_recorded", _("Follow-up recorded")
 
 
 class AccessAction(models.TextChoices):

@@ -84,6 +84,21 @@ OUTCOMES_WITHOUT_FOLLOW_UP = frozenset({Outcome.DECEASED, Outcome.MOVED_AWAY})
 """Outcomes after which no follow-up can be agreed."""
 
 
+class FollowUpSituation(models.TextChoices):
+    """The client's situation when a follow-up after closing is recorded (feeds the 3/6/12-month metric)."""
+
+    WORKING = "working", _("Working in the open labour market")
+    WORKING_SUBSIDISED = "working_subsidised", _("Working with pay subsidy or supported employment")
+    SELF_EMPLOYED = "self_employed", _("Self-employed")
+    STUDYING = "studying", _("Studying")
+    REHABILITATION = "rehabilitation", _("In rehabilitation")
+    INCLUSION = "inclusion", _("In a social-inclusion service")
+    UNEMPLOYED = "unemployed", _("Unemployed job seeker")
+    PENSION = "pension", _("On a pension")
+    OTHER = "other", _("Other")
+    NOT_REACHED = "not_reached", _("Not reached")
+
+
 class FollowUpStatus(models.TextChoices):
     DUE = "due", pgettext_lazy("follow-up status", "Due")
     DONE = "done", _("Done")

@@ -15,6 +15,7 @@ from tukipolku.cases.choices import (
     AssignmentKind,
     ConsentMethod,
     EpisodeStatus,
+    FollowUpSituation,
     FollowUpStatus,
     IdentificationSource,
     Outcome,
@@ -241,11 +242,24 @@ class FollowUp(BaseModel):
     )
     status = models.CharField(_("status"), max_length=20, choices=FollowUpStatus.choices, default=FollowUpStatus.DUE)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # What was found at the follow-up (recorded once; feeds the 3/6/12-month metrics)
+    situation = models.CharField(_("client's situation"), max_length=30, choices=FollowUpSituation.choices, blank=True)
+    situation_on = models.DateField(_("situation checked on"), null=True, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
         ordering = ["due_on"]
+        indexes = [models.Index(fields=["due_on"], condition=Q(status="due"), name="follow_up_due")]
 
     def __str__(self) -> str:
         return f"{self.episode_id} {self.due_on}"
