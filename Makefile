@@ -7,7 +7,7 @@ DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tukipolku
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test run dev worker test test-fast lint types checks security messages migrations bench bench-audit clean
+.PHONY: help install install-test run dev worker test test-fast lint types checks security messages migrations bench bench-audit bench-sweep clean
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -26,10 +26,10 @@ install-test: install ## Install test tools too, and Debian's chromium for brows
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; \
 	fi
 
-run: install ## Demo: migrate, load synthetic demo data, serve http://127.0.0.1:8000 (SQLite)
+run: install ## Demo: migrate, load synthetic demo data, serve http://127.0.0.1:8000 (SQLite) with the task worker and the sweep
 	$(DEMO_ENV) $(MANAGE) migrate --noinput -v0
 	$(DEMO_ENV) $(MANAGE) load_demo
-	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
+	$(DEMO_ENV) PY=$(PY) scripts/run_with_worker.sh
 
 dev: run ## Same as run
 
@@ -80,6 +80,9 @@ bench: install ## Benchmarks on PostgreSQL (see docs/performance.md)
 bench-audit: install ## Access-log write cost and the client's log report over 2M rows (docs/performance.md)
 	$(PY) bench/audit_overhead.py
 	$(PY) bench/log_report.py --verify
+
+bench-sweep: install ## The sweep over 1,000,000 open actions on PostgreSQL (docs/performance.md)
+	$(PY) bench/sweep.py
 
 clean: ## Remove the demo database and caches
 	rm -rf db.sqlite3* staticfiles .pytest_cache .ruff_cache .mypy_cache

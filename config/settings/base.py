@@ -94,6 +94,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "tukipolku.core.context_processors.navigation",
                 "tukipolku.notifications.context_processors.notifications",
+                "tukipolku.handovers.context_processors.navigation",
+                "tukipolku.intake.context_processors.intake_queue",
             ],
             "string_if_invalid": "",
         },
@@ -202,6 +204,8 @@ STORAGES = {
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tukipolku@localhost")
+if env.str("EMAIL_FILE_PATH", default=""):  # with the file-based e-mail backend (the sweep's crash test)
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH")
 
 SESSION_COOKIE_AGE = env.int("TUKIPOLKU_SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = False  # the age above is an idle timeout: SessionRefreshMiddleware slides it
@@ -251,6 +255,9 @@ TUKIPOLKU_SWEEP_INTERVAL_MINUTES = env.int("TUKIPOLKU_SWEEP_INTERVAL_MINUTES", d
 TUKIPOLKU_INACTIVITY_DAYS = env.int("TUKIPOLKU_INACTIVITY_DAYS", default=30)  # an open episode with no activity
 TUKIPOLKU_HANDOVER_ESCALATION_DAYS = env.int("TUKIPOLKU_HANDOVER_ESCALATION_DAYS", default=7)  # not accepted → manager
 TUKIPOLKU_SITE_URL = env.str("TUKIPOLKU_SITE_URL", default="http://127.0.0.1:8000")  # links in e-mails
+TUKIPOLKU_SWEEP_BATCH_SIZE = env.int("TUKIPOLKU_SWEEP_BATCH_SIZE", default=1000)  # notifications per transaction
+# Test only: seconds to sleep after each committed batch or e-mail (the crash test kills a worker between them).
+TUKIPOLKU_SWEEP_BATCH_PAUSE = env.float("TUKIPOLKU_SWEEP_BATCH_PAUSE", default=0.0)
 
 # Background tasks: the Django Tasks API. The database backend needs no other service (the worker is
 # `manage.py db_worker`); TASKS_BACKEND=rq puts the queue in Redis (REDIS_URL; worker: `manage.py rqworker`).

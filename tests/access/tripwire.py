@@ -64,10 +64,13 @@ CLIENT_TABLES = (
     "cases_followup",
     "plans_*",
     "meetings_*",
+    "referrals_*",
     "entries_entry",
     "privacy_consent",
     "privacy_legalbasisgrant",
     "privacy_emergencyaccess",
+    "handovers_handover",
+    "intake_neednotification",
 )
 """Tables that hold client data (`*`: every table of the app)."""
 

@@ -12,6 +12,8 @@ from tukipolku.cases.choices import (
     OUTCOMES_WITHOUT_FOLLOW_UP,
     AssignmentKind,
     ConsentMethod,
+    FollowUpSituation,
+    FollowUpStatus,
     IdentificationSource,
     Outcome,
     SpecialSituation,
@@ -199,6 +201,37 @@ class CloseForm(forms.Form):
 class ReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is the relationship reopened?"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class FollowUpRecordForm(forms.Form):
+    """What was found at a follow-up after closing. `expected_status` detects a second submit."""
+
+    expected_status = forms.CharField(widget=forms.HiddenInput, initial=FollowUpStatus.DUE)
+    situation = forms.ChoiceField(
+        label=_("The client's situation now"),
+        choices=FollowUpSituation.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the client's situation.")},
+    )
+    situation_on = forms.DateField(label=_("Checked on"), widget=DateInput())
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=300,
+        required=False,
+        help_text=_("For example the employer or the field of study. No health details here."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("situation_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+
+
+class FollowUpCancelForm(forms.Form):
+    expected_status = forms.CharField(widget=forms.HiddenInput, initial=FollowUpStatus.DUE)
+    reason = forms.CharField(
+        label=_("Why is the follow-up cancelled?"), widget=forms.Textarea(attrs={"rows": 2}), max_length=300
     )
 
 

@@ -252,6 +252,14 @@ def can_change_episode(actor: Any, episode: Episode) -> bool:
     return access is not None and access.can_change and episode.is_open
 
 
+def can_record_follow_up(actor: Any, episode: Episode) -> bool:
+    """Record or cancel a follow-up agreed at closing: the professionals who could change the episode
+    while it was open (team members; not partner staff, not emergency access). This is the only change
+    a closed episode accepts; everything else stays closed until it is reopened."""
+    access = episode_access(actor, episode)
+    return access is not None and access.can_change
+
+
 def can_read_category(actor: Any, episode: Episode, category: str) -> bool:
     access = episode_access(actor, episode)
     return access is not None and category in access.categories

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.models import AuditEvent
 from tukipolku.cases import registry
-from tukipolku.cases.choices import IdentificationSource, Outcome
+from tukipolku.cases.choices import FollowUpSituation, FollowUpStatus, IdentificationSource, Outcome
 
 
 def name_in_language(value: Any) -> str:
@@ -65,5 +67,28 @@ def describe_event(event: AuditEvent) -> str:
         return f"{choice_label(Outcome, p.get('outcome'))}{detail}"
     if verb == EventType.EPISODE_REOPENED:
         return _("At step %(step)s. Reason: %(reason)s") % {"step": _step(p), "reason": p.get("reason", "")}
+    if verb == EventType.FOLLOW_UP_RECORDED:
+        return _describe_follow_up(p)
     describer = registry.event_describers.get(verb)
     return describer(p) if describer is not None else ""
+
+
+def _date(value: Any) -> str:
+    try:
+        return date_format(datetime.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return str(value or "")
+
+
+def _describe_follow_up(p: dict[str, Any]) -> str:
+    if p.get("status") == FollowUpStatus.CANCELLED:
+        return _("Follow-up due %(due)s cancelled. Reason: %(reason)s") % {
+            "due": _date(p.get("due_on")),
+            "reason": p.get("reason", ""),
+        }
+    text = _("Follow-up due %(due)s: %(situation)s (checked %(on)s)") % {
+        "due": _date(p.get("due_on")),
+        "situation": choice_label(FollowUpSituation, p.get("situation")),
+        "on": _date(p.get("situation_on")),
+    }
+    return f"{text} – {p['note']}" if p.get("note") else text

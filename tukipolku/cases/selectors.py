@@ -14,7 +14,21 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DateField, F, Prefetch, Q, QuerySet, Value, Window
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, Least, RowNumber
 from django.http import Http404
 from django.utils import timezone
@@ -22,9 +36,16 @@ from django.utils import timezone
 from tukipolku.audit.choices import AccessAction, AccessOutcome
 from tukipolku.audit.services import access_denied, access_record, disclosure_record
 from tukipolku.cases import registry
-from tukipolku.cases.choices import AssignmentKind, EpisodeStatus
-from tukipolku.cases.constants import BASIS_DENIED, BASIS_IDENTITY_CODE, BASIS_PARTNER, BASIS_TEAM
-from tukipolku.cases.models import SITUATION_FIELDS, Assignment, CaseTeamMember, Episode, StepRecord
+from tukipolku.cases.choices import AssignmentKind, EpisodeStatus, FollowUpStatus
+from tukipolku.cases.constants import (
+    BASIS_DENIED,
+    BASIS_IDENTITY_CODE,
+    BASIS_PARTNER,
+    BASIS_TEAM,
+    FOLLOW_UP_CASELOAD_ROWS,
+    FOLLOW_UP_LEAD_DAYS,
+)
+from tukipolku.cases.models import SITUATION_FIELDS, Assignment, CaseTeamMember, Episode, FollowUp, StepRecord
 from tukipolku.cases.permissions import (
     READABLE_CATEGORIES,
     EpisodeAccess,
@@ -320,6 +341,93 @@ def caseload_for(*, actor: Any, page_number: Any = 1, only_contact: bool = False
     episodes = [fetched[pk] for pk in ids]
     _log(actor, "cases:caseload", episodes)
     return page, _rows(actor, episodes)
+
+
+# ---------------------------------------------------------------- follow-up after closing
+
+
+@dataclass
+class DueFollowUps:
+    """The follow-ups after closing that the actor is to do soon or is late with, for the caseload."""
+
+    rows: list[FollowUp]
+    total: int
+    horizon: datetime.date
+    today: datetime.date
+
+
+def follow_ups_due_for(*, actor: Any, limit: int = FOLLOW_UP_CASELOAD_ROWS) -> DueFollowUps:
+    """My follow-ups after closing that are due within `FOLLOW_UP_LEAD_DAYS` or overdue, oldest first.
+
+    Only closed episodes the actor may still see, and only follow-ups the actor owns. Two queries (a
+    count and the rows shown) whatever the number; each client shown is written to the access log.
+    """
+    today = timezone.localdate()
+    horizon = today + datetime.timedelta(days=FOLLOW_UP_LEAD_DAYS)
+    qs = FollowUp.objects.filter(
+        owner=actor,
+        status=FollowUpStatus.DUE,
+        due_on__lte=horizon,
+        episode__status=EpisodeStatus.CLOSED,
+        episode__in=Episode.objects.filter(episode_visible_q(actor)).values("pk"),
+    )
+    total = qs.count()
+    rows = (
+        list(qs.select_related("episode", "episode__client", "episode__team").order_by("due_on", "pk")[:limit])
+        if total
+        else []
+    )
+    _log(actor, "cases:caseload", [f.episode for f in rows])
+    return DueFollowUps(rows=rows, total=total, horizon=horizon, today=today)
+
+
+def follow_up_get_for(*, actor: Any, episode: Episode, follow_up_id: int, view: str) -> FollowUp:
+    """A follow-up of an episode already fetched through the gate; one of another episode is 404."""
+    follow_up = episode.follow_ups.select_related("owner", "recorded_by").filter(pk=follow_up_id).first()
+    if follow_up is None:
+        other = FollowUp.objects.filter(pk=follow_up_id).values_list("episode__client_id", "episode_id").first()
+        refuse_other_object(actor=actor, view=view, owner=other, resource="follow_up")
+    return follow_up
+
+
+FOLLOW_UP_BUCKETS = (3, 6, 12)
+"""Months after closing that the follow-up metric reports (DOMAIN.md §10)."""
+
+
+def follow_up_outcomes(
+    *, team_ids: Sequence[int], since: datetime.date, until: datetime.date
+) -> dict[tuple[int, str], int]:
+    """How many recorded follow-ups found the client in each situation, by months after closing.
+
+    Counts follow-ups marked done whose situation was checked between `since` and `until` (inclusive),
+    in episodes of the given teams. The months are those between the outcome date and the agreed due
+    date, put in the nearest of 3, 6 and 12 (under 4.5 months → 3, under 9 → 6, else 12). Returns
+    `{(months, situation): count}`: numbers only, no client is read, so nothing is access-logged.
+    """
+    gap = ExpressionWrapper(F("due_on") - F("episode__outcome_on"), output_field=DurationField())
+    rows = (
+        FollowUp.objects.filter(
+            episode__team_id__in=list(team_ids),
+            status=FollowUpStatus.DONE,
+            situation_on__gte=since,
+            situation_on__lte=until,
+            episode__outcome_on__isnull=False,
+        )
+        .exclude(situation="")
+        .annotate(gap=gap)
+        .annotate(
+            months=Case(
+                When(gap__lt=datetime.timedelta(days=137), then=Value(3)),
+                When(gap__lt=datetime.timedelta(days=274), then=Value(6)),
+                default=Value(12),
+                output_field=IntegerField(),
+            )
+        )
+        .values("months", "situation")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(r["months"], r["situation"]): r["n"] for r in rows}
 
 
 @dataclass

@@ -21,12 +21,18 @@ from tukipolku.cases.choices import (
     OUTCOMES_WITHOUT_FOLLOW_UP,
     AssignmentKind,
     EpisodeStatus,
+    FollowUpSituation,
     FollowUpStatus,
     Outcome,
     StepStatus,
 )
 from tukipolku.cases.models import SITUATION_FIELDS, Assignment, CaseTeamMember, Episode, FollowUp, StepRecord
-from tukipolku.cases.permissions import can_change_episode, can_open_episode_in, can_view_episode
+from tukipolku.cases.permissions import (
+    can_change_episode,
+    can_open_episode_in,
+    can_record_follow_up,
+    can_view_episode,
+)
 from tukipolku.clients.models import Client
 from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.models import Team, TeamMembership
@@ -451,3 +457,96 @@ def episode_reopen(*, actor: Any, episode: Episode, reason: str) -> Episode:
         step=step_payload(last.step),
     )
     return episode
+
+
+# ---------------------------------------------------------------- follow-up after closing
+
+
+def _locked_follow_up(*, actor: Any, episode: Episode, follow_up_id: int, expected_status: str) -> FollowUp:
+    """The follow-up under a row lock, checked against the status the form was loaded with."""
+    if not can_record_follow_up(actor, episode):
+        raise ApplicationError(_("You cannot record follow-ups of this client."))
+    follow_up = FollowUp.objects.select_for_update().filter(pk=follow_up_id, episode_id=episode.pk).first()
+    if follow_up is None:
+        raise ApplicationError(_("This follow-up does not exist."))
+    if follow_up.status != expected_status or follow_up.status != FollowUpStatus.DUE:
+        raise ConflictError(
+            _("This follow-up was already recorded or cancelled, perhaps by someone else. Check the page.")
+        )
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_record(
+    *,
+    actor: Any,
+    episode: Episode,
+    follow_up_id: int,
+    expected_status: str,
+    situation: str,
+    situation_on: datetime.date,
+    note: str = "",
+) -> FollowUp:
+    """Record the client's situation at a follow-up agreed at closing; the follow-up is then done.
+
+    Allowed on a closed episode (`can_record_follow_up`). The status the form carried must still be
+    current: a second submit or a colleague's recording meanwhile is refused, never overwritten.
+    """
+    follow_up = _locked_follow_up(
+        actor=actor, episode=episode, follow_up_id=follow_up_id, expected_status=expected_status
+    )
+    if situation not in FollowUpSituation.values:
+        raise ApplicationError(_("Choose the client's situation."), field="situation")
+    if situation_on > timezone.localdate():
+        raise ApplicationError(_("The date cannot be in the future."), field="situation_on")
+    if episode.outcome_on is not None and situation_on < episode.outcome_on:
+        raise ApplicationError(
+            _("The date cannot be before the outcome date of the relationship."), field="situation_on"
+        )
+    follow_up.status = FollowUpStatus.DONE
+    follow_up.situation = situation
+    follow_up.situation_on = situation_on
+    follow_up.note = note.strip()[:300]
+    follow_up.recorded_at = timezone.now()
+    follow_up.recorded_by = actor
+    follow_up.save(
+        update_fields=["status", "situation", "situation_on", "note", "recorded_at", "recorded_by", "updated_at"]
+    )
+    _event(
+        actor,
+        EventType.FOLLOW_UP_RECORDED,
+        episode,
+        target=follow_up,
+        status=FollowUpStatus.DONE,
+        due_on=follow_up.due_on.isoformat(),
+        situation=situation,
+        situation_on=situation_on.isoformat(),
+        note=follow_up.note,
+    )
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_cancel(*, actor: Any, episode: Episode, follow_up_id: int, expected_status: str, reason: str) -> FollowUp:
+    """Cancel a follow-up that will not be done (for example the client cannot be reached any more, or
+    a new relationship has started). A reason is required."""
+    follow_up = _locked_follow_up(
+        actor=actor, episode=episode, follow_up_id=follow_up_id, expected_status=expected_status
+    )
+    if not reason.strip():
+        raise ApplicationError(_("Give a reason for cancelling the follow-up."), field="reason")
+    follow_up.status = FollowUpStatus.CANCELLED
+    follow_up.note = reason.strip()[:300]
+    follow_up.recorded_at = timezone.now()
+    follow_up.recorded_by = actor
+    follow_up.save(update_fields=["status", "note", "recorded_at", "recorded_by", "updated_at"])
+    _event(
+        actor,
+        EventType.FOLLOW_UP_RECORDED,
+        episode,
+        target=follow_up,
+        status=FollowUpStatus.CANCELLED,
+        due_on=follow_up.due_on.isoformat(),
+        reason=follow_up.note,
+    )
+    return follow_up

@@ -14,6 +14,7 @@ urlpatterns = [
     path("episodes/<id:pk>/team/", views.EpisodeTeamView.as_view(), name="team"),
     path("episodes/<id:pk>/close/", views.EpisodeCloseView.as_view(), name="close"),
     path("episodes/<id:pk>/reopen/", views.EpisodeReopenView.as_view(), name="reopen"),
+    path("episodes/<id:pk>/follow-ups/<id:follow_up_id>/", views.FollowUpView.as_view(), name="follow_up"),
     path("episodes/<id:pk>/consents/", privacy_views.ConsentsView.as_view(), name="consents"),
     path(
         "episodes/<id:pk>/consents/<id:consent_id>/withdraw/",

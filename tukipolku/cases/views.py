@@ -12,18 +12,21 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from tukipolku.cases import selectors, services
 from tukipolku.cases.case_page import case_page_context
-from tukipolku.cases.choices import AssignmentKind
+from tukipolku.cases.choices import AssignmentKind, FollowUpStatus
 from tukipolku.cases.forms import (
     AssignmentForm,
     BoardFilterForm,
     ClientSearchForm,
     CloseForm,
     EpisodeFieldsForm,
+    FollowUpCancelForm,
+    FollowUpRecordForm,
     MemberAddForm,
     NewClientForm,
     ReopenForm,
@@ -32,7 +35,7 @@ from tukipolku.cases.forms import (
     StepSkipForm,
 )
 from tukipolku.cases.models import Episode
-from tukipolku.cases.permissions import can_change_episode
+from tukipolku.cases.permissions import can_change_episode, can_record_follow_up
 from tukipolku.clients.services import DuplicateClientError, client_create
 from tukipolku.core.converters import parse_id
 from tukipolku.core.exceptions import ApplicationError
@@ -63,7 +66,12 @@ class CaseloadView(ProfessionalView):
         page, rows = selectors.caseload_for(
             actor=request.user, page_number=request.GET.get("page"), only_contact=only_contact
         )
-        return render(request, "cases/caseload.html", {"page": page, "rows": rows, "only_contact": only_contact})
+        follow_ups = selectors.follow_ups_due_for(actor=request.user)
+        return render(
+            request,
+            "cases/caseload.html",
+            {"page": page, "rows": rows, "only_contact": only_contact, "follow_ups": follow_ups},
+        )
 
 
 class BoardView(ProfessionalView):
@@ -462,3 +470,77 @@ class EpisodeReopenView(EpisodeViewMixin, ProfessionalView):
                 return redirect_htmx_aware(request, reverse("cases:detail", args=[pk]))
         context = case_page_context(request, episode, reopen_form=form, open_panel="reopen")
         return render(request, "cases/episode_detail.html", context, status=400)
+
+
+class FollowUpView(EpisodeViewMixin, ProfessionalView):
+    """Record what was found at a follow-up agreed at closing, or cancel it with a reason.
+
+    The one change a closed episode accepts (`can_record_follow_up`); the gate still decides who may
+    see the episode, and a follow-up of another episode is 404.
+    """
+
+    view_name = "cases:follow_up"
+
+    def _render(self, request: HttpRequest, episode: Episode, follow_up: Any, status: int = 200, **forms: Any) -> Any:
+        context = {
+            "episode": episode,
+            "client": episode.client,
+            "follow_up": follow_up,
+            "is_due": follow_up.status == FollowUpStatus.DUE,
+            "overdue": follow_up.status == FollowUpStatus.DUE and follow_up.due_on < timezone.localdate(),
+            "can_record": can_record_follow_up(request.user, episode),
+            "record_form": FollowUpRecordForm(initial={"expected_status": follow_up.status}),
+            "cancel_form": FollowUpCancelForm(initial={"expected_status": follow_up.status}, prefix="cancel"),
+            "open_panel": "",
+        }
+        context.update(forms)
+        return render(request, "cases/follow_up.html", context, status=status)
+
+    def get(self, request: HttpRequest, pk: int, follow_up_id: int) -> HttpResponse:
+        episode = self.episode(request, pk)
+        follow_up = selectors.follow_up_get_for(
+            actor=request.user, episode=episode, follow_up_id=follow_up_id, view=self.view_name
+        )
+        return self._render(request, episode, follow_up)
+
+    def post(self, request: HttpRequest, pk: int, follow_up_id: int) -> HttpResponse:
+        episode = self.episode(request, pk)
+        follow_up = selectors.follow_up_get_for(
+            actor=request.user, episode=episode, follow_up_id=follow_up_id, view=self.view_name
+        )
+        if request.POST.get("op") == "cancel":
+            cancel_form = FollowUpCancelForm(request.POST, prefix="cancel")
+            if cancel_form.is_valid():
+                ok, _done = attempt(
+                    cancel_form,
+                    services.follow_up_cancel,
+                    actor=request.user,
+                    episode=episode,
+                    follow_up_id=follow_up.pk,
+                    expected_status=cancel_form.cleaned_data["expected_status"],
+                    reason=cancel_form.cleaned_data["reason"],
+                )
+                if ok:
+                    messages.success(request, _("The follow-up is cancelled."))
+                    return redirect_htmx_aware(request, reverse("cases:detail", args=[pk]))
+            follow_up.refresh_from_db()
+            return self._render(request, episode, follow_up, 400, cancel_form=cancel_form, open_panel="cancel")
+        form = FollowUpRecordForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            ok, _done = attempt(
+                form,
+                services.follow_up_record,
+                actor=request.user,
+                episode=episode,
+                follow_up_id=follow_up.pk,
+                expected_status=d["expected_status"],
+                situation=d["situation"],
+                situation_on=d["situation_on"],
+                note=d["note"],
+            )
+            if ok:
+                messages.success(request, _("The follow-up is recorded. Thank you."))
+                return redirect_htmx_aware(request, reverse("cases:detail", args=[pk]))
+        follow_up.refresh_from_db()
+        return self._render(request, episode, follow_up, 400, record_form=form)

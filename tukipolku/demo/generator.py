@@ -76,7 +76,15 @@ HORIZON_DAYS = 730
 """Episodes are opened within about the last 24 months."""
 EPISODES_PER_TEAM = 1500
 BATCH_CLIENTS = 5000
-PATHWAY_SHARES = (("satakunta", 0.7), ("eura", 0.3))
+PATHWAY_SHARES = (
+    ("satakunta", 0.62),
+    ("eura", 0.26),
+    ("rauma_study_end", 0.03),
+    ("escorted_handover", 0.03),
+    ("ips", 0.03),
+    ("unemployed_health_check", 0.03),
+)
+"""Share of episodes per pathway: mostly the two team processes, a few on each of the other models."""
 
 # --- Organisations and demo users ------------------------------------------------------------------
 

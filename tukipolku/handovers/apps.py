@@ -6,3 +6,6 @@ class HandoversConfig(AppConfig):
     name = "tukipolku.handovers"
     label = "handovers"
     verbose_name = _("Escorted handovers")
+
+    def ready(self) -> None:
+        from tukipolku.handovers import hooks  # noqa: F401

@@ -6,3 +6,6 @@ class IntakeConfig(AppConfig):
     name = "tukipolku.intake"
     label = "intake"
     verbose_name = _("Notifications of need")
+
+    def ready(self) -> None:
+        from tukipolku.intake import hooks  # noqa: F401

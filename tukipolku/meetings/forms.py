@@ -1,17 +1,37 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
 from django.forms import formset_factory
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tukipolku.core.forms import DateInput, DateTimeInput, set_queryset
 from tukipolku.core.models import User
+from tukipolku.meetings.calendar import HELSINKI
 from tukipolku.meetings.choices import MeetingKind
+
+TIME_FORMATS = ["%H:%M", "%H.%M", "%H"]
+
+
+def _user_label(u: User) -> str:
+    org = f", {u.organisation.name}" if u.organisation_id and u.organisation is not None else ""
+    return f"{u.display_name} – {u.get_profession_display()}{org}"
+
+
+class TimeInput(forms.TimeInput):
+    """A 24-hour time typed as hh:mm (hh.mm accepted too)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        base = {"placeholder": _("hh:mm"), "autocomplete": "off", "size": 6, "inputmode": "numeric"}
+        super().__init__(attrs={**base, **(attrs or {})}, format="%H:%M")
 
 
 class MeetingForm(forms.Form):
+    """Recording a meeting held already (not scheduled in the system)."""
+
     kind = forms.ChoiceField(label=_("Kind of meeting"), choices=MeetingKind.choices)
     starts_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput())
     location = forms.CharField(label=_("Place"), max_length=200, required=False)
@@ -47,6 +67,118 @@ class MeetingForm(forms.Form):
             if name.strip():
                 rows.append((name.strip()[:200], org.strip()[:200]))
         return rows
+
+
+class ScheduleForm(forms.Form):
+    """Scheduling a meeting (and changing it later): when, where, who, what about."""
+
+    sequence = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    kind = forms.ChoiceField(label=_("Kind of meeting"), choices=MeetingKind.choices)
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    starts = forms.TimeField(label=_("Starts"), widget=TimeInput(), input_formats=TIME_FORMATS)
+    ends = forms.TimeField(label=_("Ends"), widget=TimeInput(), input_formats=TIME_FORMATS)
+    location = forms.CharField(
+        label=_("Place"),
+        max_length=200,
+        required=False,
+        help_text=_("Sent in the invitations: do not write the client's name here."),
+    )
+    video_link = forms.URLField(
+        label=_("Video link"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("If the meeting is online."),
+        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "off"}),
+    )
+    team_users = forms.ModelMultipleChoiceField(
+        label=_("From the client's team"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_users = forms.ModelMultipleChoiceField(
+        label=_("Professionals of other organisations and teams"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Partner staff (employment services, Kela, occupational and student health) then see what the "
+            "client's consents allow for their organisation."
+        ),
+    )
+    client_takes_part = forms.BooleanField(label=_("The client takes part"), required=False)
+    invite_client = forms.BooleanField(label=_("Send the client an invitation by e-mail"), required=False)
+    agenda = forms.CharField(
+        label=_("Agenda"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=8000,
+        help_text=_("Prefilled from the current step of the pathway. Stays in Tukipolku: it is not sent by e-mail."),
+    )
+
+    def __init__(self, *args: Any, members: Any, others: Any, client_email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_queryset(self, "team_users", members, _user_label)
+        set_queryset(self, "other_users", others, _user_label)
+        field = self.fields["invite_client"]
+        if client_email:
+            field.help_text = _("To the e-mail address recorded for the client: %(email)s") % {"email": client_email}
+        else:
+            field.disabled = True
+            field.help_text = _(
+                "No e-mail address is recorded for the client. You can add one on the client's details."
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day, starts, ends = data.get("date"), data.get("starts"), data.get("ends")
+        if day is not None and starts is not None:
+            data["starts_at"] = self._aware(day, starts, "starts")
+        if day is not None and ends is not None:
+            data["ends_at"] = self._aware(day, ends, "ends")
+        return data
+
+    def _aware(self, day: datetime.date, time: datetime.time, field: str) -> datetime.datetime | None:
+        """A wall-clock time in Finland; a time skipped by the change to summer time is refused."""
+        naive = datetime.datetime.combine(day, time)
+        aware = timezone.make_aware(naive, HELSINKI)
+        if aware.astimezone(datetime.UTC).astimezone(HELSINKI).replace(tzinfo=None) != naive:
+            self.add_error(field, _("This time does not exist: the clocks are moved forward then."))
+            return None
+        return aware
+
+
+class OutsideForm(forms.Form):
+    """A participant who is not a user of Tukipolku."""
+
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("name", "").strip() and (data.get("organisation") or data.get("email")):
+            self.add_error("name", _("Give the person's name."))
+        return data
+
+
+OutsideFormSet = formset_factory(OutsideForm, extra=2, can_delete=True)
+
+
+class HeldForm(forms.Form):
+    """Recording a scheduled meeting as held."""
+
+    sequence = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    client_participated = forms.BooleanField(label=_("The client took part"), required=False)
+    minutes = forms.CharField(
+        label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 8}), required=False, max_length=20000
+    )
+
+
+class CancelForm(forms.Form):
+    sequence = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 class DecisionForm(forms.Form):

@@ -1,46 +1,86 @@
+"""How meetings plug into the episode (cases/registry.py) and the sweep (notifications/registry.py)."""
+
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from tukipolku.audit.choices import EventType
 from tukipolku.cases import registry
 from tukipolku.cases.models import Episode
 from tukipolku.cases.presentation import choice_label
-from tukipolku.meetings.choices import MeetingKind
+from tukipolku.meetings.choices import MeetingKind, MeetingStatus
 from tukipolku.meetings.models import Meeting
-from tukipolku.meetings.selectors import meeting_list_for
+from tukipolku.meetings.selectors import meetings_section_for
+from tukipolku.notifications.registry import register_sweep_step
 from tukipolku.pathways.choices import CompletionCheck as CheckCode
 
 registry.register_completion_check(
     CheckCode.MEETING,
     registry.CompletionCheck(
-        passes=lambda e: Meeting.objects.filter(episode=e).exists(),
+        passes=lambda e: Meeting.objects.filter(episode=e, status=MeetingStatus.HELD).exists(),
         failure_message=lambda: _("Record the meeting first."),
     ),
 )
 registry.register_completion_check(
     CheckCode.JOINT_MEETING,
     registry.CompletionCheck(
-        passes=lambda e: Meeting.objects.filter(episode=e, client_participated=True).exists(),
+        passes=lambda e: Meeting.objects.filter(
+            episode=e, status=MeetingStatus.HELD, client_participated=True
+        ).exists(),
         failure_message=lambda: _("Record a meeting in which the client took part first."),
     ),
 )
 
 
 def _section(actor: Any, episode: Episode) -> dict[str, Any]:
-    return {"meetings": list(meeting_list_for(episode=episode))}
+    return {"section": meetings_section_for(episode=episode)}
 
 
 registry.register_case_section(
     "meetings", registry.CaseSection(order=20, template="meetings/_case_section.html", context=_section)
 )
+
+
+def _when(payload: dict[str, Any]) -> str:
+    value = parse_datetime(payload.get("starts_at") or "")
+    if value is None:
+        return ""
+    return formats.date_format(timezone.localtime(value), "j.n.Y H:i")
+
+
+def _describe(payload: dict[str, Any]) -> str:
+    return " ".join(x for x in [choice_label(MeetingKind, payload.get("kind")), _when(payload)] if x)
+
+
 registry.register_event_describer(EventType.MEETING_RECORDED, lambda p: choice_label(MeetingKind, p.get("kind")))
+registry.register_event_describer(EventType.MEETING_SCHEDULED, _describe)
+registry.register_event_describer(EventType.MEETING_CHANGED, _describe)
+registry.register_event_describer(EventType.MEETING_CANCELLED, _describe)
 
 
 def _participating(user: Any) -> Any:
-    return Meeting.objects.filter(participants__user=user).values("episode_id")
+    """Episodes of meetings the user is still a participant of; a cancelled meeting or a removed
+    participant grants nothing (one filter: the same participant row must match both)."""
+    return (
+        Meeting.objects.exclude(status=MeetingStatus.CANCELLED)
+        .filter(participants__user=user, participants__removed_at__isnull=True)
+        .values("episode_id")
+    )
 
 
 registry.register_participation_source("meetings", _participating)
+
+
+def _send_pending_invitations(today: datetime.date) -> int:
+    """Invitations still pending (the task could not be enqueued, or a worker died mid-send)."""
+    from tukipolku.meetings.delivery import invitations_deliver
+
+    return invitations_deliver()
+
+
+register_sweep_step("meeting_invitations", _send_pending_invitations)

@@ -28,3 +28,4 @@ class EmailStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENT = "sent", _("Sent")
     SKIPPED = "skipped", _("Not sent (no e-mail address)")
+    IN_APP = "in_app", _("In the app only (an e-mail of its own was sent)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +34,25 @@ def read_data() -> list[dict[str, Any]]:
     return json.loads(DATA_FILE.read_text(encoding="utf-8"))
 
 
-def load_pathways(pathway_model: Any, version_model: Any, step_model: Any) -> None:
+FIRST_CODES = ("satakunta", "eura")
+"""Shipped with the first release (migration 0002)."""
+
+MORE_CODES = ("rauma_study_end", "escorted_handover", "ips", "unemployed_health_check")
+"""Added by migration 0005: the Rauma study-end transition, the escorted handover, IPS job coaching and
+the unemployed person's health check."""
+
+
+def load_pathways(pathway_model: Any, version_model: Any, step_model: Any, codes: Iterable[str] | None = None) -> None:
     """Create each shipped pathway with a published version 1, unless it already exists.
 
-    Takes the model classes so that a migration can pass its historical models.
+    Takes the model classes so that a migration can pass its historical models. `codes` limits the
+    loading to those pathways (None: every pathway in the data file). A pathway that exists is never
+    touched, so running it again changes nothing.
     """
+    wanted = set(codes) if codes is not None else None
     for item in read_data():
+        if wanted is not None and item["code"] not in wanted:
+            continue
         if pathway_model.objects.filter(code=item["code"]).exists():
             continue
         pathway = pathway_model.objects.create(code=item["code"], **{f: item[f] for f in PATHWAY_FIELDS})

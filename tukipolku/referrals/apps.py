@@ -6,3 +6,8 @@ class ReferralsConfig(AppConfig):
     name = "tukipolku.referrals"
     label = "referrals"
     verbose_name = _("Referrals")
+
+    def ready(self) -> None:
+        from tukipolku.referrals import hooks
+
+        hooks.register()

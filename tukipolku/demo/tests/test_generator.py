@@ -28,10 +28,15 @@ from tukipolku.demo.generator import (
     generate,
     identity_codes,
 )
+from tukipolku.handovers.models import Handover
+from tukipolku.intake.models import NeedNotification
+from tukipolku.meetings.models import Meeting
+from tukipolku.notifications.models import Notification
 from tukipolku.pathways.models import PathwayStep
 from tukipolku.plans.models import Plan
 from tukipolku.privacy.choices import ConsentKind, DataCategory, GivenHow, Purpose
 from tukipolku.privacy.models import Consent, EmergencyAccess, LegalBasisGrant
+from tukipolku.referrals.models import Referral
 
 NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
 TODAY = datetime.date(2026, 3, 2)
@@ -180,7 +185,14 @@ def test_generate__covers_every_outcome_and_step(demo_users):
         steps = set(PathwayStep.objects.filter(version__pathway__code=code).values_list("id", flat=True))
         assert steps and steps <= current_steps, code
     assert episodes.values("source").distinct().count() >= 8
-    assert set(episodes.values_list("pathway_version__pathway__code", flat=True)) == {"satakunta", "eura"}
+    assert set(episodes.values_list("pathway_version__pathway__code", flat=True)) == {
+        "satakunta",
+        "eura",
+        "rauma_study_end",
+        "escorted_handover",
+        "ips",
+        "unemployed_health_check",
+    }
     assert Assignment.objects.filter(kind=AssignmentKind.CONTACT_PERSON, ended_at__isnull=False).exists()
     assert Assignment.objects.filter(kind=AssignmentKind.OWN_WORKER).exists()
     assert FollowUp.objects.exists()
@@ -293,7 +305,21 @@ def test_load_demo__idempotent(shipped_pathways):
     def counts():
         return [
             m.objects.count()
-            for m in (Client, Episode, AuditEvent, User, Consent, LegalBasisGrant, EmergencyAccess, PersonalDataAccess)
+            for m in (
+                Client,
+                Episode,
+                AuditEvent,
+                User,
+                Consent,
+                LegalBasisGrant,
+                EmergencyAccess,
+                PersonalDataAccess,
+                NeedNotification,
+                Referral,
+                Handover,
+                Meeting,
+                Notification,
+            )
         ]
 
     first = io.StringIO()
@@ -302,7 +328,8 @@ def test_load_demo__idempotent(shipped_pathways):
     second = io.StringIO()
     call_command("load_demo", stdout=second)
 
-    assert before[0] == 300
+    assert 300 <= before[0] <= 310  # the generator's 300 and the people of the escorted-handover demo
+    assert all(before[8:]), before  # notifications of need, referrals, handovers, meetings, notifications
     assert counts() == before
     assert list(chain.verify(PersonalDataAccess)) == [] and list(chain.verify(Disclosure)) == []
     assert "already loaded" in second.getvalue()

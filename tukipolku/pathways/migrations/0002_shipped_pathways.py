@@ -4,12 +4,13 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from tukipolku.pathways.loader import load_pathways
+    from tukipolku.pathways.loader import FIRST_CODES, load_pathways
 
     load_pathways(
         apps.get_model("pathways", "Pathway"),
         apps.get_model("pathways", "PathwayVersion"),
         apps.get_model("pathways", "PathwayStep"),
+        codes=FIRST_CODES,
     )
 
 

@@ -10,8 +10,14 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from tukipolku.core.models import User
+from tukipolku.demo.followup_demo import build_follow_up_demo
 from tukipolku.demo.generator import DEMO_LOGINS, DEMO_PASSWORD, build_demo_users, build_organisations, generate
+from tukipolku.demo.handovers_demo import build_handovers_demo
+from tukipolku.demo.intake_demo import build_intake_demo
+from tukipolku.demo.meetings_demo import build_meetings_demo
+from tukipolku.demo.referrals_demo import build_referrals_demo
 from tukipolku.demo.showcase import Showcase, build_privacy_showcase
+from tukipolku.demo.sweep_demo import build_sweep_demo
 
 DEMO_CLIENTS = 300
 DEMO_SEED = 2026
@@ -34,6 +40,12 @@ class Command(BaseCommand):
                 users = build_demo_users(build_organisations(random.Random(DEMO_SEED)))
                 generate(clients=DEMO_CLIENTS, seed=DEMO_SEED, now=now, demo_users=users, log=self.stdout.write)
                 showcase = build_privacy_showcase(users=users, now=now, seed=DEMO_SEED)
+                build_referrals_demo(users=users, now=now)
+                build_intake_demo(users=users, now=now, seed=DEMO_SEED)
+                build_handovers_demo(users=users, now=now)
+                build_meetings_demo(users=users, now=now)
+                build_follow_up_demo(seed=DEMO_SEED)  # situations recorded at follow-ups after closing
+            build_sweep_demo(log=self.stdout.write)  # notifications and the managers' list (issue 4)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
             self.print_showcase(showcase)
         self.print_logins(usernames)

@@ -1,0 +1,228 @@
+"""Input shapes of the handover pages. Rules live in `services.py`; these parse and check types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tukipolku.cases.choices import ConsentMethod
+from tukipolku.clients import identity
+from tukipolku.core.forms import DateInput, DateTimeInput, set_queryset
+from tukipolku.core.models import Team, User
+from tukipolku.handovers.choices import PREP_CHECKLIST, HandoverReason, JobSearch
+from tukipolku.handovers.models import WAS_MAX, WAS_MIN
+
+WAS_ERROR = _("The work ability score is a whole number from 0 to 10.")
+
+
+class HandoverOpenForm(forms.Form):
+    identity_code = forms.CharField(
+        label=_("Personal identity code"),
+        max_length=20,
+        help_text=_("For example 010190-900A. Spaces and lower case are accepted."),
+    )
+    first_names = forms.CharField(label=_("First names"), max_length=120)
+    last_name = forms.CharField(label=_("Last name"), max_length=120)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    team = forms.ModelChoiceField(
+        label=_("Receiving work ability team"), queryset=Team.objects.none(), empty_label=_("Choose a team")
+    )
+    reason = forms.ChoiceField(label=_("Reason"), choices=HandoverReason.choices, widget=forms.RadioSelect)
+    background = forms.CharField(
+        label=_("Background"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        required=False,
+        help_text=_("In a few sentences: why the employment or studies end and what has been tried."),
+    )
+    sending_contact = forms.ModelChoiceField(
+        label=_("Sending contact person"),
+        queryset=User.objects.none(),
+        empty_label=None,
+        help_text=_("Walks the person over to the team, for example the work ability coordinator."),
+    )
+    consent_given = forms.BooleanField(
+        label=_("The person agreed to the escorted handover"),
+        error_messages={"required": _("The person's agreement is needed before the handover can be opened.")},
+    )
+    consent_on = forms.DateField(label=_("Date of agreement"), widget=DateInput())
+    consent_method = forms.ChoiceField(
+        label=_("How the person agreed"), choices=ConsentMethod.choices, widget=forms.RadioSelect
+    )
+    escort_consent = forms.BooleanField(
+        label=_("The person also agreed that the sending contact person may follow the shared plan afterwards"),
+        required=False,
+        help_text=_("Recorded as a consent for your organisation when the team accepts the handover."),
+    )
+
+    def __init__(self, *args: Any, teams: Any, contacts: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("consent_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        set_queryset(self, "team", teams, lambda t: f"{t.name} – {t.organisation.name}")
+        set_queryset(
+            self, "sending_contact", contacts, lambda u: f"{u.display_name} – {u.title or u.get_profession_display()}"
+        )
+
+    def clean_identity_code(self) -> str:
+        code = identity.normalize(self.cleaned_data["identity_code"])
+        if not identity.is_valid(code):
+            raise forms.ValidationError(
+                _("This is not a valid identity code. Check the date, the century sign and the check character.")
+            )
+        return code
+
+    def clean_consent_on(self) -> Any:
+        value = self.cleaned_data["consent_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date of agreement cannot be in the future."))
+        return value
+
+
+class RevisionForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class HandoverPrepForm(RevisionForm):
+    """The preparatory meeting: when it was held, and a checklist where each item gets the date it was done."""
+
+    prep_met_on = forms.DateField(label=_("Preparatory meeting held on"), widget=DateInput(), required=False)
+    prep_agenda_agreed_on = forms.DateField(
+        label=_("What will be discussed agreed"), widget=DateInput(), required=False
+    )
+    prep_health_info_on = forms.DateField(label=_("Health information collected"), widget=DateInput(), required=False)
+    prep_rehabilitation_on = forms.DateField(
+        label=_("Rehabilitation so far collected"), widget=DateInput(), required=False
+    )
+    prep_statement_on = forms.DateField(
+        label=_("Statement on work and functional capacity collected"), widget=DateInput(), required=False
+    )
+    prep_nurse_invited_on = forms.DateField(
+        label=_("The team's public health nurse invited"), widget=DateInput(), required=False
+    )
+    prep_employment_invited_on = forms.DateField(
+        label=_("Employment services' work ability coordinator invited"), widget=DateInput(), required=False
+    )
+    prep_time_place_agreed_on = forms.DateField(
+        label=_("Time and place of the transfer meeting agreed"), widget=DateInput(), required=False
+    )
+    transfer_at = forms.DateTimeField(label=_("Transfer meeting date and time"), widget=DateTimeInput(), required=False)
+    transfer_place = forms.CharField(label=_("Transfer meeting place"), max_length=200, required=False)
+    prep_notes = forms.CharField(
+        label=_("What will be discussed, notes"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=8000,
+        required=False,
+    )
+
+    CHECKLIST = tuple(name for name, _code in PREP_CHECKLIST)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        today = timezone.localdate()
+        for name in ("prep_met_on", *self.CHECKLIST):
+            value = data.get(name)
+            if value is not None and value > today:
+                self.add_error(name, _("A date of something done cannot be in the future."))
+        return data
+
+    def checklist_fields(self) -> list[Any]:
+        return [self[name] for name in self.CHECKLIST]
+
+
+class HandoverTransferForm(RevisionForm):
+    transfer_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput())
+    transfer_place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    transfer_participants = forms.CharField(
+        label=_("Participants"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("One per line: name, organisation."),
+    )
+    own_view = forms.CharField(
+        label=_("The person's own view"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=8000,
+        required=False,
+        help_text=_("Ask first and write it in the person's own words."),
+    )
+    readiness = forms.CharField(
+        label=_("Readiness to return to work"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
+        required=False,
+    )
+    own_assessment = forms.CharField(
+        label=_("Own assessment of work ability"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
+        required=False,
+    )
+    work_ability_score = forms.IntegerField(
+        label=_("Work ability score (0–10)"),
+        required=False,
+        widget=forms.NumberInput(attrs={"min": WAS_MIN, "max": WAS_MAX, "step": 1, "inputmode": "numeric"}),
+        help_text=_("Current work ability compared with the lifetime best: 0 = cannot work at all, 10 = at its best."),
+        error_messages={"invalid": WAS_ERROR},
+    )
+    resources = forms.CharField(
+        label=_("Resources and limitations"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False
+    )
+    skills = forms.CharField(
+        label=_("Skills, education and work experience"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        required=False,
+    )
+    receiving_nurse = forms.ModelChoiceField(
+        label=_("Receiving nurse"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Not yet named"),
+        help_text=_("The public health nurse of the person's service area in the receiving team."),
+    )
+    service_area = forms.CharField(
+        label=_("Service area"),
+        max_length=120,
+        required=False,
+        help_text=_("The area of the welfare region the person belongs to."),
+    )
+    job_search = forms.ChoiceField(
+        label=_("Job search"),
+        choices=JobSearch.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    job_search_note = forms.CharField(label=_("Why not started?"), max_length=500, required=False)
+    other_help = forms.CharField(
+        label=_("Other help secured"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
+        required=False,
+        help_text=_("For example income support, rehabilitation or a Kela benefit."),
+    )
+
+    def __init__(self, *args: Any, nurses: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_queryset(self, "receiving_nurse", nurses, lambda u: u.display_name)
+
+    def clean_work_ability_score(self) -> int | None:
+        value = self.cleaned_data.get("work_ability_score")
+        if value is not None and not WAS_MIN <= value <= WAS_MAX:
+            raise forms.ValidationError(WAS_ERROR)
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("job_search") == JobSearch.NOT_STARTED and not (data.get("job_search_note") or "").strip():
+            self.add_error("job_search_note", _("Write why job search was not started."))
+        return data
+
+
+class AcceptForm(forms.Form):
+    status = forms.CharField(widget=forms.HiddenInput)

@@ -1,0 +1,156 @@
+"""Reads of escorted handovers. Every handover shown is written to the access log; every refusal too.
+
+A handover is client data before the client has an episode: the sending side and the receiving
+team's active members see it (`permissions.py`); anyone else gets a 404 that is logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from tukipolku.audit.choices import AccessAction
+from tukipolku.audit.models import AuditEvent
+from tukipolku.audit.services import access_denied, access_record
+from tukipolku.cases.permissions import active_team_ids
+from tukipolku.cases.presentation import describe_event
+from tukipolku.handovers.choices import HandoverStatus
+from tukipolku.handovers.models import Handover
+from tukipolku.handovers.permissions import (
+    BASIS_RECEIVING_TEAM,
+    BASIS_SENDER,
+    can_send_handovers,
+    handover_basis,
+    is_receiver,
+    is_sender,
+)
+from tukipolku.handovers.services import days_waited
+
+LIST_LIMIT = 100
+
+_RELATED = (
+    "team",
+    "team__organisation",
+    "opened_by",
+    "opened_by__organisation",
+    "sending_contact",
+    "receiving_nurse",
+    "accepted_by",
+)
+
+
+def _qs() -> QuerySet[Handover]:
+    return Handover.objects.select_related(*_RELATED)
+
+
+def _log(actor: Any, view: str, handovers: Sequence[Handover], basis: str, action: str) -> None:
+    access_record(
+        actor=actor,
+        view=view,
+        rows=[(h.client_id, h.episode_id) for h in handovers],
+        action=action,
+        basis=basis,
+        resource="handover",
+    )
+
+
+def handover_get_for(*, actor: Any, handover_id: int, view: str, side: str | None = None) -> Handover:
+    """One handover the actor may see, its read logged. Missing and forbidden look the same (404).
+
+    `side` (`BASIS_SENDER` or `BASIS_RECEIVING_TEAM`): the page is for that side only. The other side
+    sees the handover but gets 403 here, logged as a refusal, and no read is logged (nothing is shown).
+    """
+    handover = _qs().select_related("client").filter(pk=handover_id).first()
+    basis = handover_basis(actor, handover) if handover is not None else None
+    if handover is None or basis is None:
+        access_denied(
+            actor=actor,
+            view=view,
+            client_id=handover.client_id if handover is not None else None,
+            episode_id=handover.episode_id if handover is not None else None,
+            reason="not_found" if handover is None else "no_relationship",
+            resource="handover",
+        )
+        raise Http404
+    on_side = {BASIS_SENDER: is_sender, BASIS_RECEIVING_TEAM: is_receiver}.get(side or "")
+    if on_side is not None and not on_side(actor, handover):
+        access_denied(
+            actor=actor,
+            view=view,
+            client_id=handover.client_id,
+            episode_id=handover.episode_id,
+            reason="role",
+            resource="handover",
+        )
+        raise PermissionDenied
+    _log(actor, view, [handover], basis, AccessAction.VIEW)
+    return handover
+
+
+@dataclass
+class HandoverRow:
+    handover: Handover
+    days_waited: int
+
+    @property
+    def escalated(self) -> bool:
+        return self.handover.escalated_at is not None and self.handover.is_open
+
+
+def _rows(handovers: list[Handover]) -> list[HandoverRow]:
+    today = timezone.localdate()
+    return [HandoverRow(h, days_waited(h, today)) for h in handovers]
+
+
+def handover_list_sent(*, actor: Any, view: str = "handovers:list") -> list[HandoverRow]:
+    """The sending side's handovers (opened by the actor or naming them the sending contact person):
+    open ones first, then the newest accepted ones."""
+    if not can_send_handovers(actor):
+        return []
+    handovers = list(
+        _qs()
+        .filter(Q(opened_by=actor) | Q(sending_contact=actor))
+        .order_by("-status", "-opened_at", "-pk")[:LIST_LIMIT]  # descending status: "open" first
+    )
+    _log(actor, view, handovers, BASIS_SENDER, AccessAction.LIST)
+    return _rows(handovers)
+
+
+def handover_list_incoming(*, actor: Any, view: str = "handovers:list") -> tuple[list[HandoverRow], list[HandoverRow]]:
+    """Handovers to the actor's teams: those waiting for acceptance (oldest first: the longest wait on
+    top) and the newest accepted ones."""
+    teams = active_team_ids(actor)
+    if not teams:
+        return [], []
+    waiting = list(_qs().filter(team_id__in=teams, status=HandoverStatus.OPEN).order_by("opened_at", "pk")[:LIST_LIMIT])
+    accepted = list(
+        _qs()
+        .filter(team_id__in=teams, status=HandoverStatus.ACCEPTED)
+        .order_by("-accepted_at", "-pk")[: LIST_LIMIT // 4]
+    )
+    _log(actor, view, [*waiting, *accepted], BASIS_RECEIVING_TEAM, AccessAction.LIST)
+    return _rows(waiting), _rows(accepted)
+
+
+def handover_for_episode(*, episode_id: int) -> list[Handover]:
+    """The handovers accepted into an episode, for its case page (the caller has passed the gate)."""
+    return list(_qs().filter(episode_id=episode_id).order_by("-accepted_at", "-pk"))
+
+
+def handover_history(*, handover: Handover) -> list[tuple[AuditEvent, str]]:
+    """The handover's own events with their lines, oldest first (the caller has fetched it through
+    `handover_get_for`)."""
+    events = (
+        AuditEvent.objects.filter(
+            client_id=handover.client_id, target_type=Handover._meta.label_lower, target_id=handover.pk
+        )
+        .select_related("actor")
+        .order_by("occurred_at", "id")
+    )
+    return [(e, describe_event(e)) for e in events]

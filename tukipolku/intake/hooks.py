@@ -1,0 +1,52 @@
+"""Where intake plugs into the case page (cases never imports intake): the section that shows where
+the client came from, and the history lines of the notification events."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from tukipolku.audit.choices import EventType
+from tukipolku.cases import registry
+from tukipolku.cases.choices import IdentificationSource, SpecialSituation
+from tukipolku.cases.models import Episode
+from tukipolku.cases.presentation import choice_label
+from tukipolku.intake.choices import RiskFactor
+from tukipolku.intake.selectors import need_list_for_episode
+
+
+def _section(actor: Any, episode: Episode) -> dict[str, Any]:
+    needs = need_list_for_episode(episode=episode)
+    return {
+        "needs": [
+            {
+                "need": n,
+                "situations": [choice_label(SpecialSituation, c) for c in n.situations],
+                "risk_factors": [choice_label(RiskFactor, c) for c in n.risk_factors],
+            }
+            for n in needs
+        ]
+    }
+
+
+registry.register_case_section(
+    "intake", registry.CaseSection(order=5, template="intake/_case_section.html", context=_section)
+)
+
+
+def _accepted(payload: dict[str, Any]) -> str:
+    sent = payload.get("sent_on")
+    try:
+        sent_text = date_format(datetime.date.fromisoformat(sent), "SHORT_DATE_FORMAT") if sent else ""
+    except ValueError:
+        sent_text = ""
+    return _("Notification of need from %(source)s, sent %(date)s.") % {
+        "source": choice_label(IdentificationSource, payload.get("source")),
+        "date": sent_text,
+    }
+
+
+registry.register_event_describer(EventType.NEED_ACCEPTED, _accepted)

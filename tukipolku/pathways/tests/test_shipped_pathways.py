@@ -1,0 +1,244 @@
+"""The operating models shipped as data: complete in three languages, well-formed, loaded once by the
+data migrations, and walkable from the first step to closing through the real services."""
+
+import datetime
+import importlib
+
+import pytest
+from django.apps import apps as django_apps
+from django.utils import timezone
+
+from conftest import open_episode
+from tukipolku.cases import registry
+from tukipolku.cases import services as case_services
+from tukipolku.cases.choices import AssignmentKind, EpisodeStatus, Outcome, StepStatus
+from tukipolku.core.choices import Profession
+from tukipolku.core.exceptions import ApplicationError
+from tukipolku.meetings import services as meeting_services
+from tukipolku.meetings.choices import MeetingKind
+from tukipolku.pathways.choices import CompletionCheck, VersionStatus
+from tukipolku.pathways.loader import FIRST_CODES, MORE_CODES, PATHWAY_FIELDS, STEP_FIELDS, load_pathways, read_data
+from tukipolku.pathways.models import Pathway, PathwayStep, PathwayVersion
+from tukipolku.pathways.selectors import pathway_list_available, pathway_version_current
+from tukipolku.plans import services as plan_services
+from tukipolku.plans.choices import AgreementMethod, GoalDomain
+from tukipolku.plans.models import Plan
+
+LANGUAGES = ("fi", "sv", "en")
+LOCALISED_PATHWAY = ("name", "description")
+LOCALISED_STEP = ("name", "guidance", "produces")
+DATA = read_data()
+
+more_operating_models = importlib.import_module("tukipolku.pathways.migrations.0005_more_operating_models")
+
+
+def _models():
+    return Pathway, PathwayVersion, PathwayStep
+
+
+# ================================================================ the data file
+
+
+def test_data__every_pathway_and_step_has_every_text_in_finnish_swedish_and_english():
+    for item in DATA:
+        for base in LOCALISED_PATHWAY:
+            for lang in LANGUAGES:
+                assert item[f"{base}_{lang}"].strip(), (item["code"], base, lang)
+        for step in item["steps"]:
+            for base in LOCALISED_STEP:
+                for lang in LANGUAGES:
+                    assert step[f"{base}_{lang}"].strip(), (item["code"], step["code"], base, lang)
+
+
+def test_data__texts_differ_between_languages():
+    """A copy-paste slip (Swedish left in Finnish) shows up as the same text in two languages."""
+    for item in DATA:
+        for step in item["steps"]:
+            for base in LOCALISED_STEP:
+                texts = [step[f"{base}_{lang}"] for lang in LANGUAGES]
+                assert len(set(texts)) == 3, (item["code"], step["code"], base)
+
+
+def test_data__steps_are_numbered_1_to_n_with_unique_codes():
+    for item in DATA:
+        orders = [s["order"] for s in item["steps"]]
+        assert orders == list(range(1, len(orders) + 1)), item["code"]
+        codes = [s["code"] for s in item["steps"]]
+        assert len(set(codes)) == len(codes), item["code"]
+    assert len({item["code"] for item in DATA}) == len(DATA)
+
+
+def test_data__fields_are_complete_and_valid():
+    checks = set(CompletionCheck.values)
+    for item in DATA:
+        assert set(PATHWAY_FIELDS) | {"code", "steps"} == set(item), item["code"]
+        for step in item["steps"]:
+            assert set(STEP_FIELDS) | {"order"} == set(step), (item["code"], step["code"])
+            assert step["responsible_role"] in Profession.values, (item["code"], step["code"])
+            assert step["completion_check"] in checks, (item["code"], step["code"])
+            assert 1 <= step["expected_duration_days"] <= 365
+            assert step["legal_basis"].strip()
+
+
+def test_data__every_completion_check_used_is_registered():
+    """A step may only ask for a check that some module has registered (or no check)."""
+    used = {s["completion_check"] for item in DATA for s in item["steps"]}
+    assert used - {CompletionCheck.NONE} <= set(registry.completion_checks)
+    assert django_apps.ready
+
+
+def test_data__the_new_models_are_shipped_with_their_step_counts():
+    counts = {item["code"]: len(item["steps"]) for item in DATA}
+    assert counts == {
+        "satakunta": 9,
+        "eura": 8,
+        "rauma_study_end": 9,
+        "escorted_handover": 7,
+        "ips": 6,
+        "unemployed_health_check": 4,
+    }
+    assert set(FIRST_CODES) | set(MORE_CODES) == set(counts)
+    rauma = next(item for item in DATA if item["code"] == "rauma_study_end")
+    checks = {s["order"]: s["completion_check"] for s in rauma["steps"]}
+    assert checks[7] == CompletionCheck.JOINT_MEETING
+    assert checks[8] in (CompletionCheck.PLAN, CompletionCheck.PLAN_AGREED)
+    health_check = next(item for item in DATA if item["code"] == "unemployed_health_check")
+    assert any("OAA82" in s["guidance_fi"] for s in health_check["steps"])
+    assert any("§13" in s["legal_basis"] for s in health_check["steps"])
+
+
+# ================================================================ the migration
+
+
+@pytest.mark.django_db
+def test_migration__the_new_pathways_are_loaded_as_published_version_1():
+    for code in MORE_CODES:
+        pathway = Pathway.objects.get(code=code)
+        version = pathway_version_current(pathway=pathway)
+        assert version is not None and version.number == 1 and version.status == VersionStatus.PUBLISHED
+        expected = next(item for item in DATA if item["code"] == code)
+        assert version.steps.count() == len(expected["steps"])
+        assert pathway.versions.count() == 1
+        first = version.steps.get(order=1)
+        assert first.name_sv == expected["steps"][0]["name_sv"]
+    assert set(pathway_list_available().values_list("code", flat=True)) >= set(MORE_CODES)
+
+
+@pytest.mark.django_db
+def test_migration__running_again_changes_nothing():
+    before = (Pathway.objects.count(), PathwayVersion.objects.count(), PathwayStep.objects.count())
+
+    more_operating_models.load(django_apps, None)
+    load_pathways(*_models())
+
+    assert (Pathway.objects.count(), PathwayVersion.objects.count(), PathwayStep.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_migration__leaves_existing_pathways_untouched(admin_user):
+    satakunta = Pathway.objects.get(code="satakunta")
+    satakunta.name_en = "Changed by an administrator"
+    satakunta.save(update_fields=["name_en"])
+    ips = Pathway.objects.get(code="ips")
+    step = PathwayStep.objects.get(version__pathway=ips, order=1)
+    step.guidance_en = "Edited locally"
+    step.save(update_fields=["guidance_en"])
+    PathwayStep.objects.filter(version__pathway__code="unemployed_health_check").delete()
+    PathwayVersion.objects.filter(pathway__code="unemployed_health_check").delete()
+    Pathway.objects.filter(code="unemployed_health_check").delete()
+
+    more_operating_models.load(django_apps, None)
+
+    satakunta.refresh_from_db()
+    step.refresh_from_db()
+    assert satakunta.name_en == "Changed by an administrator"
+    assert step.guidance_en == "Edited locally"
+    assert Pathway.objects.get(code="unemployed_health_check").versions.get().steps.count() == 4
+    assert Pathway.objects.filter(code="eura").count() == 1
+
+
+@pytest.mark.django_db
+def test_load_pathways__codes_limit_what_is_loaded():
+    Pathway.objects.filter(code__in=MORE_CODES).update(is_active=True)
+    for code in ("ips", "rauma_study_end"):
+        PathwayStep.objects.filter(version__pathway__code=code).delete()
+        PathwayVersion.objects.filter(pathway__code=code).delete()
+        Pathway.objects.filter(code=code).delete()
+
+    load_pathways(*_models(), codes=["ips"])
+
+    assert Pathway.objects.filter(code="ips").exists()
+    assert not Pathway.objects.filter(code="rauma_study_end").exists()
+
+
+# ================================================================ walking each new pathway
+
+
+def _satisfy(check: str, *, episode, nurse, physician) -> None:
+    """Do what a step's completion check asks for, through the owning module's service."""
+    today = timezone.localdate()
+    if check == CompletionCheck.CONTACT_PERSON:
+        if not episode.assignments.filter(kind=AssignmentKind.CONTACT_PERSON, ended_at__isnull=True).exists():
+            case_services.assignment_set(
+                actor=nurse, episode=episode, kind=AssignmentKind.CONTACT_PERSON, user=physician
+            )
+    elif check in (CompletionCheck.PLAN, CompletionCheck.PLAN_AGREED):
+        plan = plan_services.plan_save(
+            actor=nurse,
+            episode=episode,
+            expected_revision=Plan.objects.filter(episode=episode).values_list("revision", flat=True).first() or 0,
+            summary="",
+            next_review_on=None,
+            goals=[
+                plan_services.GoalInput(id=None, domain=GoalDomain.EMPLOYMENT, description="Työ avoimilla markkinoilla")
+            ],
+            loose_actions=[],
+        )
+        if check == CompletionCheck.PLAN_AGREED:
+            plan_services.plan_agree(
+                actor=nurse, episode=episode, revision=plan.revision, agreed_on=today, method=AgreementMethod.ORAL
+            )
+    elif check in (CompletionCheck.MEETING, CompletionCheck.JOINT_MEETING):
+        meeting_services.meeting_record(
+            actor=nurse,
+            episode=episode,
+            kind=MeetingKind.JOINT,
+            client_participated=True,
+            starts_at=timezone.now(),
+            participants=[nurse, physician],
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", MORE_CODES)
+def test_walk__an_episode_goes_from_the_first_step_to_closing(code, nurse, physician, team, shipped_pathways):
+    pathway = Pathway.objects.get(code=code)
+    steps = list(pathway_version_current(pathway=pathway).steps.order_by("order"))
+    episode = open_episode(nurse, team, pathway)
+    assert episode.current_step == steps[0]
+
+    for step in steps[:-1]:
+        episode.refresh_from_db()
+        assert episode.current_step == step
+        check = registry.completion_checks.get(step.completion_check)
+        if check is not None and not check.passes(episode):
+            with pytest.raises(ApplicationError):
+                case_services.episode_step_complete(
+                    actor=nurse, episode=episode, expected_step_id=step.pk, output="Tehty."
+                )
+            _satisfy(step.completion_check, episode=episode, nurse=nurse, physician=physician)
+        episode = case_services.episode_step_complete(
+            actor=nurse, episode=episode, expected_step_id=step.pk, output=f"Vaihe {step.order} tehty."
+        )
+
+    assert episode.current_step == steps[-1]
+    closed = case_services.episode_close(
+        actor=nurse,
+        episode=episode,
+        outcome=Outcome.OPEN_LABOUR_MARKET,
+        outcome_on=timezone.localdate(),
+        follow_ups=[(timezone.localdate() + datetime.timedelta(days=90), physician)],
+    )
+    assert closed.status == EpisodeStatus.CLOSED
+    statuses = list(closed.step_records.order_by("started_at", "id").values_list("status", flat=True))
+    assert statuses == [StepStatus.COMPLETED] * len(steps)

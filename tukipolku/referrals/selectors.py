@@ -1,0 +1,220 @@
+"""Reads of referrals. The team reaches them through an episode fetched with the access gate; the
+recipient organisation's partner staff through `received_list_for` / `received_get_for`, which show a
+referral's content only while the client's consent still covers something that was sent, and log
+every client they read (access log) and every disclosure to the recipient organisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.http import Http404
+
+from tukipolku.audit.choices import AccessAction, AccessOutcome
+from tukipolku.audit.services import access_denied, access_record, disclosure_record
+from tukipolku.cases.models import Episode
+from tukipolku.cases.selectors import refuse_other_object
+from tukipolku.privacy import selectors as privacy
+from tukipolku.privacy.choices import DataCategory
+from tukipolku.referrals.choices import OPEN_STATUSES
+from tukipolku.referrals.models import Referral, ReferralStatusChange
+
+BASIS_RECIPIENT = "referral_recipient"
+"""Access-log basis: partner staff of the organisation a referral was sent to, on the client's consent."""
+
+
+# ---------------------------------------------------------------- what may be sent
+
+
+def is_internal(episode: Episode, organisation: Any) -> bool:
+    """A referral inside the team's own organisation (to an IPS job coach, say) discloses nothing."""
+    return organisation is not None and organisation.pk == episode.team.organisation_id
+
+
+def sendable_categories(*, episode: Episode, organisation: Any) -> dict[str, privacy.Permit]:
+    """Data categories the client's consents allow to send to the organisation now (with the consent
+    that allows each). Only consents count: a legal-basis grant is given to a person, not a referral.
+    Inside the team's own organisation the shared plan goes without consent (no disclosure)."""
+    consents = privacy.consents_by_client([episode.client_id]).get(episode.client_id, [])
+    found = privacy.permits(categories=DataCategory.values, recipient=organisation, consents=consents, grants=[])
+    if is_internal(episode, organisation) and DataCategory.SHARED_PLAN not in found:
+        found[DataCategory.SHARED_PLAN] = privacy.Permit(DataCategory.SHARED_PLAN)
+    return found
+
+
+@dataclass(frozen=True)
+class CategoryOption:
+    code: str
+    label: str
+    allowed: bool
+
+
+def category_options(*, episode: Episode, organisation: Any) -> list[CategoryOption]:
+    """Every data category with whether it may be sent to the organisation (None: an outside recipient)."""
+    allowed = sendable_categories(episode=episode, organisation=organisation) if organisation is not None else {}
+    return [CategoryOption(c.value, str(c.label), c.value in allowed) for c in DataCategory]
+
+
+# ---------------------------------------------------------------- the team's reads
+
+
+def _with_recipients(qs: QuerySet[Referral]) -> QuerySet[Referral]:
+    return qs.select_related("recipient_organisation", "recipient_user", "sent_by")
+
+
+def referral_list_for_episode(*, actor: Any, episode: Episode, partner: bool = False) -> list[Referral]:
+    """The episode's referrals, open ones first. Partner staff see only those sent to their organisation.
+    The caller has fetched the episode through the gate. One query."""
+    qs = Referral.objects.filter(episode=episode)
+    if partner:
+        qs = qs.filter(recipient_organisation_id=actor.organisation_id)
+    open_first = Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField())
+    referrals = list(_with_recipients(qs).order_by(open_first, "due_on", "-id"))
+    for r in referrals:
+        r.episode = episode
+    return referrals
+
+
+def referral_get_for_episode(*, actor: Any, episode: Episode, referral_id: int, view: str) -> Referral:
+    """One referral of an episode the actor has opened through the gate; another episode's → 404, logged."""
+    referral = _with_recipients(Referral.objects.filter(pk=referral_id, episode=episode)).first()
+    if referral is None:
+        owner = Referral.objects.filter(pk=referral_id).values_list("episode__client_id", "episode_id").first()
+        refuse_other_object(actor=actor, view=view, owner=owner, resource="referral")
+    referral.episode = episode
+    return referral
+
+
+def status_history(*, referral: Referral) -> list[ReferralStatusChange]:
+    return list(referral.status_changes.select_related("changed_by").order_by("changed_at", "id"))
+
+
+# ---------------------------------------------------------------- the recipient's reads
+
+
+@dataclass
+class ReceivedReferral:
+    """A referral as its recipient sees it: the categories sent that the consent still covers."""
+
+    referral: Referral
+    shown: list[str]
+    withdrawn: list[str]
+    permits: dict[str, privacy.Permit] = field(default_factory=dict)
+
+    @property
+    def content_shown(self) -> bool:
+        return bool(self.shown)
+
+    @property
+    def shown_labels(self) -> list[str]:
+        return [str(DataCategory(c).label) for c in self.shown]
+
+    @property
+    def withdrawn_labels(self) -> list[str]:
+        return [str(DataCategory(c).label) for c in self.withdrawn]
+
+
+def _received_qs(actor: Any) -> QuerySet[Referral]:
+    return _with_recipients(
+        Referral.objects.filter(recipient_organisation_id=actor.organisation_id).select_related(
+            "episode__client", "episode__team__organisation"
+        )
+    )
+
+
+def _judge(actor: Any, referrals: list[Referral]) -> list[ReceivedReferral]:
+    """Check each referral's sent categories against the client's consents now (one query)."""
+    consents = privacy.consents_by_client({r.episode.client_id for r in referrals})
+    organisation = actor.organisation
+    out = []
+    for r in referrals:
+        permits = privacy.permits(
+            categories=r.categories, recipient=organisation, consents=consents.get(r.episode.client_id, []), grants=[]
+        )
+        shown = [c for c in r.categories if c in permits]
+        out.append(ReceivedReferral(r, shown, [c for c in r.categories if c not in permits], permits))
+    return out
+
+
+def _disclose(actor: Any, view: str, item: ReceivedReferral) -> None:
+    grounds: dict[tuple[int | None, int | None], list[str]] = {}
+    for c in item.shown:
+        p = item.permits[c]
+        grounds.setdefault((p.consent_id, p.grant_id), []).append(c)
+    episode = item.referral.episode
+    for (consent_id, grant_id), cats in grounds.items():
+        disclosure_record(
+            actor=actor,
+            client_id=episode.client_id,
+            episode_id=episode.pk,
+            controller_organisation_id=episode.team.organisation_id,
+            recipient_organisation_id=actor.organisation_id,
+            recipient_user_id=actor.pk,
+            categories=cats,
+            view=view,
+            basis="consent" if consent_id is not None else "legal_basis",
+            consent_id=consent_id,
+            grant_id=grant_id,
+        )
+
+
+def _log(actor: Any, view: str, items: list[ReceivedReferral], action: str) -> None:
+    shown = [i for i in items if i.content_shown]
+    withheld = [i for i in items if not i.content_shown]
+    if shown:
+        access_record(
+            actor=actor,
+            view=view,
+            rows=[(i.referral.episode.client_id, i.referral.episode_id) for i in shown],
+            action=action,
+            basis=BASIS_RECIPIENT,
+            resource="referral",
+        )
+        for item in shown:
+            _disclose(actor, view, item)
+    if withheld:
+        # The referral's status is shown, the client's data is not: the consent no longer covers it.
+        access_record(
+            actor=actor,
+            view=view,
+            rows=[(i.referral.episode.client_id, i.referral.episode_id) for i in withheld],
+            action=action,
+            basis="none",
+            outcome=AccessOutcome.DENIED,
+            reason="no_consent",
+            resource="referral",
+        )
+
+
+def received_list_for(*, actor: Any, include_closed: bool = False) -> list[ReceivedReferral]:
+    """Referrals sent to the actor's organisation (partner staff), open ones by due date. Each client read
+    is logged: those shown with a disclosure row, those whose consent was withdrawn as withheld."""
+    if actor.organisation_id is None:
+        return []
+    qs = _received_qs(actor)
+    if not include_closed:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    open_first = Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField())
+    items = _judge(actor, list(qs.order_by(open_first, "due_on", "id")[:500]))
+    _log(actor, "referrals:received", items, AccessAction.LIST)
+    return items
+
+
+def received_get_for(*, actor: Any, referral_id: int, view: str) -> ReceivedReferral:
+    """One referral sent to the actor's organisation; any other (or none) is 404 and the refusal logged."""
+    referral = _received_qs(actor).filter(pk=referral_id).first() if actor.organisation_id else None
+    if referral is None:
+        owner = Referral.objects.filter(pk=referral_id).values_list("episode__client_id", "episode_id").first()
+        access_denied(
+            actor=actor,
+            view=view,
+            client_id=owner[0] if owner else None,
+            episode_id=owner[1] if owner else None,
+            reason="not_recipient" if owner else "not_found",
+            resource="referral",
+        )
+        raise Http404
+    item = _judge(actor, [referral])[0]
+    _log(actor, view, [item], AccessAction.VIEW)
+    return item

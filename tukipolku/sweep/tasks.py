@@ -1,0 +1,16 @@
+"""Background task of the sweep (the Django Tasks API, ADR 0009): the worker runs it, the scheduler
+(`manage.py sweep_scheduler`) enqueues it once per TUKIPOLKU_SWEEP_INTERVAL_MINUTES slot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_tasks import task
+
+from tukipolku.sweep.services import run_sweep
+
+
+@task()
+def sweep() -> dict[str, Any]:
+    result = run_sweep(trigger="task")
+    return {"run": result.run_id, "counts": result.counts, "emails": result.emails_sent, "errors": result.errors}
