@@ -47,10 +47,15 @@ from tukipolku.cases.views import LOOKUP_SESSION_KEY
 from tukipolku.clients.tests.factories import ClientFactory
 from tukipolku.core.models import TeamMembership
 from tukipolku.entries.choices import Register
+from tukipolku.handovers.permissions import BASIS_RECEIVING_TEAM as HANDOVER_RECEIVING_TEAM
+from tukipolku.handovers.permissions import BASIS_SENDER as HANDOVER_SENDER
+from tukipolku.intake.constants import BASIS_SENDER as INTAKE_SENDER
+from tukipolku.intake.constants import BASIS_TEAM as INTAKE_TEAM
 from tukipolku.oversight.constants import BASIS_DATA_PROTECTION_REVIEW, SESSION_REPORT
 from tukipolku.plans.choices import ActionStatus
 from tukipolku.privacy.choices import ConsentKind, DataCategory, GivenHow, LegalBasis, Purpose
 from tukipolku.privacy.models import Consent, LegalBasisGrant
+from tukipolku.referrals.selectors import BASIS_RECIPIENT
 
 POLICY = Path(__file__).resolve().parents[2] / "docs" / "access-policy.md"
 COLUMNS = ("role", "resource", "action", "relationship", "expected")
@@ -228,6 +233,81 @@ def _new_client_payload(w: W.World, actor: Any) -> dict[str, Any]:
     }
 
 
+def _need_payload(w: W.World, actor: Any) -> dict[str, Any]:
+    return {
+        "team": str(w.team.pk),
+        "identity_code": w.client.identity_code,
+        "first_names": W.FIRST_NAMES,
+        "last_name": W.LAST_NAME,
+        "language": "fi",
+        "need_description": "Toistuvia poissaoloja, tuen tarve.",
+        "consent_given": "on",
+        "consent_on": _fi(),
+        "consent_method": "oral",
+    }
+
+
+def _referral_payload(w: W.World, actor: Any) -> dict[str, Any]:
+    return {
+        "kind": "employment_services",
+        "recipient_organisation": str(w.employment_org.pk),
+        "recipient_user": "",
+        "recipient_name": "",
+        "reason": "Työkokeilun järjestäminen.",
+        "categories": [DataCategory.SHARED_PLAN],
+        "due_on": _fi(timezone.localdate() + datetime.timedelta(days=14)),
+        "note": "",
+    }
+
+
+def _status_payload(status: str, expected: str = "sent") -> Callable[[W.World, Any], dict[str, Any]]:
+    return lambda w, a: {"status-status": status, "status-expected_status": expected, "status-note": ""}
+
+
+def _handover_payload(w: W.World, actor: Any) -> dict[str, Any]:
+    return {
+        "identity_code": ClientFactory.build().identity_code,
+        "first_names": "Uusi",
+        "last_name": "Saatettava-Uusi",
+        "phone": "",
+        "email": "",
+        "team": str(w.team.pk),
+        "reason": "employment_ending",
+        "background": "",
+        "sending_contact": str(actor.pk) if actor is not None else "",
+        "consent_given": "on",
+        "consent_on": _fi(),
+        "consent_method": "oral",
+    }
+
+
+def _schedule_payload(w: W.World, actor: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": "team",
+        "date": _fi(timezone.localdate() + datetime.timedelta(days=2)),
+        "starts": "10:00",
+        "ends": "11:00",
+        "location": "Neuvotteluhuone 2",
+        "video_link": "",
+        "team_users": [str(w.users["nurse"].pk)],
+        "agenda": "Tilannekatsaus",
+    }
+    data.update(_formset("outside", []))
+    return data
+
+
+def _change_payload(w: W.World, actor: Any) -> dict[str, Any]:
+    return {**_schedule_payload(w, actor), "sequence": str(w.scheduled.sequence)}
+
+
+def _held_payload(w: W.World, actor: Any) -> dict[str, Any]:
+    return {"sequence": str(w.scheduled.sequence), "minutes": "Sovittiin jatkosta.", **_formset("decisions", [])}
+
+
+def _follow_up_payload(w: W.World, actor: Any) -> dict[str, Any]:
+    return {"expected_status": "due", "situation": "studying", "situation_on": _fi(), "note": ""}
+
+
 @dataclass(frozen=True)
 class Route:
     name: str  # URL name
@@ -241,6 +321,8 @@ class Route:
     answers: tuple[int, ...] = ()  # an allowed request's status; default: 200 for GET, a redirect for POST
     changes: bool | None = None  # an allowed request changes something; default: POST does
     report: bool = False  # the session holds the data protection officer's report of the target client
+    prepare: Callable[[W.World], Any] | None = None  # sets up what the row needs, in the test's savepoint
+    discloses: bool = True  # a partner's allowed read discloses to their organisation (a Disclosure row)
 
     @property
     def success(self) -> tuple[int, ...]:
@@ -403,6 +485,84 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("log report", "export"): Route(
         "oversight:report_export", "post", "none", answers=(200,), changes=False, report=True
     ),
+    # Coordination across organisations (issue 4). Notifications of need (tukipolku/intake).
+    ("notification of need", "read form"): Route("intake:send", "get", "none", shows="nothing", reads_target=False),
+    # The sender names the client; the register's row is looked up on their behalf and logged. What
+    # a partner sends is their organisation's disclosure to the team, not one to them.
+    ("notification of need", "send"): Route(
+        "intake:send", "post", "none", _need_payload, shows="nothing", discloses=False
+    ),
+    ("sent notifications", "read"): Route("intake:sent", "get", "none", discloses=False),
+    ("sent notification", "read"): Route("intake:sent_detail", "get", "need", discloses=False),
+    ("intake queue", "read"): Route("intake:queue", "get", "none"),
+    ("notification of need", "read"): Route("intake:detail", "get", "need", shows="need"),
+    # The client already has an open relationship with the team: accepted into it.
+    ("notification of need", "accept"): Route(
+        "intake:accept",
+        "post",
+        "need",
+        lambda w, a: {"status": "waiting", "pathway": str(w.pathway.pk), "link_existing": "on"},
+    ),
+    ("notification of need", "decline"): Route(
+        "intake:decline", "post", "need", lambda w, a: {"status": "waiting", "reason": "Ohjataan sosiaalityöhön."}
+    ),
+    # Referrals (tukipolku/referrals). The team's pages point at a referral to an outside recipient
+    # (the team records its status); the recipient's pages at the referral to employment services.
+    ("referral", "read form"): Route("referrals:create", "get", "episode"),
+    ("referral", "send"): Route("referrals:create", "post", "episode", _referral_payload),
+    ("referral", "read"): Route("referrals:detail", "get", "referral"),
+    ("referral", "set status"): Route("referrals:detail", "post", "referral", _status_payload("received")),
+    ("received referrals", "read"): Route("referrals:received", "get", "none", prepare=W.send_partner_referral),
+    ("received referral", "read"): Route(
+        "referrals:received_detail", "get", "received", shows="referral", prepare=W.send_partner_referral
+    ),
+    ("received referral", "set status"): Route(
+        "referrals:received_detail", "post", "received", _status_payload("received"), prepare=W.send_partner_referral
+    ),
+    # Escorted handovers (tukipolku/handovers): another person, walked over from occupational health.
+    ("handovers", "read"): Route("handovers:list", "get", "none", discloses=False),
+    ("handover", "read form"): Route("handovers:create", "get", "none", shows="nothing", reads_target=False),
+    ("handover", "open"): Route(
+        "handovers:create", "post", "none", _handover_payload, shows="nothing", reads_target=False
+    ),
+    ("handover", "read"): Route("handovers:detail", "get", "handover", discloses=False),
+    ("handover preparation", "read form"): Route("handovers:prepare", "get", "handover", discloses=False),
+    ("handover preparation", "record"): Route(
+        "handovers:prepare",
+        "post",
+        "handover",
+        lambda w, a: {"revision": str(w.handover.revision), "prep_met_on": _fi()},
+        discloses=False,
+    ),
+    ("handover transfer", "read form"): Route("handovers:transfer", "get", "handover", discloses=False),
+    ("handover", "accept"): Route("handovers:accept", "post", "handover", lambda w, a: {"status": "open"}),
+    # Scheduled meetings (tukipolku/meetings): a network meeting with a partner participant.
+    ("scheduled meeting", "read schedule form"): Route("meetings:schedule", "get", "episode"),
+    ("scheduled meeting", "schedule"): Route("meetings:schedule", "post", "episode", _schedule_payload),
+    ("scheduled meeting", "read"): Route("meetings:detail", "get", "scheduled"),
+    ("scheduled meeting", "read change form"): Route("meetings:change", "get", "scheduled"),
+    ("scheduled meeting", "change"): Route("meetings:change", "post", "scheduled", _change_payload),
+    ("scheduled meeting", "cancel"): Route(
+        "meetings:cancel", "post", "scheduled", lambda w, a: {"sequence": str(w.scheduled.sequence)}
+    ),
+    ("scheduled meeting", "read held form"): Route("meetings:held", "get", "scheduled"),
+    ("scheduled meeting", "record held"): Route("meetings:held", "post", "scheduled", _held_payload),
+    # The calendar file names no client and holds no case content; it opens through the gate.
+    ("scheduled meeting", "download calendar file"): Route("meetings:ics", "get", "scheduled", shows="nothing"),
+    # Follow-ups after closing (tukipolku/cases): the closed relationship's follow-up.
+    ("follow-up", "read"): Route("cases:follow_up", "get", "follow_up"),
+    ("follow-up", "record"): Route("cases:follow_up", "post", "follow_up", _follow_up_payload),
+    # Notifications (tukipolku/sweep): the user's own; a client is named only where the gate lets them.
+    ("notifications", "read"): Route("sweep:notifications", "get", "none"),
+    ("notifications", "mark all read"): Route(
+        "sweep:notifications_read_all", "post", "none", shows="nothing", reads_target=False, changes=False
+    ),
+    # The nurse's notice of the notification of need: anyone else's notification is 404.
+    ("notification", "open"): Route(
+        "sweep:notification_open", "post", "notification", shows="nothing", reads_target=False, changes=False
+    ),
+    # The managers' page: no role of the table manages a team (test_coordination_access.py has one).
+    ("unfinished processes", "read"): Route("sweep:unfinished", "get", "none"),
 }
 
 
@@ -421,11 +581,20 @@ def route_args(w: W.World, target: str, *, other: bool = False) -> list[int]:
         "grant": [w.episode.pk, (w.other_grant if other else w.grant).pk],
         "grant_only": [w.grant.pk],
         "emergency_access": [w.emergency_access.pk],
+        "need": [(w.other_need if other else w.need).pk],
+        "referral": [w.episode.pk, (w.other_referral if other else w.outside_referral).pk],
+        "received": [w.referral.pk if w.referral is not None else 0],
+        "handover": [(w.other_handover if other else w.handover).pk],
+        "scheduled": [w.episode.pk, (w.other_scheduled if other else w.scheduled).pk],
+        "follow_up": [w.closed.pk, (w.other_follow_up if other else w.follow_up).pk],
+        "notification": [(w.other_notification if other else w.notification).pk],
     }[target]
 
 
 def target_client(w: W.World, route: Route) -> Any:
-    return w.closed_client if route.target in ("closed", "closed_client") else w.client
+    if route.name.startswith("handovers:"):
+        return w.handover_client
+    return w.closed_client if route.target in ("closed", "closed_client", "follow_up") else w.client
 
 
 def send_html(c: Any, w: W.World, route: Route, actor: Any, url: str) -> Any:
@@ -531,6 +700,8 @@ def _texts_of(w: W.World, route: Route, person: Any) -> list[str]:
     texts = [person.first_names, person.last_name, person.identity_code, person.full_name]
     if person.pk == w.client.pk:
         texts += W.markers()
+    if person.pk == w.handover_client.pk:
+        texts.append(W.BACKGROUND_MARKER)
     echoed = route.echo(w) if route.echo else ()
     return [t for t in texts if not any(t in e for e in echoed)]
 
@@ -553,6 +724,14 @@ def expected_basis(row: Row, route: Route, role: Role) -> tuple[str, str | None]
         return BASIS_PARTNER, None
     if route.name.startswith("oversight:"):
         return BASIS_DATA_PROTECTION_REVIEW, None
+    if route.name in ("intake:send", "intake:sent", "intake:sent_detail"):
+        return INTAKE_SENDER, None
+    if route.name.startswith("intake:"):
+        return INTAKE_TEAM, None
+    if route.name.startswith("referrals:received"):
+        return BASIS_RECIPIENT, "referral"
+    if route.name.startswith("handovers:"):
+        return (HANDOVER_SENDER if role.key in PARTNERS else HANDOVER_RECEIVING_TEAM), "handover"
     if route.register is not None and route.register not in role.own_registers:
         return "consent", f"entries:{route.register}"
     assert role.basis is not None, row
@@ -569,6 +748,8 @@ def _shown(w: W.World, route: Route, person: Any) -> str | None:
             Register.SOCIAL: W.SOCIAL_MARKER,
             Register.SHARED: W.SHARED_MARKER,
         }.get(route.register or ""),
+        "need": W.NEED_MARKER,
+        "referral": W.REFERRAL_MARKER,
         "nothing": None,
     }[route.shows]
 
@@ -585,6 +766,8 @@ def test_access_matrix(client, world, row):
         _remember_lookup(client, person.pk)
     if route.report:
         _prepare_report(client, person.pk)
+    if route.prepare is not None:
+        route.prepare(w)
     events_before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     url = reverse(route.name, args=route_args(w, route.target))
 
@@ -638,7 +821,7 @@ def test_access_matrix(client, world, row):
         found = found.filter(resource=resource)
     assert found.exists(), (basis, resource, list(allowed_for_target.values("basis", "resource", "view")))
     assert all(r.user_id == actor.pk for r in rows)
-    if role.key in PARTNERS:
+    if role.key in PARTNERS and route.discloses:
         disclosures = Disclosure.objects.filter(request_id=response["X-Request-ID"], client_id=person.pk)
         assert disclosures.filter(recipient_organisation_id=actor.organisation_id).exists()
 
@@ -706,7 +889,10 @@ def test_url_walker__admin_holds_no_client_data():
 IDOR = [
     (resource, action)
     for (resource, action), route in ROUTES.items()
-    if route.target not in ("none", "closed", "grant_only", "emergency_access") and route.register is None
+    # A received referral is reached by partner staff only (the table's rows of the other
+    # organisations' partners are its probes); a notification is the user's own, not a client's.
+    if route.target not in ("none", "closed", "grant_only", "emergency_access", "received", "notification")
+    and route.register is None
 ]
 
 
@@ -723,7 +909,7 @@ def test_idor__another_clients_object_id_is_404_and_logged(client, world, resour
 
     assert response.status_code == 404, (response.status_code, response.content.decode()[:500])
     body = response.content.decode()
-    person = w.other_client
+    person = {"handover": w.other_handover.client, "follow_up": w.other_closed.client}.get(route.target, w.other_client)
     assert not [t for t in (person.first_names, person.last_name, person.identity_code) if t in body]
     rows = _rows(response)
     assert rows.filter(outcome="denied", client_id=person.pk).exists(), list(rows.values())

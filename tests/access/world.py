@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tukipolku.cases import services as case_services
 from tukipolku.cases.choices import ConsentMethod, IdentificationSource, Outcome
-from tukipolku.cases.models import Episode
+from tukipolku.cases.models import Episode, FollowUp
 from tukipolku.clients.models import Client
 from tukipolku.clients.tests.factories import ClientFactory
 from tukipolku.core.choices import OrganisationKind, Profession
@@ -23,9 +23,15 @@ from tukipolku.core.models import Organisation, Team, TeamMembership, User
 from tukipolku.core.tests.factories import OrganisationFactory, TeamFactory, UserFactory, member
 from tukipolku.entries import services as entry_services
 from tukipolku.entries.choices import Register
+from tukipolku.handovers import services as handover_services
+from tukipolku.handovers.choices import HandoverReason
+from tukipolku.handovers.models import Handover
+from tukipolku.intake import services as intake_services
+from tukipolku.intake.models import NeedNotification
 from tukipolku.meetings import services as meeting_services
 from tukipolku.meetings.choices import MeetingKind
 from tukipolku.meetings.models import Meeting
+from tukipolku.notifications.models import Notification
 from tukipolku.pathways.loader import load_pathways
 from tukipolku.pathways.models import Pathway, PathwayStep, PathwayVersion
 from tukipolku.plans import services as plan_services
@@ -34,6 +40,9 @@ from tukipolku.plans.models import Action, Plan
 from tukipolku.privacy import services as privacy_services
 from tukipolku.privacy.choices import DataCategory, GivenHow, LegalBasis, Purpose
 from tukipolku.privacy.models import Consent, EmergencyAccess, LegalBasisGrant
+from tukipolku.referrals import services as referral_services
+from tukipolku.referrals.choices import ReferralKind
+from tukipolku.referrals.models import Referral
 
 # What must never show on a page the reader may not see (and must show where they may).
 FIRST_NAMES = "Sylvikki Annukka"
@@ -47,6 +56,11 @@ CLOSED_FIRST = "Kerttu"
 CLOSED_LAST = "Suljettu-Testinen"
 OTHER_FIRST = "Ulla"
 OTHER_LAST = "Ulkopuolinen-Testinen"
+HANDOVER_FIRST = "Hilppa Ornella"
+HANDOVER_LAST = "Saatettava-Testinen"
+NEED_MARKER = "TARVEMERKKI-4A7B toistuvat poissaolot"
+REFERRAL_MARKER = "LÄHETEMERKKI-6C2D työkyvyn arvio"
+BACKGROUND_MARKER = "TAUSTAMERKKI-9E1F työsuhde päättyy"
 
 ROLE_KEYS = (
     "nurse",
@@ -95,7 +109,22 @@ class World:
     other_meeting: Meeting
     other_consent: Consent
     other_grant: LegalBasisGrant
+    # Coordination across organisations (issue 4): see `_coordination`.
+    need: NeedNotification
+    other_need: NeedNotification
+    outside_referral: Referral
+    other_referral: Referral
+    handover: Handover
+    other_handover: Handover
+    scheduled: Meeting
+    other_scheduled: Meeting
+    follow_up: FollowUp
+    other_closed: Episode
+    other_follow_up: FollowUp
+    notification: Notification
+    other_notification: Notification
     users: dict[str, User] = field(default_factory=dict)
+    referral: Referral | None = None  # set by `send_partner_referral` in the rows that need it
 
     def user(self, role: str) -> User | None:
         return self.users.get(role)
@@ -107,6 +136,10 @@ class World:
     @property
     def other_client(self) -> Client:
         return self.other.client
+
+    @property
+    def handover_client(self) -> Client:
+        return self.handover.client
 
 
 def _today() -> datetime.date:
@@ -177,6 +210,131 @@ def _grant(actor: User, episode: Episode, grantee: User) -> LegalBasisGrant:
         reason="Monialainen yhteistyö, asiakas ei tavoitettavissa.",
         valid_until=_today() + datetime.timedelta(days=30),
     )
+
+
+def _need(sender: User, team: Team, person: Client, description: str) -> NeedNotification:
+    return intake_services.need_send(
+        actor=sender,
+        team=team,
+        identity_code=person.identity_code,
+        first_names=person.first_names,
+        last_name=person.last_name,
+        need_description=description,
+        consent_given=True,
+        consent_on=_today(),
+        consent_method=ConsentMethod.ORAL,
+    )
+
+
+def _outside_referral(actor: User, episode: Episode) -> Referral:
+    """A referral to a recipient outside Tukipolku: the team records its status on their behalf."""
+    return referral_services.referral_send(
+        actor=actor,
+        episode=episode,
+        kind=ReferralKind.SPECIALIST_CARE,
+        recipient_name="Keskussairaalan poliklinikka",
+        reason="Erikoissairaanhoidon arvio.",
+        categories=[],
+        due_on=_today() + datetime.timedelta(days=14),
+    )
+
+
+def send_partner_referral(w: World) -> Referral:
+    """The team refers the target client to employment services, sending the shared plan (the client
+    has consented). An open referral makes the organisation's partner staff participants of the
+    episode, which would change the rows of *partner, not in team* (same organisation) everywhere:
+    so it is sent only in the rows that are about it, inside the test's savepoint."""
+    w.referral = referral_services.referral_send(
+        actor=w.users["nurse"],
+        episode=w.episode,
+        kind=ReferralKind.EMPLOYMENT_SERVICES,
+        recipient_organisation=w.employment_org,
+        reason=REFERRAL_MARKER,
+        categories=[DataCategory.SHARED_PLAN],
+        due_on=_today() + datetime.timedelta(days=14),
+    )
+    return w.referral
+
+
+def _handover(sender: User, team: Team, first_names: str, last_name: str) -> Handover:
+    return handover_services.handover_open(
+        actor=sender,
+        identity_code=ClientFactory.build().identity_code,
+        first_names=first_names,
+        last_name=last_name,
+        team=team,
+        reason=HandoverReason.EMPLOYMENT_ENDING,
+        sending_contact=sender,
+        consent_on=_today(),
+        consent_method=ConsentMethod.ORAL,
+        background=BACKGROUND_MARKER if team.name.endswith(" A") else "Työsuhde päättyy.",
+    )
+
+
+def _schedule(actor: User, episode: Episode, users: list[User]) -> Meeting:
+    """A meeting scheduled in advance, then held this morning (moved to the past, as if the day had
+    come), so that it can be changed, cancelled and recorded as held."""
+    starts = timezone.now() + datetime.timedelta(days=1)
+    meeting = meeting_services.meeting_schedule(
+        actor=actor,
+        episode=episode,
+        data=meeting_services.MeetingInput(
+            kind=MeetingKind.NETWORK,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=1),
+            location="Neuvotteluhuone 3",
+            agenda="Verkostopalaveri",
+            users=users,
+        ),
+    )
+    now = timezone.now()
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=now - datetime.timedelta(hours=2), ends_at=now - datetime.timedelta(hours=1)
+    )
+    meeting.refresh_from_db()
+    return meeting
+
+
+def _coordination(u: dict[str, User], team: Team, other_team: Team, pathway: Pathway, episode: Episode) -> dict:
+    """Issue 4's objects, made with the modules' services: a notification of need for the target client
+    from employment services (waiting), a referral to an outside recipient, an escorted handover of
+    another person from occupational health (open), a scheduled meeting with a partner participant,
+    the closed episode's follow-up; and the same kinds of objects of the other organisation."""
+    nurse, outsider = u["nurse"], u["outsider"]
+    need = _need(u["partner_plan"], team, episode.client, NEED_MARKER)
+    outside_referral = _outside_referral(nurse, episode)
+    handover = _handover(u["partner_health"], team, HANDOVER_FIRST, HANDOVER_LAST)
+    # Invited: team members, a case-team colleague, partners with and without the client's consent.
+    scheduled = _schedule(
+        nurse, episode, [nurse, u["social_worker"], u["case_member"], u["partner_plan"], u["partner_none"]]
+    )
+
+    other_closed = _open(outsider, other_team, pathway, ClientFactory(first_names="Oona", last_name="Toinen-Testinen"))
+    case_services.episode_close(
+        actor=outsider,
+        episode=other_closed,
+        outcome=Outcome.STUDIES,
+        outcome_on=_today(),
+        follow_ups=[(_today() + datetime.timedelta(days=90), outsider)],
+    )
+    return {
+        "need": need,
+        "outside_referral": outside_referral,
+        "handover": handover,
+        "scheduled": scheduled,
+        "other_closed": other_closed,
+        "other_follow_up": other_closed.follow_ups.get(),
+    }
+
+
+def _other_coordination(u: dict[str, User], other_team: Team, other: Episode) -> dict:
+    outsider = u["outsider"]
+    return {
+        "other_need": _need(outsider, other_team, other.client, "Toisen asiakkaan tarve."),
+        "other_referral": _outside_referral(outsider, other),
+        "other_handover": _handover(u["partner_health"], other_team, "Otto", "Toinen-Saatettava"),
+        "other_scheduled": _schedule(outsider, other, [outsider]),
+    }
 
 
 def build_world() -> World:
@@ -289,6 +447,15 @@ def build_world() -> World:
     outsider = User.objects.get(pk=outsider.pk)  # permissions are cached on the object
     other_grant = _grant(outsider, other, outsider)
 
+    coordination = _coordination(u, team, other_team, pathway, episode)
+    coordination.update(_other_coordination(u, other_team, other))
+    coordination["follow_up"] = closed.follow_ups.get()
+    # The nurse's notice of the waiting notification of need; one of the other nurse's own notices.
+    coordination["notification"] = Notification.objects.get(
+        recipient=nurse, key=f"need_received:{coordination['need'].pk}"
+    )
+    coordination["other_notification"] = Notification.objects.filter(recipient=outsider).earliest("pk")
+
     for key in list(u):
         u[key] = User.objects.get(pk=u[key].pk)
     episode.refresh_from_db()
@@ -319,6 +486,7 @@ def build_world() -> World:
         other_consent=other_consent,
         other_grant=other_grant,
         users=u,
+        **coordination,
     )
 
 
@@ -328,4 +496,4 @@ def client_texts(client: Client, *extra: str) -> list[str]:
 
 
 def markers() -> list[str]:
-    return [HEALTH_MARKER, SOCIAL_MARKER, SHARED_MARKER, GOAL_MARKER, MINUTES_MARKER]
+    return [HEALTH_MARKER, SOCIAL_MARKER, SHARED_MARKER, GOAL_MARKER, MINUTES_MARKER, NEED_MARKER, REFERRAL_MARKER]

@@ -92,12 +92,15 @@ def _section(actor: Any, episode: Episode) -> dict[str, Any]:
 
 def _participating(user: Any) -> Any:
     """Open referrals sent to the user's organisation make its partner staff participants of the
-    episode: the gate then shows them what the client's consents allow for their organisation."""
+    episode: the gate then shows them what the client's consents allow for their organisation. A
+    referral addressed to a named person makes only that person a participant."""
     if not getattr(user, "organisation_id", None):
         return Referral.objects.none().values("episode_id")
-    return Referral.objects.filter(recipient_organisation_id=user.organisation_id, status__in=OPEN_STATUSES).values(
-        "episode_id"
-    )
+    return Referral.objects.filter(
+        Q(recipient_user__isnull=True) | Q(recipient_user_id=user.pk),
+        recipient_organisation_id=user.organisation_id,
+        status__in=OPEN_STATUSES,
+    ).values("episode_id")
 
 
 # ---------------------------------------------------------------- the sweep: overdue referrals

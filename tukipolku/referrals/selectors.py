@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
 from tukipolku.audit.choices import AccessAction, AccessOutcome
@@ -67,8 +67,11 @@ def referral_list_for_episode(*, actor: Any, episode: Episode, partner: bool = F
     """The episode's referrals, open ones first. Partner staff see only those sent to their organisation.
     The caller has fetched the episode through the gate. One query."""
     qs = Referral.objects.filter(episode=episode)
-    if partner:
-        qs = qs.filter(recipient_organisation_id=actor.organisation_id)
+    if partner:  # a referral addressed to a named person is theirs only
+        qs = qs.filter(
+            Q(recipient_user__isnull=True) | Q(recipient_user_id=actor.pk),
+            recipient_organisation_id=actor.organisation_id,
+        )
     open_first = Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField())
     referrals = list(_with_recipients(qs).order_by(open_first, "due_on", "-id"))
     for r in referrals:
@@ -117,7 +120,10 @@ class ReceivedReferral:
 
 def _received_qs(actor: Any) -> QuerySet[Referral]:
     return _with_recipients(
-        Referral.objects.filter(recipient_organisation_id=actor.organisation_id).select_related(
+        Referral.objects.filter(
+            Q(recipient_user__isnull=True) | Q(recipient_user_id=actor.pk),
+            recipient_organisation_id=actor.organisation_id,
+        ).select_related(
             "episode__client", "episode__team__organisation"
         )
     )

@@ -349,3 +349,19 @@ def test_case_page__referral_section_constant_queries(client, nurse, episode, em
     section = next(s for s in response.context["sections"] if s["name"] == "referrals")
     assert len(section["context"]["rows"]) == 5
     assert many == few
+
+
+@pytest.mark.django_db
+def test_a_referral_to_a_named_person_is_theirs_only(client, nurse, episode, employment_org, partner, consent):
+    """Addressed to one person of the organisation: their colleagues neither list it nor read the client."""
+    from tukipolku.core.choices import Profession
+    from tukipolku.core.tests.factories import UserFactory
+
+    colleague = UserFactory(profession=Profession.EMPLOYMENT_COORDINATOR, organisation=employment_org)
+    referral = send(nurse, episode, employment_org, recipient_user=partner)
+
+    client.force_login(colleague)
+    assert client.get(reverse("referrals:received_detail", args=[referral.pk])).status_code == 404
+    assert client.get(reverse("cases:detail", args=[episode.pk])).status_code == 404
+    client.force_login(partner)
+    assert client.get(reverse("referrals:received_detail", args=[referral.pk])).status_code == 200
