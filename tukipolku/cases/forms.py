@@ -36,9 +36,7 @@ class ClientSearchForm(forms.Form):
         value: str = self.cleaned_data["q"].strip()
         if identity.looks_like_identity_code(value):
             if not identity.is_valid(value):
-                raise forms.ValidationError(
-                    _("This is not a valid identity code. Check the date, the century sign and the check character.")
-                )
+                raise forms.ValidationError(identity.invalid_message())
         elif len(value) < 2:
             raise forms.ValidationError(_("Type at least two letters of the name."))
         return value
@@ -98,12 +96,7 @@ class NewClientForm(forms.Form):
     municipality = forms.CharField(label=_("Municipality of residence"), max_length=80, required=False)
 
     def clean_identity_code(self) -> str:
-        code = identity.normalize(self.cleaned_data["identity_code"])
-        if not identity.is_valid(code):
-            raise forms.ValidationError(
-                _("This is not a valid identity code. Check the date, the century sign and the check character.")
-            )
-        return code
+        return identity.cleaned(self.cleaned_data["identity_code"])
 
 
 class StepCompleteForm(forms.Form):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.fi import hetu
 
@@ -50,3 +52,16 @@ def birth_date(code: str) -> datetime.date:
 def mask(code: str) -> str:
     """Shown in lists: the birth-date part only, e.g. 010594-****."""
     return code[:7] + "****" if code else ""
+
+
+def invalid_message() -> str:
+    """The one error text for an identity code that does not validate (forms and services)."""
+    return _("This is not a valid identity code. Check the date, the century sign and the check character.")
+
+
+def cleaned(raw: str) -> str:
+    """A form field's value as a normalised, valid identity code; else the error next to the field."""
+    code = normalize(raw)
+    if not is_valid(code):
+        raise ValidationError(invalid_message())
+    return code

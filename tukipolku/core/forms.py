@@ -34,6 +34,25 @@ class FormRenderer(DjangoTemplates):
     field_template_name = "core/field.html"
 
 
+class HiddenFieldErrorsMixin:
+    """A hidden field (the status or revision a page was loaded with) has nowhere to show an error: a
+    missing or mangled value is told at the top of the form instead, once, with what to do."""
+
+    hidden_error_message = _("This page was out of date or incomplete. Reload the page and try again.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}  # type: ignore[misc]
+        form: Any = self
+        moved = False
+        for bound in form.hidden_fields():
+            if bound.name in form._errors:
+                del form._errors[bound.name]
+                moved = True
+        if moved:
+            form.add_error(None, self.hidden_error_message)
+        return data
+
+
 def add_service_error(form: forms.Form, error: ApplicationError) -> None:
     """Show a service's refusal next to the field it concerns, or at the top of the form."""
     field = error.field if error.field in form.fields else None

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tukipolku.cases.choices import ConsentMethod
 from tukipolku.clients import identity
-from tukipolku.core.forms import DateInput, DateTimeInput, set_queryset
+from tukipolku.core.forms import DateInput, DateTimeInput, HiddenFieldErrorsMixin, set_queryset
 from tukipolku.core.models import Team, User
 from tukipolku.handovers.choices import PREP_CHECKLIST, HandoverReason, JobSearch
 from tukipolku.handovers.models import WAS_MAX, WAS_MIN
@@ -69,12 +69,7 @@ class HandoverOpenForm(forms.Form):
         )
 
     def clean_identity_code(self) -> str:
-        code = identity.normalize(self.cleaned_data["identity_code"])
-        if not identity.is_valid(code):
-            raise forms.ValidationError(
-                _("This is not a valid identity code. Check the date, the century sign and the check character.")
-            )
-        return code
+        return identity.cleaned(self.cleaned_data["identity_code"])
 
     def clean_consent_on(self) -> Any:
         value = self.cleaned_data["consent_on"]
@@ -83,7 +78,7 @@ class HandoverOpenForm(forms.Form):
         return value
 
 
-class RevisionForm(forms.Form):
+class RevisionForm(HiddenFieldErrorsMixin, forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
 

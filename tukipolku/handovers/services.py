@@ -508,9 +508,10 @@ def days_waited(handover: Handover, today: datetime.date | None = None) -> int:
 
 def handovers_escalate(today: datetime.date) -> int:
     """The sweep step: open handovers not accepted within the set days escalate to the receiving team's
-    managers. Each is marked `escalated_at` once (with an event by the system); every run hands the
-    same findings in, and the notification key (`handover_not_accepted:<id>`) makes each reach each
-    manager once. Returns how many findings there were."""
+    managers (to every active member when the team has no manager). Each is marked `escalated_at`
+    once (with an event by the system); every run hands the same findings in, and the notification
+    key (`handover_not_accepted:<id>`) makes each reach each manager once. Returns how many findings
+    there were."""
     cutoff = escalation_cutoff(today)
     days = settings.TUKIPOLKU_HANDOVER_ESCALATION_DAYS
     overdue = Handover.objects.filter(status=HandoverStatus.OPEN, opened_at__lt=cutoff)
@@ -529,13 +530,20 @@ def handovers_escalate(today: datetime.date) -> int:
     rows = list(overdue.values_list("pk", "team_id", "opened_at").order_by("pk"))
     if not rows:
         return 0
+    # The team's managers; a team without one escalates to all its active members, so that the
+    # handover still reaches someone who can act.
     managers: dict[int, list[int]] = {}
-    for team_id, user_id in (
+    members: dict[int, list[int]] = {}
+    for team_id, user_id, role in (
         TeamMembership.objects.active(today)
-        .filter(team_id__in={t for _pk, t, _at in rows}, role=TeamRole.MANAGER, user__is_active=True)
-        .values_list("team_id", "user_id")
+        .filter(team_id__in={t for _pk, t, _at in rows}, user__is_active=True)
+        .values_list("team_id", "user_id", "role")
     ):
-        managers.setdefault(team_id, []).append(user_id)
+        members.setdefault(team_id, []).append(user_id)
+        if role == TeamRole.MANAGER:
+            managers.setdefault(team_id, []).append(user_id)
+    for team_id, team_members in members.items():
+        managers.setdefault(team_id, team_members)
 
     def findings() -> Iterator[Finding]:
         for pk, team_id, opened_at in rows:

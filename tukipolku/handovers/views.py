@@ -20,7 +20,6 @@ from tukipolku.core.exceptions import ApplicationError
 from tukipolku.core.forms import attempt
 from tukipolku.core.views import redirect_htmx_aware
 from tukipolku.handovers import selectors, services
-from tukipolku.handovers.choices import HandoverStatus
 from tukipolku.handovers.forms import AcceptForm, HandoverOpenForm, HandoverPrepForm, HandoverTransferForm
 from tukipolku.handovers.models import Handover
 from tukipolku.handovers.permissions import (
@@ -252,9 +251,13 @@ class HandoverAcceptView(HandoverView):
         if not is_receiver(request.user, handover):  # the sending side sees it but does not accept
             _refuse(request, client_id=handover.client_id)
         form = AcceptForm(request.POST)
-        expected = form.cleaned_data["status"] if form.is_valid() else HandoverStatus.OPEN
+        if not form.is_valid():  # no status the page was loaded with: accept nothing blindly
+            messages.error(request, _("This page was out of date or incomplete. Reload the page and try again."))
+            return redirect_htmx_aware(request, reverse("handovers:detail", args=[handover.pk]))
         try:
-            episode = services.handover_accept(actor=request.user, handover=handover, expected_status=expected)
+            episode = services.handover_accept(
+                actor=request.user, handover=handover, expected_status=form.cleaned_data["status"]
+            )
         except ApplicationError as exc:  # already accepted (ConflictError), or no pathway to open
             messages.error(request, exc.message)
             return redirect_htmx_aware(request, reverse("handovers:detail", args=[handover.pk]))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tukipolku.cases.choices import ConsentMethod, SpecialSituation
 from tukipolku.clients import identity
 from tukipolku.clients.choices import ClientLanguage
-from tukipolku.core.forms import DateInput, set_queryset
+from tukipolku.core.forms import DateInput, HiddenFieldErrorsMixin, set_queryset
 from tukipolku.core.models import Team
 from tukipolku.intake.choices import NeedStatus, RiskFactor
 from tukipolku.pathways.models import Pathway
@@ -75,12 +75,7 @@ class NeedSendForm(forms.Form):
         set_queryset(self, "team", teams, lambda t: f"{t.name} – {t.organisation.name}")
 
     def clean_identity_code(self) -> str:
-        code = identity.normalize(self.cleaned_data["identity_code"])
-        if not identity.is_valid(code):
-            raise forms.ValidationError(
-                _("This is not a valid identity code. Check the date, the century sign and the check character.")
-            )
-        return code
+        return identity.cleaned(self.cleaned_data["identity_code"])
 
     def clean_consent_on(self) -> Any:
         value = self.cleaned_data["consent_on"]
@@ -89,7 +84,7 @@ class NeedSendForm(forms.Form):
         return value
 
 
-class _DecisionForm(forms.Form):
+class _DecisionForm(HiddenFieldErrorsMixin, forms.Form):
     # The status the page was loaded with: a decision made meanwhile by someone else is detected.
     status = forms.ChoiceField(choices=NeedStatus.choices, widget=forms.HiddenInput)
 

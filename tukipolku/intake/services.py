@@ -95,10 +95,7 @@ def need_send(
         raise ApplicationError(_("Enter the client's first names and last name."), field="last_name")
     code = identity.normalize(identity_code)
     if not identity.is_valid(code):
-        raise ApplicationError(
-            _("This is not a valid identity code. Check the date, the century sign and the check character."),
-            field="identity_code",
-        )
+        raise ApplicationError(identity.invalid_message(), field="identity_code")
     client = selectors.need_client_lookup(actor=actor, identity_code=code)
     if client is None:
         client = client_create(

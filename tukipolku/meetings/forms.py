@@ -6,9 +6,10 @@ from typing import Any
 from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from tukipolku.core.forms import DateInput, DateTimeInput, set_queryset
+from tukipolku.core.forms import DateInput, DateTimeInput, HiddenFieldErrorsMixin, set_queryset
 from tukipolku.core.models import User
 from tukipolku.meetings.calendar import HELSINKI
 from tukipolku.meetings.choices import MeetingKind
@@ -69,7 +70,7 @@ class MeetingForm(forms.Form):
         return rows
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(HiddenFieldErrorsMixin, forms.Form):
     """Scheduling a meeting (and changing it later): when, where, who, what about."""
 
     sequence = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
@@ -123,7 +124,10 @@ class ScheduleForm(forms.Form):
         set_queryset(self, "other_users", others, _user_label)
         field = self.fields["invite_client"]
         if client_email:
-            field.help_text = _("To the e-mail address recorded for the client: %(email)s") % {"email": client_email}
+            # Django renders help text unescaped: the address is client data, so escape it here.
+            field.help_text = _("To the e-mail address recorded for the client: %(email)s") % {
+                "email": escape(client_email)
+            }
         else:
             field.disabled = True
             field.help_text = _(
@@ -167,7 +171,7 @@ class OutsideForm(forms.Form):
 OutsideFormSet = formset_factory(OutsideForm, extra=2, can_delete=True)
 
 
-class HeldForm(forms.Form):
+class HeldForm(HiddenFieldErrorsMixin, forms.Form):
     """Recording a scheduled meeting as held."""
 
     sequence = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -189,6 +193,12 @@ class DecisionForm(forms.Form):
     def __init__(self, *args: Any, owners: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_queryset(self, "owner", owners if owners is not None else User.objects.none(), lambda u: u.display_name)
+
+    def clean_due_on(self) -> datetime.date | None:
+        due: datetime.date | None = self.cleaned_data.get("due_on")
+        if due is not None and due < timezone.localdate():
+            raise forms.ValidationError(_("The due date cannot be in the past."))
+        return due
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -31,12 +31,7 @@ class IdentityCodeForm(forms.Form):
     )
 
     def clean_identity_code(self) -> str:
-        code = identity.normalize(self.cleaned_data["identity_code"])
-        if not identity.is_valid(code):
-            raise forms.ValidationError(
-                _("This is not a valid identity code. Check the date, the century sign and the check character.")
-            )
-        return code
+        return identity.cleaned(self.cleaned_data["identity_code"])
 
 
 class ReviewForm(forms.Form):

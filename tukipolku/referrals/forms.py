@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tukipolku.core.choices import Profession
-from tukipolku.core.forms import DateInput, set_queryset
+from tukipolku.core.forms import DateInput, HiddenFieldErrorsMixin, set_queryset
 from tukipolku.core.models import Organisation, User
 from tukipolku.core.permissions import PARTNER_PROFESSIONS
 from tukipolku.privacy.choices import DataCategory
@@ -86,7 +86,7 @@ class ReferralForm(forms.Form):
         return data
 
 
-class StatusForm(forms.Form):
+class StatusForm(HiddenFieldErrorsMixin, forms.Form):
     """The status change a recipient (or the team for them) records; carries the status the user saw."""
 
     status = forms.ChoiceField(label=_("New status"), choices=[], widget=forms.RadioSelect)

@@ -123,9 +123,7 @@ def _received_qs(actor: Any) -> QuerySet[Referral]:
         Referral.objects.filter(
             Q(recipient_user__isnull=True) | Q(recipient_user_id=actor.pk),
             recipient_organisation_id=actor.organisation_id,
-        ).select_related(
-            "episode__client", "episode__team__organisation"
-        )
+        ).select_related("episode__client", "episode__team__organisation")
     )
 
 

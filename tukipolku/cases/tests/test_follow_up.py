@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import open_episode
 from tukipolku.audit.choices import AccessAction, EventType
@@ -23,6 +23,14 @@ from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.models import User
 from tukipolku.core.tests.factories import OrganisationFactory, TeamFactory, UserFactory, member
 from tukipolku.privacy import services as privacy_services
+
+
+@pytest.fixture(autouse=True)
+def _english_texts(settings):
+    # The assertions use the English source texts (services and history lines too).
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def today():

@@ -7,7 +7,9 @@ from tukipolku.handovers.tests.factories import occupational_health_org, open_ha
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def _english(settings):
+    # English pages and e-mails: the tests assert the English source texts.
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 

@@ -379,6 +379,15 @@ def test_handovers_escalate__only_the_managers_of_the_receiving_team(handover, m
     assert other_manager.pk not in recipients
 
 
+def test_handovers_escalate__a_team_without_a_manager_escalates_to_its_members(handover, nurse, settings):
+    move_opened(handover, settings.TUKIPOLKU_HANDOVER_ESCALATION_DAYS + 1)
+    services.handovers_escalate(TODAY())
+    recipients = set(
+        Notification.objects.filter(kind=NotificationKind.HANDOVER_NOT_ACCEPTED).values_list("recipient_id", flat=True)
+    )
+    assert nurse.pk in recipients
+
+
 def test_handovers_escalate__is_a_registered_sweep_step():
     from tukipolku.notifications.registry import sweep_steps
 

@@ -22,7 +22,9 @@ CLIENT_LAST = "Näkymätön"
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def _english(settings):
+    # English pages and e-mails: the tests assert the English source texts.
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 
