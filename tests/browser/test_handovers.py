@@ -111,9 +111,9 @@ def test_escorted_handover_from_occupational_health_to_the_team(page, world):
     # The preparatory meeting: a checklist with dates, and the agreed time and place.
     page.get_by_role("link", name="Record the preparatory meeting").click()
     page.get_by_label("Preparatory meeting held on").fill(d(3))
-    page.get_by_label("What will be discussed agreed").fill(d(3))
+    page.get_by_label("Agenda agreed").fill(d(3))
     page.get_by_label("Health information collected").fill(d(2))
-    page.get_by_label("Rehabilitation so far collected").fill(d(2))
+    page.get_by_label("Information on rehabilitation so far collected").fill(d(2))
     page.get_by_label("Statement on work and functional capacity collected").fill(d(1))
     page.get_by_label("The team's public health nurse invited").fill(d(1))
     page.get_by_label("Employment services' work ability coordinator invited").fill(d(1))

@@ -87,11 +87,11 @@ class HandoverPrepForm(RevisionForm):
 
     prep_met_on = forms.DateField(label=_("Preparatory meeting held on"), widget=DateInput(), required=False)
     prep_agenda_agreed_on = forms.DateField(
-        label=_("What will be discussed agreed"), widget=DateInput(), required=False
+        label=_("Agenda agreed"), widget=DateInput(), required=False
     )
     prep_health_info_on = forms.DateField(label=_("Health information collected"), widget=DateInput(), required=False)
     prep_rehabilitation_on = forms.DateField(
-        label=_("Rehabilitation so far collected"), widget=DateInput(), required=False
+        label=_("Information on rehabilitation so far collected"), widget=DateInput(), required=False
     )
     prep_statement_on = forms.DateField(
         label=_("Statement on work and functional capacity collected"), widget=DateInput(), required=False
@@ -122,7 +122,7 @@ class HandoverPrepForm(RevisionForm):
         for name in ("prep_met_on", *self.CHECKLIST):
             value = data.get(name)
             if value is not None and value > today:
-                self.add_error(name, _("A date of something done cannot be in the future."))
+                self.add_error(name, _("A checklist date cannot be in the future."))
         return data
 
     def checklist_fields(self) -> list[Any]:

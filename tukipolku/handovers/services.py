@@ -267,7 +267,7 @@ def _apply(actor: Any, handover: Handover, part: str, values: dict[str, Any], ex
 
 def _not_future(value: datetime.date | None, field: str) -> None:
     if value is not None and value > timezone.localdate():
-        raise ApplicationError(_("A date of something done cannot be in the future."), field=field)
+        raise ApplicationError(_("A checklist date cannot be in the future."), field=field)
 
 
 def _text(value: Any) -> Any:

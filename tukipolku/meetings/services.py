@@ -95,7 +95,7 @@ def _check_plan(episode: Episode, data: MeetingInput) -> list[User]:
     """Rules of a scheduled meeting; returns the user participants (each once)."""
     _check_kind(data.kind, data.client_takes_part, "client_takes_part")
     if data.starts_at <= timezone.now():
-        raise ApplicationError(_("A meeting is scheduled for a time still ahead."), field="date")
+        raise ApplicationError(_("Choose a time in the future."), field="date")
     if data.ends_at <= data.starts_at:
         raise ApplicationError(_("The meeting must end after it starts."), field="ends")
     if data.ends_at - data.starts_at > datetime.timedelta(hours=12):
