@@ -86,9 +86,7 @@ class HandoverPrepForm(RevisionForm):
     """The preparatory meeting: when it was held, and a checklist where each item gets the date it was done."""
 
     prep_met_on = forms.DateField(label=_("Preparatory meeting held on"), widget=DateInput(), required=False)
-    prep_agenda_agreed_on = forms.DateField(
-        label=_("Agenda agreed"), widget=DateInput(), required=False
-    )
+    prep_agenda_agreed_on = forms.DateField(label=_("Agenda agreed"), widget=DateInput(), required=False)
     prep_health_info_on = forms.DateField(label=_("Health information collected"), widget=DateInput(), required=False)
     prep_rehabilitation_on = forms.DateField(
         label=_("Information on rehabilitation so far collected"), widget=DateInput(), required=False

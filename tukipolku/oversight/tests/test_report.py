@@ -359,8 +359,8 @@ def _spread_rows(subject, users, count, start=0):
 
 QUERY_BUDGET = 17 + (1 if connection.vendor == "postgresql" else 0)
 """Session, user, permissions, client, the two aggregates, names and organisations, the access-log
-append and their savepoints, the navigation's unread-notification count; on PostgreSQL the audit tripwire (tests/access/tripwire.py) reads the
-request's log rows once more."""
+append and their savepoints, the navigation's unread-notification count; on PostgreSQL the audit
+tripwire (tests/access/tripwire.py) reads the request's log rows once more."""
 
 
 @pytest.mark.parametrize("rows", [5, 50])
