@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tukipolku.cases.choices import ConsentMethod
-from tukipolku.clients import identity
+from tukipolku.clients.forms import PersonForm
 from tukipolku.core.forms import DateInput, DateTimeInput, HiddenFieldErrorsMixin, set_queryset
 from tukipolku.core.models import Team, User
 from tukipolku.handovers.choices import PREP_CHECKLIST, HandoverReason, JobSearch
@@ -18,16 +18,7 @@ from tukipolku.handovers.models import WAS_MAX, WAS_MIN
 WAS_ERROR = _("The work ability score is a whole number from 0 to 10.")
 
 
-class HandoverOpenForm(forms.Form):
-    identity_code = forms.CharField(
-        label=_("Personal identity code"),
-        max_length=20,
-        help_text=_("For example 010190-900A. Spaces and lower case are accepted."),
-    )
-    first_names = forms.CharField(label=_("First names"), max_length=120)
-    last_name = forms.CharField(label=_("Last name"), max_length=120)
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
+class HandoverOpenForm(PersonForm):
     team = forms.ModelChoiceField(
         label=_("Receiving work ability team"), queryset=Team.objects.none(), empty_label=_("Choose a team")
     )
@@ -67,9 +58,6 @@ class HandoverOpenForm(forms.Form):
         set_queryset(
             self, "sending_contact", contacts, lambda u: f"{u.display_name} – {u.title or u.get_profession_display()}"
         )
-
-    def clean_identity_code(self) -> str:
-        return identity.cleaned(self.cleaned_data["identity_code"])
 
     def clean_consent_on(self) -> Any:
         value = self.cleaned_data["consent_on"]

@@ -9,30 +9,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tukipolku.cases.choices import ConsentMethod, SpecialSituation
-from tukipolku.clients import identity
 from tukipolku.clients.choices import ClientLanguage
+from tukipolku.clients.forms import PersonForm
 from tukipolku.core.forms import DateInput, HiddenFieldErrorsMixin, set_queryset
 from tukipolku.core.models import Team
 from tukipolku.intake.choices import NeedStatus, RiskFactor
 from tukipolku.pathways.models import Pathway
 
 
-class NeedSendForm(forms.Form):
+class NeedSendForm(PersonForm):
     team = forms.ModelChoiceField(
         label=_("Work ability support team"),
         queryset=Team.objects.none(),
         empty_label=_("Choose a team"),
         help_text=_("The teams of your own welfare region are listed first."),
     )
-    identity_code = forms.CharField(
-        label=_("Personal identity code"),
-        max_length=20,
-        help_text=_("For example 010190-900A. Spaces and lower case are accepted."),
-    )
-    first_names = forms.CharField(label=_("First names"), max_length=120)
-    last_name = forms.CharField(label=_("Last name"), max_length=120)
-    phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
-    email = forms.EmailField(label=_("E-mail (optional)"), required=False)
     language = forms.ChoiceField(label=_("Preferred language"), choices=ClientLanguage.choices)
     situations = forms.MultipleChoiceField(
         label=_("Situations that need special attention"),
@@ -73,9 +64,6 @@ class NeedSendForm(forms.Form):
         kwargs["initial"].setdefault("consent_on", timezone.localdate())
         super().__init__(*args, **kwargs)
         set_queryset(self, "team", teams, lambda t: f"{t.name} – {t.organisation.name}")
-
-    def clean_identity_code(self) -> str:
-        return identity.cleaned(self.cleaned_data["identity_code"])
 
     def clean_consent_on(self) -> Any:
         value = self.cleaned_data["consent_on"]
