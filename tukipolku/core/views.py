@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -13,7 +13,42 @@ from tukipolku.audit.services import access_denied
 from tukipolku.core.permissions import can_administer, can_review_access, can_work_with_clients, is_partner
 
 
-class ProfessionalView(View):
+def refuse(
+    request: HttpRequest,
+    *,
+    reason: str = "role",
+    resource: str = "page",
+    client_id: int | None = None,
+    episode_id: int | None = None,
+) -> NoReturn:
+    """403, with the refusal in the access log like the gate's (ASVS 16.3.2)."""
+    match = request.resolver_match
+    access_denied(
+        actor=request.user,
+        view=match.view_name if match is not None else "",
+        client_id=client_id,
+        episode_id=episode_id,
+        reason=reason,
+        resource=resource,
+    )
+    raise PermissionDenied
+
+
+class CapabilityView(View):
+    """A page for the users `allows` lets in; everyone else gets 403, logged, before the view runs."""
+
+    refusal_resource = "page"
+
+    def allows(self, request: HttpRequest) -> bool:
+        raise NotImplementedError
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not self.allows(request):
+            refuse(request, resource=self.refusal_resource)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ProfessionalView(CapabilityView):
     """Base for every page with client data: only team professionals get past it (403 otherwise).
 
     Which clients they then see is decided by the access gate (cases/permissions.py).
@@ -22,22 +57,10 @@ class ProfessionalView(View):
     # Pages that partner staff may read (GET only); what they then see is narrowed by the gate.
     partners_may_read = False
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        allowed = can_work_with_clients(request.user) or (
+    def allows(self, request: HttpRequest) -> bool:
+        return can_work_with_clients(request.user) or (
             self.partners_may_read and request.method in ("GET", "HEAD") and is_partner(request.user)
         )
-        if not allowed:
-            # The refusal is logged like the gate's (ASVS 16.3.2); no client was looked up.
-            match = request.resolver_match
-            access_denied(
-                actor=request.user,
-                view=match.view_name if match is not None else type(self).__name__,
-                client_id=None,
-                reason="role",
-                resource="page",
-            )
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
 
 def redirect_htmx_aware(request: HttpRequest, url: str) -> HttpResponse:

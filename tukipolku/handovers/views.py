@@ -6,19 +6,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 
-from tukipolku.audit.services import access_denied
 from tukipolku.cases.permissions import can_view_episode
 from tukipolku.core.exceptions import ApplicationError
 from tukipolku.core.forms import attempt
-from tukipolku.core.views import redirect_htmx_aware
+from tukipolku.core.views import CapabilityView, redirect_htmx_aware, refuse
 from tukipolku.handovers import selectors, services
 from tukipolku.handovers.forms import AcceptForm, HandoverOpenForm, HandoverPrepForm, HandoverTransferForm
 from tukipolku.handovers.models import Handover
@@ -34,29 +31,15 @@ from tukipolku.handovers.permissions import (
 )
 
 
-def _refuse(request: HttpRequest, reason: str = "role", client_id: int | None = None) -> None:
-    match = request.resolver_match
-    access_denied(
-        actor=request.user,
-        view=match.view_name if match is not None else "handovers",
-        client_id=client_id,
-        reason=reason,
-        resource="handover",
-    )
-    raise PermissionDenied
-
-
-class HandoverView(View):
+class HandoverView(CapabilityView):
     """Handover pages: occupational and student health staff (the sending side) and team professionals
     (the receiving side). Everyone else: 403, logged."""
 
     senders_only = False
+    refusal_resource = "handover"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        allowed = can_send_handovers(request.user) if self.senders_only else can_use_handovers(request.user)
-        if not allowed:
-            _refuse(request)
-        return super().dispatch(request, *args, **kwargs)
+    def allows(self, request: HttpRequest) -> bool:
+        return can_send_handovers(request.user) if self.senders_only else can_use_handovers(request.user)
 
 
 class HandoverListView(HandoverView):
@@ -179,7 +162,7 @@ class _EditView(HandoverView):
             actor=request.user, handover_id=pk, view=self.view_name, side=BASIS_SENDER
         )
         if not is_sender(request.user, handover):
-            _refuse(request, client_id=handover.client_id)
+            refuse(request, resource="handover", client_id=handover.client_id)
         return handover
 
     def _form(self, handover: Handover, data: Any = None) -> Any:
@@ -249,7 +232,7 @@ class HandoverAcceptView(HandoverView):
             actor=request.user, handover_id=pk, view="handovers:accept", side=BASIS_RECEIVING_TEAM
         )
         if not is_receiver(request.user, handover):  # the sending side sees it but does not accept
-            _refuse(request, client_id=handover.client_id)
+            refuse(request, resource="handover", client_id=handover.client_id)
         form = AcceptForm(request.POST)
         if not form.is_valid():  # no status the page was loaded with: accept nothing blindly
             messages.error(request, _("This page was out of date or incomplete. Reload the page and try again."))

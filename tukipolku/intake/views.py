@@ -6,19 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views import View
 
-from tukipolku.audit.services import access_denied
 from tukipolku.cases.choices import SpecialSituation
 from tukipolku.cases.presentation import choice_label
 from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.forms import add_service_error
-from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
+from tukipolku.core.views import CapabilityView, ProfessionalView, redirect_htmx_aware
 from tukipolku.intake import selectors, services
 from tukipolku.intake.choices import RiskFactor
 from tukipolku.intake.forms import NeedAcceptForm, NeedDeclineForm, NeedSendForm
@@ -27,21 +24,11 @@ from tukipolku.intake.permissions import can_send_need
 from tukipolku.pathways.selectors import pathway_list_available
 
 
-class SenderView(View):
+class SenderView(CapabilityView):
     """Pages for anyone who may send notifications: team professionals and partner staff (403 otherwise)."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not can_send_need(request.user):
-            match = request.resolver_match
-            access_denied(
-                actor=request.user,
-                view=match.view_name if match is not None else type(self).__name__,
-                client_id=None,
-                reason="role",
-                resource="page",
-            )
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    def allows(self, request: HttpRequest) -> bool:
+        return can_send_need(request.user)
 
 
 # ------------------------------------------------------------------ the sender

@@ -8,20 +8,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views import View
 
-from tukipolku.audit.services import access_denied
 from tukipolku.cases.permissions import episode_access
 from tukipolku.cases.selectors import episode_get_for
 from tukipolku.core.forms import attempt
 from tukipolku.core.models import Organisation
 from tukipolku.core.permissions import is_partner
-from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
+from tukipolku.core.views import CapabilityView, ProfessionalView, redirect_htmx_aware, refuse
 from tukipolku.plans.selectors import plan_view_for
 from tukipolku.privacy.choices import DataCategory
 from tukipolku.referrals import services
@@ -180,15 +178,7 @@ class ReferralDetailView(ProfessionalView):
         )
         if not can_update_status(request.user, referral) and referral.is_open:
             # The recipient organisation updates it. The refusal is logged like the gate's.
-            access_denied(
-                actor=request.user,
-                view=self.view_name,
-                client_id=episode.client_id,
-                episode_id=episode.pk,
-                reason="role",
-                resource="referral",
-            )
-            raise PermissionDenied
+            refuse(request, resource="referral", client_id=episode.client_id, episode_id=episode.pk)
         form = _status_form(referral, request.POST)
         if _status_update(request, referral, form):
             messages.success(request, _("The status is updated."))
@@ -204,21 +194,11 @@ class ReferralDetailView(ProfessionalView):
 # ---------------------------------------------------------------- the recipient organisation
 
 
-class PartnerView(View):
+class PartnerView(CapabilityView):
     """Pages of partner staff only (403 for everyone else, logged like the gate's refusals)."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not is_partner(request.user):
-            match = request.resolver_match
-            access_denied(
-                actor=request.user,
-                view=match.view_name if match is not None else type(self).__name__,
-                client_id=None,
-                reason="role",
-                resource="page",
-            )
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    def allows(self, request: HttpRequest) -> bool:
+        return is_partner(request.user)
 
 
 class ReceivedListView(PartnerView):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from tukipolku.audit.services import access_denied
-from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
+from tukipolku.core.views import ProfessionalView, redirect_htmx_aware, refuse
 from tukipolku.notifications.services import mark_read
 from tukipolku.sweep import selectors
 
@@ -61,8 +60,7 @@ class UnfinishedView(ProfessionalView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not selectors.can_see_unfinished(request.user):
-            access_denied(actor=request.user, view="sweep:unfinished", client_id=None, reason="role", resource="page")
-            raise PermissionDenied
+            refuse(request)
         data = selectors.unfinished_for(
             actor=request.user, page_number=request.GET.get("page"), problem=request.GET.get("problem", "")
         )
