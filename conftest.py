@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tukipolku.cases import services as case_services
 from tukipolku.cases.choices import ConsentMethod, IdentificationSource
@@ -20,6 +20,14 @@ from tukipolku.pathways.models import Pathway, PathwayStep, PathwayVersion
 def _clear_cache():
     """Failed-login counters and used TOTP codes live in the cache: every test starts without them."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """Every test starts in English, the language its assertions are written in, whatever the test before it
+    (in the same worker process) activated: no test depends on the order the tests run in."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import translation
 from stdnum.fi import hetu
 
 from tukipolku.audit import chain
@@ -248,8 +249,10 @@ def test_generate__consents_as_the_services_record_them(demo_users):
         assert event.verb == (
             EventType.PROHIBITION_RECORDED if consent.kind == ConsentKind.PROHIBITION else EventType.CONSENT_RECORDED
         )
+        with translation.override("fi"):  # the generator names recipients as the Finnish demo user saw them
+            recipient = consent.recipient_label()
         assert event.payload == {
-            "recipient": consent.recipient_label(),
+            "recipient": recipient,
             "categories": consent.categories,
             "purpose": consent.purpose,
             "valid_from": consent.valid_from.isoformat(),

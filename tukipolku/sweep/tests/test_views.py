@@ -72,6 +72,8 @@ def test_notifications__own_rows_with_the_client_name_and_the_unread_badge(clien
 
 
 def test_notifications__episode_out_of_reach_is_shown_without_a_name(client, outsider, episode):
+    episode.client.last_name = "Tavoittamaton"  # a marker no random name of the outsider can contain
+    episode.client.save(update_fields=["last_name"])
     note(outsider, episode)
     client.force_login(outsider)
     response = client.get(LIST)
