@@ -37,7 +37,8 @@ from tukipolku.core.choices import Profession
 from tukipolku.core.models import Organisation, Team, TeamMembership, User
 from tukipolku.core.permissions import PARTNER_PROFESSIONS
 from tukipolku.demo import vocabulary as voc
-from tukipolku.demo.generator import DEMO_PASSWORD, DEMO_SINCE, _random_name
+from tukipolku.demo.generator import DEMO_PASSWORD, DEMO_SINCE
+from tukipolku.demo.generator.people import _random_name
 from tukipolku.entries.choices import Register
 from tukipolku.entries.models import Entry
 from tukipolku.privacy import selectors as privacy
