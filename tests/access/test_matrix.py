@@ -444,6 +444,15 @@ ROUTES: dict[tuple[str, str], Route] = {
         "cases:episode_open", "post", "closed_client", lambda w, a: _episode_fields(w, a)
     ),
     ("caseload", "read"): Route("cases:caseload", "get", "none"),
+    ("caseload", "search"): Route(
+        "cases:caseload_search",
+        "post",
+        "none",
+        _search(lambda w: W.LAST_NAME),
+        echo=lambda w: (W.LAST_NAME,),
+        answers=(200,),
+        changes=False,
+    ),
     ("board", "read"): Route("cases:board", "get", "none"),
     # The data protection officer's pages (tukipolku/oversight): the logs, not the case.
     ("review queue", "read"): Route("oversight:review", "get", "none"),
@@ -718,7 +727,7 @@ def expected_basis(row: Row, route: Route, role: Role) -> tuple[str, str | None]
         return BASIS_TEAM, None
     if (row.resource, row.action) == ("intake", "search by identity code"):
         return (BASIS_TEAM if role.key in SEES_CLIENT else BASIS_IDENTITY_CODE), None
-    if route.name in ("cases:caseload", "cases:board", "cases:intake"):
+    if route.name in ("cases:caseload", "cases:caseload_search", "cases:board", "cases:intake"):
         return BASIS_TEAM, None
     if route.name == "cases:shared":
         return BASIS_PARTNER, None

@@ -42,6 +42,17 @@ class ClientSearchForm(forms.Form):
         return value
 
 
+class CaseloadSearchForm(forms.Form):
+    """The caseload's search field: part of a name or the end of the identity code, never in a URL."""
+
+    q = forms.CharField(
+        label=_("Find a client"),
+        max_length=100,
+        required=False,
+        help_text=_("Type part of the name or the end of the identity code (such as 123A)."),
+    )
+
+
 class EpisodeFieldsForm(forms.Form):
     """How the need was identified and the client's agreement to be taken to the team."""
 

@@ -7,6 +7,7 @@ display directly.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -19,9 +20,11 @@ from django.db.models import (
     Count,
     DateField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -257,9 +260,10 @@ class EpisodeRow:
     overdue: bool
     contact_person: User | None
     i_am_contact: bool
+    is_new: bool = False
 
 
-def _rows(actor: Any, episodes: Sequence[Episode]) -> list[EpisodeRow]:
+def _rows(actor: Any, episodes: Sequence[Episode], new_ids: frozenset[int] = frozenset()) -> list[EpisodeRow]:
     ids = [e.pk for e in episodes]
     contacts = {
         a.episode_id: a.user
@@ -296,6 +300,7 @@ def _rows(actor: Any, episodes: Sequence[Episode]) -> list[EpisodeRow]:
                 overdue=due is not None and due < today,
                 contact_person=contact,
                 i_am_contact=contact is not None and contact.pk == actor.pk,
+                is_new=e.pk in new_ids,
             )
         )
     return rows
@@ -334,13 +339,73 @@ def caseload_for(*, actor: Any, page_number: Any = 1, only_contact: bool = False
     # Sort and page over narrow rows first, then fetch the page's 50 episodes with their relations:
     # joining client, team and step for every open episode before the sort would cost more. The
     # database pages (a COUNT, then one page of ids): only the clients shown are read, and logged.
-    ordered = _with_next_due(qs).order_by("next_due", "opened_at", "pk").values_list("pk", flat=True)  # type: ignore[misc]
+    # A relationship is "new" until its first step is done (no step visit has ended yet): those come
+    # first, the most recently opened on top, so that the client one just opened is the first row.
+    ordered = (
+        _with_next_due(qs)  # type: ignore[misc]  # next_due is an annotation
+        .annotate(is_new=~Exists(StepRecord.objects.filter(episode=OuterRef("pk"), ended_at__isnull=False)))
+        .order_by(
+            F("is_new").desc(),
+            Case(When(is_new=True, then=F("opened_at"))).desc(nulls_last=True),
+            "next_due",
+            "opened_at",
+            "pk",
+        )
+        .values_list("pk", "is_new")
+    )
     page = Paginator(ordered, settings.TUKIPOLKU_CASELOAD_PAGE_SIZE).get_page(page_number)
-    ids = list(page.object_list)
+    ids = [pk for pk, _new in page.object_list]
+    new_ids = frozenset(pk for pk, new in page.object_list if new)
     fetched = Episode.objects.select_related("client", "current_step", "team").only(*_ROW_FIELDS).in_bulk(ids)
     episodes = [fetched[pk] for pk in ids]
     _log(actor, "cases:caseload", episodes)
-    return page, _rows(actor, episodes)
+    return page, _rows(actor, episodes, new_ids)
+
+
+CASELOAD_SEARCH_ROWS = 20
+_CODE_END = re.compile(r"[-+A-FU-Y]?([0-9]{3}[0-9A-Y])")
+
+
+def _caseload_search_q(term: str) -> Q:
+    """One typed word: part of a name, or the end of the identity code (the individual number and
+    check character, with or without the century sign: `123A`, `-123A`)."""
+    match = _CODE_END.fullmatch(term.upper())
+    if match is not None:
+        return Q(client__identity_code__endswith=match.group(1))
+    return Q(client__last_name__icontains=term) | Q(client__first_names__icontains=term)
+
+
+def caseload_search_for(*, actor: Any, query: str) -> list[Episode]:
+    """The actor's own and team's clients whose name or identity-code end matches what was typed.
+
+    Only relationships of the actor's active teams and those whose case team the actor is in (the
+    caseload's reach): never another team's client, nor one seen through emergency access. Open
+    relationships first. Every row returned is logged as a list read, like the caseload's. Actors
+    without a team (partner staff, administrators) find nobody; views refuse them before this.
+    """
+    teams = active_team_ids(actor)
+    terms = query.split()[:4]
+    if not teams or len(query.strip()) < 2 or not terms:
+        return []
+    mine = Q(team_id__in=teams) | Q(
+        Exists(CaseTeamMember.objects.filter(episode=OuterRef("pk"), user=actor, removed_at__isnull=True))
+    )
+    qs = Episode.objects.filter(episode_visible_q(actor), mine)
+    for term in terms:
+        qs = qs.filter(_caseload_search_q(term))
+    episodes = list(
+        qs.select_related("client", "current_step", "team")
+        .only(*_ROW_FIELDS, "client__identity_code")
+        .order_by(
+            Case(When(status=EpisodeStatus.OPEN, then=Value(0)), default=Value(1)),
+            "client__last_name",
+            "client__first_names",
+            "-opened_at",
+            "pk",
+        )[:CASELOAD_SEARCH_ROWS]
+    )
+    _log(actor, "cases:caseload_search", episodes)
+    return episodes
 
 
 # ---------------------------------------------------------------- follow-up after closing

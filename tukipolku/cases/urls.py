@@ -5,6 +5,7 @@ from tukipolku.cases import privacy_views, views
 app_name = "cases"
 urlpatterns = [
     path("caseload/", views.CaseloadView.as_view(), name="caseload"),
+    path("caseload/search/", views.CaseloadSearchView.as_view(), name="caseload_search"),
     path("board/", views.BoardView.as_view(), name="board"),
     path("intake/", views.IntakeView.as_view(), name="intake"),
     path("intake/new/", views.IntakeNewClientView.as_view(), name="intake_new"),

@@ -22,6 +22,7 @@ from tukipolku.cases.choices import AssignmentKind, FollowUpStatus
 from tukipolku.cases.forms import (
     AssignmentForm,
     BoardFilterForm,
+    CaseloadSearchForm,
     ClientSearchForm,
     CloseForm,
     EpisodeFieldsForm,
@@ -62,6 +63,11 @@ def _remember_lookup(request: HttpRequest, client_id: int) -> None:
 
 class CaseloadView(ProfessionalView):
     def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render_caseload(request, CaseloadSearchForm())
+
+    def render_caseload(
+        self, request: HttpRequest, search: CaseloadSearchForm, found: list[Episode] | None = None
+    ) -> HttpResponse:
         only_contact = request.GET.get("show") == "contact"
         page, rows = selectors.caseload_for(
             actor=request.user, page_number=request.GET.get("page"), only_contact=only_contact
@@ -70,8 +76,33 @@ class CaseloadView(ProfessionalView):
         return render(
             request,
             "cases/caseload.html",
-            {"page": page, "rows": rows, "only_contact": only_contact, "follow_ups": follow_ups},
+            {
+                "page": page,
+                "rows": rows,
+                "only_contact": only_contact,
+                "follow_ups": follow_ups,
+                "search": search,
+                "found": found,
+            },
         )
+
+
+class CaseloadSearchView(CaseloadView):
+    """Find one's own and team's clients by name or identity-code end, as one types.
+
+    POST only, so what was typed (possibly part of an identity code) never enters a URL or the
+    server's request log. htmx gets the result list; without JavaScript the caseload page shows it.
+    """
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        search = CaseloadSearchForm(request.POST)
+        found = selectors.caseload_search_for(actor=request.user, query=search.data.get("q", ""))
+        search.is_valid()
+        if getattr(request, "htmx", False):
+            return render(request, "cases/_caseload_search.html", {"search": search, "found": found})
+        return self.render_caseload(request, search, found)
 
 
 class BoardView(ProfessionalView):

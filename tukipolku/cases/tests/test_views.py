@@ -1247,12 +1247,22 @@ def test_caseload__next_due_first_and_overdue_on_top(client, nurse, team, sataku
     TeamMembership.objects.filter(user=nurse).update(started_on=today() - days(365))
     with mock.patch("django.utils.timezone.localdate", return_value=today() - days(30)):
         step_overdue = open_episode(nurse, team, satakunta, consent_on=today() - days(31))  # step due 16 days ago
+    for e in (later, soon, action_overdue, step_overdue):  # none is new: a first step is behind each
+        StepRecord.objects.create(
+            episode=e,
+            step=e.current_step,
+            status=StepStatus.COMPLETED,
+            started_by=nurse,
+            started_at=timezone.now() - days(40),
+            ended_at=timezone.now() - days(35),
+        )
     client.force_login(nurse)
 
     response = client.get(reverse("cases:caseload"))
 
     rows = response.context["rows"]
     assert [r.episode.pk for r in rows] == [step_overdue.pk, action_overdue.pk, soon.pk, later.pk]
+    assert not any(r.is_new for r in rows)
     assert [r.overdue for r in rows] == [True, True, False, False]
     assert [r.is_step_next for r in rows] == [True, False, False, True]
     assert rows[1].next_title == "Lausunto"
