@@ -45,12 +45,11 @@ from tukipolku.handovers.permissions import (
 from tukipolku.notifications.choices import NotificationKind
 from tukipolku.notifications.registry import Finding
 from tukipolku.notifications.services import notify, notify_findings
+from tukipolku.pathways.choices import HandoverRole
 from tukipolku.pathways.models import Pathway
 from tukipolku.pathways.selectors import pathway_list_available
 from tukipolku.privacy import services as privacy_services
 from tukipolku.privacy.choices import ConsentKind, DataCategory, Purpose
-
-ESCORTED_PATHWAY_CODE = "escorted_handover"
 
 SITUATION_BY_REASON = {
     HandoverReason.EMPLOYMENT_ENDING: SpecialSituation.PARTIAL_ABILITY_UNEMPLOYED,
@@ -332,9 +331,10 @@ def handover_transfer(*, actor: Any, handover: Handover, expected_revision: int,
 
 
 def escorted_pathway() -> Pathway | None:
-    """The escorted handover pathway when it is published; until then the first available pathway."""
+    """The pathway marked in its data as opened by escorted handovers (`Pathway.opened_by_handover`) when
+    it is available; until then the first available pathway."""
     available = pathway_list_available()
-    return available.filter(code=ESCORTED_PATHWAY_CODE).first() or available.first()
+    return available.filter(opened_by_handover=True).first() or available.first()
 
 
 def _need_description(handover: Handover) -> str:
@@ -347,11 +347,11 @@ def _need_description(handover: Handover) -> str:
 
 
 def _covered_steps(handover: Handover) -> dict[str, str]:
-    """Steps of the escorted handover pathway (by code) that the handover has already done, with what
-    they produced. The transfer meeting step also needs a meeting record (its completion check)."""
+    """The parts of a pathway (`PathwayStep.handover_role`) that the handover has already done, with what
+    they produced. The transfer meeting step may also need a meeting record (its completion check)."""
     fmt = "%d.%m.%Y"
     covered = {
-        "employment_ending": _("Escorted handover opened on %(on)s by %(by)s; the person agreed on %(agreed)s.")
+        HandoverRole.OPENING: _("Escorted handover opened on %(on)s by %(by)s; the person agreed on %(agreed)s.")
         % {
             "on": timezone.localtime(handover.opened_at).strftime(fmt),
             "by": handover.opened_by.display_name,
@@ -359,11 +359,11 @@ def _covered_steps(handover: Handover) -> dict[str, str]:
         }
     }
     if handover.prep_met_on is not None:
-        covered["preparatory_meeting"] = _(
+        covered[HandoverRole.PREPARATORY_MEETING] = _(
             "Preparatory meeting held on %(on)s; %(done)s of %(total)s checklist items done."
         ) % {"on": handover.prep_met_on.strftime(fmt), "done": handover.checklist_done, "total": len(PREP_CHECKLIST)}
     if handover.transfer_recorded and handover.transfer_at is not None:
-        covered["transfer_meeting"] = _("Transfer meeting held on %(on)s.") % {
+        covered[HandoverRole.TRANSFER_MEETING] = _("Transfer meeting held on %(on)s.") % {
             "on": timezone.localtime(handover.transfer_at).strftime(fmt)
         }
     return covered
@@ -373,13 +373,13 @@ def _complete_covered_steps(*, actor: Any, episode: Episode, handover: Handover)
     """Mark done the first steps of the new episode that the handover already did, in order; stop at the
     first step it did not do or whose completion check does not pass yet."""
     covered = _covered_steps(handover)
-    while episode.current_step is not None and episode.current_step.code in covered:
+    while episode.current_step is not None and episode.current_step.handover_role in covered:
         try:
             episode = case_services.episode_step_complete(
                 actor=actor,
                 episode=episode,
                 expected_step_id=episode.current_step.pk,
-                output=covered[episode.current_step.code],
+                output=covered[episode.current_step.handover_role],
             )
         except ApplicationError:  # e.g. the transfer meeting step wants a meeting record first
             break

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.contrib import admin, messages
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +26,7 @@ class VersionInline(admin.TabularInline):
 
 @admin.register(Pathway)
 class PathwayAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_fi", "name_sv", "name_en", "is_active"]
+    list_display = ["code", "name_fi", "name_sv", "name_en", "is_active", "opened_by_handover"]
     inlines = [VersionInline]
     actions = ["create_draft"]
 
@@ -40,8 +41,25 @@ class PathwayAdmin(admin.ModelAdmin):
             self.message_user(request, _("Draft %(version)s is ready for editing.") % {"version": draft})
 
 
+class StepFormSet(BaseInlineFormSet):
+    """Refuses two steps with the same part of an escorted handover in one save (each form alone passes the
+    database constraint check, the pair would not)."""
+
+    def clean(self) -> None:
+        super().clean()
+        seen: set[str] = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            role = form.cleaned_data.get("handover_role") or ""
+            if role and role in seen:
+                form.add_error("handover_role", _("Each part of an escorted handover can be on one step only."))
+            seen.add(role)
+
+
 class StepInline(admin.StackedInline):
     model = PathwayStep
+    formset = StepFormSet
     extra = 0
     fieldsets = [
         (
@@ -49,6 +67,7 @@ class StepInline(admin.StackedInline):
             {
                 "fields": [
                     ("order", "code", "responsible_role", "expected_duration_days", "completion_check"),
+                    "handover_role",
                     ("name_fi", "name_sv", "name_en"),
                     ("guidance_fi", "guidance_sv", "guidance_en"),
                     ("produces_fi", "produces_sv", "produces_en"),

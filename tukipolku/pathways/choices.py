@@ -17,3 +17,14 @@ class CompletionCheck(models.TextChoices):
     PLAN_AGREED = "plan_agreed", _("The client has agreed to the current plan")
     MEETING = "meeting", _("A meeting has been recorded")
     JOINT_MEETING = "joint_meeting", _("A meeting with the client has been recorded")
+
+
+class HandoverRole(models.TextChoices):
+    """What an escorted handover has already done for a step of the pathway it opens. When the receiving
+    team accepts the handover, the new episode's first steps with a role the handover covered are marked
+    done with what the handover recorded; the codes and names of the steps do not matter."""
+
+    NONE = "", _("Not part of the handover")
+    OPENING = "opening", _("The handover was opened and the person agreed")
+    PREPARATORY_MEETING = "preparatory_meeting", _("The preparatory meeting was held")
+    TRANSFER_MEETING = "transfer_meeting", _("The transfer meeting was held")

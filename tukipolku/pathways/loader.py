@@ -11,7 +11,15 @@ from django.utils import timezone
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "pathways.json"
 
-PATHWAY_FIELDS = ["name_fi", "name_sv", "name_en", "description_fi", "description_sv", "description_en"]
+PATHWAY_FIELDS = [
+    "name_fi",
+    "name_sv",
+    "name_en",
+    "description_fi",
+    "description_sv",
+    "description_en",
+    "opened_by_handover",
+]
 STEP_FIELDS = [
     "code",
     "name_fi",
@@ -27,7 +35,11 @@ STEP_FIELDS = [
     "expected_duration_days",
     "legal_basis",
     "completion_check",
+    "handover_role",
 ]
+
+OPTIONAL_DEFAULTS: dict[str, Any] = {"opened_by_handover": False, "handover_role": ""}
+"""Fields a data file may leave out (most pathways are not opened by a handover)."""
 
 
 def read_data() -> list[dict[str, Any]]:
@@ -40,6 +52,13 @@ FIRST_CODES = ("satakunta", "eura")
 MORE_CODES = ("rauma_study_end", "escorted_handover", "ips", "unemployed_health_check")
 """Added by migration 0005: the Rauma study-end transition, the escorted handover, IPS job coaching and
 the unemployed person's health check."""
+
+
+def _values(model: Any, item: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    """The item's values of `fields` that the (possibly historical) model has: a migration written before
+    a field existed loads the data without it, and the migration that adds the field fills it in."""
+    have = {f.name for f in model._meta.get_fields()}
+    return {f: item.get(f, OPTIONAL_DEFAULTS.get(f)) for f in fields if f in have}
 
 
 def load_pathways(pathway_model: Any, version_model: Any, step_model: Any, codes: Iterable[str] | None = None) -> None:
@@ -55,7 +74,7 @@ def load_pathways(pathway_model: Any, version_model: Any, step_model: Any, codes
             continue
         if pathway_model.objects.filter(code=item["code"]).exists():
             continue
-        pathway = pathway_model.objects.create(code=item["code"], **{f: item[f] for f in PATHWAY_FIELDS})
+        pathway = pathway_model.objects.create(code=item["code"], **_values(pathway_model, item, PATHWAY_FIELDS))
         version = version_model.objects.create(
             pathway=pathway,
             number=1,
@@ -64,5 +83,20 @@ def load_pathways(pathway_model: Any, version_model: Any, step_model: Any, codes
             change_note="Shipped with Tukipolku.",
         )
         step_model.objects.bulk_create(
-            step_model(version=version, order=s["order"], **{f: s[f] for f in STEP_FIELDS}) for s in item["steps"]
+            step_model(version=version, order=s["order"], **_values(step_model, s, STEP_FIELDS)) for s in item["steps"]
         )
+
+
+def set_handover_roles(pathway_model: Any, step_model: Any) -> None:
+    """Mark, from the data file, the pathway that escorted handovers open and the steps a handover does,
+    in every version of the shipped pathways (a data migration; steps matched by their code in the file).
+    A pathway or step an administrator has since renamed keeps no role and can be given one in the admin."""
+    for item in read_data():
+        if item.get("opened_by_handover"):
+            if not pathway_model.objects.filter(opened_by_handover=True).exclude(code=item["code"]).exists():
+                pathway_model.objects.filter(code=item["code"]).update(opened_by_handover=True)
+        for step in item["steps"]:
+            if step.get("handover_role"):
+                step_model.objects.filter(version__pathway__code=item["code"], code=step["code"]).update(
+                    handover_role=step["handover_role"]
+                )

@@ -8,11 +8,12 @@ they started with, so a change never alters a running episode.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tukipolku.core.choices import Profession
 from tukipolku.core.models import BaseModel, LocalizedMixin
-from tukipolku.pathways.choices import CompletionCheck, VersionStatus
+from tukipolku.pathways.choices import CompletionCheck, HandoverRole, VersionStatus
 
 
 class Pathway(LocalizedMixin, BaseModel):
@@ -26,11 +27,24 @@ class Pathway(LocalizedMixin, BaseModel):
     description_sv = models.TextField(_("description (Swedish)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     is_active = models.BooleanField(_("available for new episodes"), default=True)
+    opened_by_handover = models.BooleanField(
+        _("opened by escorted handovers"),
+        default=False,
+        help_text=_("An accepted escorted handover opens the client's episode on this pathway. One pathway at most."),
+    )
 
     class Meta:
         verbose_name = _("pathway")
         verbose_name_plural = _("pathways")
         ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["opened_by_handover"],
+                condition=Q(opened_by_handover=True),
+                name="pathway_one_opened_by_handover",
+                violation_error_message=_("Another pathway is already opened by escorted handovers."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.localized("name")
@@ -82,6 +96,17 @@ class PathwayStep(LocalizedMixin, BaseModel):
     completion_check = models.CharField(
         _("checked before completion"), max_length=30, choices=CompletionCheck.choices, default=CompletionCheck.NONE
     )
+    handover_role = models.CharField(
+        _("done by an escorted handover"),
+        max_length=30,
+        choices=HandoverRole.choices,
+        default=HandoverRole.NONE,
+        blank=True,
+        help_text=_(
+            "When a handover opens an episode on this pathway, the first steps whose part the handover "
+            "already did are marked done. At most one step of a version for each part."
+        ),
+    )
 
     class Meta:
         verbose_name = _("pathway step")
@@ -90,6 +115,12 @@ class PathwayStep(LocalizedMixin, BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["version", "order"], name="pathway_step_order_unique"),
             models.UniqueConstraint(fields=["version", "code"], name="pathway_step_code_unique"),
+            models.UniqueConstraint(
+                fields=["version", "handover_role"],
+                condition=~Q(handover_role=""),
+                name="pathway_step_handover_role_unique",
+                violation_error_message=_("Another step of this version already has this part of the handover."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -44,6 +44,15 @@ def pathway_version_create_draft(*, actor: Any, pathway: Pathway) -> PathwayVers
     return draft
 
 
+def _check_handover_roles(version: PathwayVersion) -> None:
+    """The steps with a part of an escorted handover come first (one step per part is a database constraint):
+    an accepted handover marks done the new episode's steps from the first on, while it has done their part."""
+    roles = list(version.steps.order_by("order").values_list("handover_role", flat=True))
+    marked = [role for role in roles if role]
+    if "" in roles[: len(marked)]:
+        raise ApplicationError(_("The steps an escorted handover does must be the first steps of the pathway."))
+
+
 @transaction.atomic
 def pathway_version_publish(*, actor: Any, version: PathwayVersion) -> PathwayVersion:
     """Publish a draft: new episodes use it; running episodes keep the version they started with."""
@@ -56,6 +65,7 @@ def pathway_version_publish(*, actor: Any, version: PathwayVersion) -> PathwayVe
         raise ApplicationError(_("A pathway version needs at least one step."))
     if orders != list(range(1, len(orders) + 1)):
         raise ApplicationError(_("Steps must be numbered 1, 2, 3… without gaps."))
+    _check_handover_roles(version)
     PathwayVersion.objects.filter(pathway=version.pathway, status=VersionStatus.PUBLISHED).update(
         status=VersionStatus.RETIRED
     )

@@ -22,8 +22,9 @@ from tukipolku.handovers.models import Handover
 from tukipolku.handovers.tests.factories import open_handover
 from tukipolku.notifications.choices import NotificationKind
 from tukipolku.notifications.models import Notification
-from tukipolku.pathways.choices import VersionStatus
+from tukipolku.pathways.choices import HandoverRole, VersionStatus
 from tukipolku.pathways.models import Pathway, PathwayStep, PathwayVersion
+from tukipolku.pathways.services import pathway_version_create_draft, pathway_version_publish
 from tukipolku.privacy.choices import DataCategory
 from tukipolku.privacy.models import Consent
 
@@ -247,10 +248,10 @@ def test_handover_accept__without_a_receiving_nurse_the_accepter_is_the_contact_
 
 
 def test_handover_accept__picks_the_escorted_handover_pathway_when_it_exists(handover, nurse, satakunta):
-    pathway = Pathway.objects.filter(code=services.ESCORTED_PATHWAY_CODE).first()
+    pathway = Pathway.objects.filter(opened_by_handover=True).first()
     if pathway is None:
         pathway = Pathway.objects.create(
-            code=services.ESCORTED_PATHWAY_CODE, name_fi="Saattaen vaihtaen", name_sv="Överlämning", name_en="Escorted"
+            code="saattaen", name_fi="Saattaen vaihtaen", name_sv="Överlämning", name_en="Escorted", opened_by_handover=True
         )
         version = PathwayVersion.objects.create(
             pathway=pathway, number=1, status=VersionStatus.PUBLISHED, published_at=timezone.now()
@@ -269,11 +270,11 @@ def test_handover_accept__picks_the_escorted_handover_pathway_when_it_exists(han
             expected_duration_days=14,
         )
     episode = services.handover_accept(actor=nurse, handover=handover, expected_status=HandoverStatus.OPEN)
-    assert episode.pathway_version.pathway.code == services.ESCORTED_PATHWAY_CODE
+    assert episode.pathway_version.pathway == pathway
 
 
 def test_handover_accept__falls_back_to_the_first_available_pathway(handover, nurse, satakunta):
-    Pathway.objects.filter(code=services.ESCORTED_PATHWAY_CODE).update(is_active=False)
+    Pathway.objects.filter(opened_by_handover=True).update(is_active=False)
     episode = services.handover_accept(actor=nurse, handover=handover, expected_status=HandoverStatus.OPEN)
     assert episode.pathway_version.pathway == Pathway.objects.filter(is_active=True).order_by("pk").first()
 
@@ -396,7 +397,7 @@ def test_handovers_escalate__is_a_registered_sweep_step():
 
 def _escorted_or_skip():
     pathway = services.escorted_pathway()
-    if pathway is None or pathway.code != services.ESCORTED_PATHWAY_CODE:
+    if pathway is None or not pathway.opened_by_handover:
         pytest.skip("the escorted handover pathway is not shipped")
     return pathway
 
@@ -411,6 +412,43 @@ def test_handover_accept__steps_the_handover_did_are_marked_done(handover, sende
     assert episode.current_step.code == "transfer_meeting"
     outputs = list(episode.step_records.filter(status="completed").order_by("id").values_list("output", flat=True))
     assert len(outputs) == 2 and "1 of 7 checklist items done" in outputs[1]
+
+
+def test_handover_accept__a_new_version_with_renamed_steps_and_pathway_still_works(handover, sender, nurse, admin_user):
+    """Codes are the administrator's to change: the handover finds its pathway and steps by their part in the
+    data (`opened_by_handover`, `handover_role`), so renaming them in a new version changes nothing."""
+    pathway = _escorted_or_skip()
+    draft = pathway_version_create_draft(actor=admin_user, pathway=pathway)
+    for step in draft.steps.all():
+        step.code = f"renamed-{step.order}"
+        step.save(update_fields=["code"])
+    new = pathway_version_publish(actor=admin_user, version=draft)
+    pathway.code = "saattaen-vaihtaen"
+    pathway.save(update_fields=["code"])
+    yesterday = TODAY() - datetime.timedelta(days=1)
+    handover = prepare(handover, sender, prep_met_on=yesterday, prep_health_info_on=yesterday)
+    handover = transfer(handover, sender, receiving_nurse=nurse)
+
+    episode = services.handover_accept(actor=nurse, handover=handover, expected_status=HandoverStatus.OPEN)
+
+    assert episode.pathway_version == new
+    assert episode.current_step.code == "renamed-3"
+    assert episode.current_step.handover_role == HandoverRole.TRANSFER_MEETING
+    done = episode.step_records.filter(status="completed").order_by("id")
+    assert list(done.values_list("step__code", flat=True)) == ["renamed-1", "renamed-2"]
+
+
+def test_handover_accept__the_steps_done_follow_the_roles_not_the_codes(handover, sender, nurse, admin_user):
+    """A new version that gives the opening part to no step: the handover completes nothing."""
+    pathway = _escorted_or_skip()
+    draft = pathway_version_create_draft(actor=admin_user, pathway=pathway)
+    draft.steps.update(handover_role="")
+    pathway_version_publish(actor=admin_user, version=draft)
+
+    episode = services.handover_accept(actor=nurse, handover=handover, expected_status=HandoverStatus.OPEN)
+
+    assert episode.current_step.order == 1
+    assert not episode.step_records.filter(status="completed").exists()
 
 
 def test_handover_accept__without_the_preparatory_meeting_the_episode_waits_at_it(handover, nurse):

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,7 +19,7 @@ from tukipolku.core.choices import Profession
 from tukipolku.core.exceptions import ApplicationError
 from tukipolku.core.tests.factories import UserFactory
 from tukipolku.pathways.admin import PathwayVersionAdmin, StepInline
-from tukipolku.pathways.choices import VersionStatus
+from tukipolku.pathways.choices import HandoverRole, VersionStatus
 from tukipolku.pathways.models import Pathway, PathwayStep, PathwayVersion
 from tukipolku.pathways.selectors import pathway_list_available, pathway_version_current
 from tukipolku.pathways.services import _COPIED_STEP_FIELDS, pathway_version_create_draft, pathway_version_publish
@@ -286,3 +287,77 @@ def test_pathway_admin__nurse_cannot_reach_it(client, nurse):
 
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+# ================================================================ what an escorted handover covers
+
+
+@pytest.mark.django_db
+def test_pathway_version_create_draft__copies_the_handover_roles(admin_user, satakunta):
+    PathwayStep.objects.filter(version__pathway=satakunta, order=1).update(handover_role=HandoverRole.OPENING)
+
+    draft = pathway_version_create_draft(actor=admin_user, pathway=satakunta)
+
+    assert draft.steps.get(order=1).handover_role == HandoverRole.OPENING
+    assert not draft.steps.exclude(order=1).exclude(handover_role="").exists()
+
+
+@pytest.mark.django_db
+def test_pathway_version_publish__steps_a_handover_does_must_come_first(admin_user, satakunta):
+    draft = pathway_version_create_draft(actor=admin_user, pathway=satakunta)
+    draft.steps.filter(order=2).update(handover_role=HandoverRole.PREPARATORY_MEETING)
+
+    with pytest.raises(ApplicationError, match="must be the first steps"):
+        pathway_version_publish(actor=admin_user, version=draft)
+
+    draft.steps.filter(order=1).update(handover_role=HandoverRole.OPENING)
+    assert pathway_version_publish(actor=admin_user, version=draft).status == VersionStatus.PUBLISHED
+
+
+@pytest.mark.django_db
+def test_pathway_step__one_step_per_handover_part_in_a_version(admin_user, satakunta):
+    draft = pathway_version_create_draft(actor=admin_user, pathway=satakunta)
+    draft.steps.filter(order=1).update(handover_role=HandoverRole.OPENING)
+    second = draft.steps.get(order=2)
+    second.handover_role = HandoverRole.OPENING
+
+    with pytest.raises(ValidationError) as exc:
+        second.full_clean()
+    assert "already has this part of the handover" in str(exc.value)
+
+
+@pytest.mark.django_db
+def test_pathway__at_most_one_is_opened_by_handovers(shipped_pathways):
+    Pathway.objects.update(opened_by_handover=False)
+    Pathway.objects.filter(code="satakunta").update(opened_by_handover=True)
+    eura = Pathway.objects.get(code="eura")
+    eura.opened_by_handover = True
+
+    with pytest.raises(ValidationError) as exc:
+        eura.full_clean()
+    assert "already opened by escorted handovers" in str(exc.value)
+
+
+@pytest.mark.django_db
+def test_step_inline__two_steps_with_the_same_handover_part_are_refused(admin_user, satakunta):
+    draft = pathway_version_create_draft(actor=admin_user, pathway=satakunta)
+    inline = StepInline(PathwayVersion, admin.site)
+    formset_class = inline.get_formset(admin_request(admin_user), draft)
+    steps = list(draft.steps.order_by("order"))
+    data = {
+        "steps-TOTAL_FORMS": str(len(steps)),
+        "steps-INITIAL_FORMS": str(len(steps)),
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "1000",
+    }
+    for i, step in enumerate(steps):
+        for field in _COPIED_STEP_FIELDS:
+            data[f"steps-{i}-{field}"] = getattr(step, field)
+        data[f"steps-{i}-id"] = step.pk
+        data[f"steps-{i}-version"] = draft.pk
+        data[f"steps-{i}-handover_role"] = HandoverRole.OPENING if i < 2 else ""
+
+    formset = formset_class(data=data, instance=draft, prefix="steps")
+
+    assert not formset.is_valid()
+    assert "Each part of an escorted handover can be on one step only." in str(formset.errors)

@@ -16,10 +16,20 @@ from tukipolku.core.choices import Profession
 from tukipolku.core.exceptions import ApplicationError
 from tukipolku.meetings import services as meeting_services
 from tukipolku.meetings.choices import MeetingKind
-from tukipolku.pathways.choices import CompletionCheck, VersionStatus
-from tukipolku.pathways.loader import FIRST_CODES, MORE_CODES, PATHWAY_FIELDS, STEP_FIELDS, load_pathways, read_data
+from tukipolku.pathways.choices import CompletionCheck, HandoverRole, VersionStatus
+from tukipolku.pathways.loader import (
+    FIRST_CODES,
+    MORE_CODES,
+    OPTIONAL_DEFAULTS,
+    PATHWAY_FIELDS,
+    STEP_FIELDS,
+    _values,
+    load_pathways,
+    read_data,
+)
 from tukipolku.pathways.models import Pathway, PathwayStep, PathwayVersion
 from tukipolku.pathways.selectors import pathway_list_available, pathway_version_current
+from tukipolku.pathways.services import pathway_version_create_draft
 from tukipolku.plans import services as plan_services
 from tukipolku.plans.choices import AgreementMethod, GoalDomain
 from tukipolku.plans.models import Plan
@@ -31,6 +41,7 @@ DATA = read_data()
 
 shipped_pathways_migration = importlib.import_module("tukipolku.pathways.migrations.0002_shipped_pathways")
 more_operating_models = importlib.import_module("tukipolku.pathways.migrations.0005_more_operating_models")
+handover_roles_migration = importlib.import_module("tukipolku.pathways.migrations.0006_handover_roles")
 
 
 def _models():
@@ -72,9 +83,11 @@ def test_data__steps_are_numbered_1_to_n_with_unique_codes():
 def test_data__fields_are_complete_and_valid():
     checks = set(CompletionCheck.values)
     for item in DATA:
-        assert set(PATHWAY_FIELDS) | {"code", "steps"} == set(item), item["code"]
+        optional = set(OPTIONAL_DEFAULTS)
+        assert set(PATHWAY_FIELDS) - optional <= set(item) - {"code", "steps"} <= set(PATHWAY_FIELDS), item["code"]
         for step in item["steps"]:
-            assert set(STEP_FIELDS) | {"order"} == set(step), (item["code"], step["code"])
+            assert set(STEP_FIELDS) - optional <= set(step) - {"order"} <= set(STEP_FIELDS), (item["code"], step["code"])
+            assert step.get("handover_role", "") in HandoverRole.values, (item["code"], step["code"])
             assert step["responsible_role"] in Profession.values, (item["code"], step["code"])
             assert step["completion_check"] in checks, (item["code"], step["code"])
             assert 1 <= step["expected_duration_days"] <= 365
@@ -118,6 +131,7 @@ def migrated(db):
     if not Pathway.objects.exists():
         shipped_pathways_migration.load(django_apps, None)
         more_operating_models.load(django_apps, None)
+        handover_roles_migration.set_roles(django_apps, None)
 
 
 def test_migration__the_new_pathways_are_loaded_as_published_version_1(migrated):
@@ -162,6 +176,54 @@ def test_migration__leaves_existing_pathways_untouched(migrated, admin_user):
     assert step.guidance_en == "Edited locally"
     assert Pathway.objects.get(code="unemployed_health_check").versions.get().steps.count() == 4
     assert Pathway.objects.filter(code="eura").count() == 1
+
+
+def test_data__one_pathway_is_opened_by_handovers_and_each_part_is_on_one_step():
+    opened = [item for item in DATA if item.get("opened_by_handover")]
+    assert len(opened) == 1
+    for item in DATA:
+        roles = [s["handover_role"] for s in item["steps"] if s.get("handover_role")]
+        assert len(set(roles)) == len(roles), item["code"]
+        assert not roles or item.get("opened_by_handover"), item["code"]
+    roles = [s.get("handover_role", "") for s in opened[0]["steps"]]
+    assert roles[:3] == [HandoverRole.OPENING, HandoverRole.PREPARATORY_MEETING, HandoverRole.TRANSFER_MEETING]
+
+
+def test_migration__handover_roles_are_set_on_every_version_of_the_shipped_pathway(migrated, admin_user):
+    """Migration 0006 marks the escorted handover pathway and its three handover steps, also in a later
+    version, from the data file."""
+    pathway = Pathway.objects.get(opened_by_handover=True)
+    draft = pathway_version_create_draft(actor=admin_user, pathway=pathway)
+    Pathway.objects.update(opened_by_handover=False)
+    PathwayStep.objects.update(handover_role="")
+
+    handover_roles_migration.set_roles(django_apps, None)
+
+    pathway.refresh_from_db()
+    assert list(Pathway.objects.filter(opened_by_handover=True)) == [pathway]
+    for version in (pathway_version_current(pathway=pathway), draft):
+        roles = list(version.steps.exclude(handover_role="").order_by("order").values_list("order", "handover_role"))
+        assert roles == [
+            (1, HandoverRole.OPENING),
+            (2, HandoverRole.PREPARATORY_MEETING),
+            (3, HandoverRole.TRANSFER_MEETING),
+        ]
+    assert not PathwayStep.objects.exclude(version__pathway=pathway).exclude(handover_role="").exists()
+
+
+@pytest.mark.django_db
+def test_migration__the_loader_leaves_out_fields_an_older_model_does_not_have():
+    """Migrations 0002 and 0005 load the data with historical models that have no handover fields yet."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    old = MigrationExecutor(connection).loader.project_state(("pathways", "0005_more_operating_models")).apps
+    item = next(item for item in DATA if item.get("opened_by_handover"))
+
+    assert "opened_by_handover" not in _values(old.get_model("pathways", "Pathway"), item, PATHWAY_FIELDS)
+    assert "handover_role" not in _values(old.get_model("pathways", "PathwayStep"), item["steps"][0], STEP_FIELDS)
+    assert _values(Pathway, item, PATHWAY_FIELDS)["opened_by_handover"] is True
+    assert _values(PathwayStep, item["steps"][-1], STEP_FIELDS)["handover_role"] == ""
 
 
 @pytest.mark.django_db
