@@ -92,9 +92,9 @@ def set_handover_roles(pathway_model: Any, step_model: Any) -> None:
     in every version of the shipped pathways (a data migration; steps matched by their code in the file).
     A pathway or step an administrator has since renamed keeps no role and can be given one in the admin."""
     for item in read_data():
-        if item.get("opened_by_handover"):
-            if not pathway_model.objects.filter(opened_by_handover=True).exclude(code=item["code"]).exists():
-                pathway_model.objects.filter(code=item["code"]).update(opened_by_handover=True)
+        taken = pathway_model.objects.filter(opened_by_handover=True).exclude(code=item["code"]).exists()
+        if item.get("opened_by_handover") and not taken:
+            pathway_model.objects.filter(code=item["code"]).update(opened_by_handover=True)
         for step in item["steps"]:
             if step.get("handover_role"):
                 step_model.objects.filter(version__pathway__code=item["code"], code=step["code"]).update(

@@ -251,7 +251,11 @@ def test_handover_accept__picks_the_escorted_handover_pathway_when_it_exists(han
     pathway = Pathway.objects.filter(opened_by_handover=True).first()
     if pathway is None:
         pathway = Pathway.objects.create(
-            code="saattaen", name_fi="Saattaen vaihtaen", name_sv="Överlämning", name_en="Escorted", opened_by_handover=True
+            code="saattaen",
+            name_fi="Saattaen vaihtaen",
+            name_sv="Överlämning",
+            name_en="Escorted",
+            opened_by_handover=True,
         )
         version = PathwayVersion.objects.create(
             pathway=pathway, number=1, status=VersionStatus.PUBLISHED, published_at=timezone.now()

@@ -86,7 +86,8 @@ def test_data__fields_are_complete_and_valid():
         optional = set(OPTIONAL_DEFAULTS)
         assert set(PATHWAY_FIELDS) - optional <= set(item) - {"code", "steps"} <= set(PATHWAY_FIELDS), item["code"]
         for step in item["steps"]:
-            assert set(STEP_FIELDS) - optional <= set(step) - {"order"} <= set(STEP_FIELDS), (item["code"], step["code"])
+            where = (item["code"], step["code"])
+            assert set(STEP_FIELDS) - optional <= set(step) - {"order"} <= set(STEP_FIELDS), where
             assert step.get("handover_role", "") in HandoverRole.values, (item["code"], step["code"])
             assert step["responsible_role"] in Profession.values, (item["code"], step["code"])
             assert step["completion_check"] in checks, (item["code"], step["code"])
