@@ -350,7 +350,7 @@ def _covered_steps(handover: Handover) -> dict[str, str]:
     """The parts of a pathway (`PathwayStep.handover_role`) that the handover has already done, with what
     they produced. The transfer meeting step may also need a meeting record (its completion check)."""
     fmt = "%d.%m.%Y"
-    covered = {
+    covered: dict[str, str] = {
         HandoverRole.OPENING: _("Escorted handover opened on %(on)s by %(by)s; the person agreed on %(agreed)s.")
         % {
             "on": timezone.localtime(handover.opened_at).strftime(fmt),
