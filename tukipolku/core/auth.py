@@ -29,6 +29,7 @@ from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from tukipolku.core.http import is_safe_path
 from tukipolku.core.models import User
 
 
@@ -65,6 +66,10 @@ class AccountAdapter(DefaultAccountAdapter):
             if records and time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT:
                 return False
         return super().is_reauthentication_required(app=app, **kwargs)
+
+    def is_safe_url(self, url: str) -> bool:
+        """A `next` after login or logout is a path on this site, checked like every other (core.http)."""
+        return is_safe_path(url, request=context.request)
 
 
 class LoginForm(AllauthLoginForm):

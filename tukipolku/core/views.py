@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views import View
 
@@ -64,12 +64,14 @@ class ProfessionalView(CapabilityView):
 
 
 def redirect_htmx_aware(request: HttpRequest, url: str) -> HttpResponse:
-    """After a successful POST: HX-Location for htmx requests, an ordinary 303 otherwise."""
+    """After a successful POST: HX-Location for htmx requests, an ordinary redirect otherwise.
+
+    `url` is a URL, never a view name (check a `next` with `core.http.safe_next` first)."""
     if getattr(request, "htmx", False):
         response = HttpResponse(status=204)
         response["HX-Location"] = url
         return response
-    return redirect(url, permanent=False)
+    return HttpResponseRedirect(url)
 
 
 class HomeView(View):

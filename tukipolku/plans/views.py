@@ -9,13 +9,13 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from tukipolku.cases.permissions import can_change_episode
 from tukipolku.cases.selectors import case_team_candidates, episode_get_for, refuse_other_object
 from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.forms import add_service_error
+from tukipolku.core.http import safe_next
 from tukipolku.core.models import User
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
 from tukipolku.plans import services
@@ -241,7 +241,5 @@ class ActionStatusView(ProfessionalView):
                 messages.error(request, exc.message)
             else:
                 messages.success(request, _("Action updated."))
-        target = request.POST.get("next") or ""
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            target = reverse("cases:detail", args=[pk])
+        target = safe_next(request, request.POST.get("next"), fallback=reverse("cases:detail", args=[pk]))
         return redirect_htmx_aware(request, target)

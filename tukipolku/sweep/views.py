@@ -6,11 +6,11 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
 from tukipolku.audit.services import access_denied
+from tukipolku.core.http import safe_next
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware, refuse
 from tukipolku.notifications.services import mark_read
 from tukipolku.sweep import selectors
@@ -39,11 +39,7 @@ class NotificationOpenView(View):
             )
             raise Http404
         mark_read(request.user, [notification.pk])
-        target = notification.url or reverse("sweep:notifications")
-        if not target.startswith("/") or not url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}
-        ):
-            target = reverse("sweep:notifications")
+        target = safe_next(request, notification.url, fallback=reverse("sweep:notifications"))
         return redirect_htmx_aware(request, target)
 
 

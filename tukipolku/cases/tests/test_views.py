@@ -1603,3 +1603,31 @@ def test_pages__element_ids_are_unique(client, nurse, episode, url_name):
     html = client.get(reverse(url_name, args=[episode.pk])).content.decode()
     duplicates = [i for i, n in Counter(re.findall(r'\sid="([^"]+)"', html)).items() if n > 1]
     assert duplicates == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "target", ["0", "cases:caseload", "board", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", " /x"]
+)
+def test_action_status__next_that_is_no_path_here_goes_to_the_episode(client, world, target):
+    """`redirect()` took a `next` without a slash as a view name: 500 (issue 9)."""
+    client.force_login(world.nurse)
+
+    response = client.post(
+        reverse("plans:action_status", args=[world.episode.pk, world.action.pk]), {"status": "done", "next": target}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:detail", args=[world.episode.pk])
+
+
+@pytest.mark.django_db
+def test_action_status__next_on_this_site_is_followed(client, world):
+    client.force_login(world.nurse)
+    target = reverse("cases:detail", args=[world.episode.pk]) + "?tab=plan#plan"
+
+    response = client.post(
+        reverse("plans:action_status", args=[world.episode.pk, world.action.pk]), {"status": "done", "next": target}
+    )
+
+    assert response.status_code == 302 and response["Location"] == target

@@ -550,3 +550,12 @@ def test_oidc_adapter__connecting_while_logged_in_is_refused(rf, settings, nurse
 
     with pytest.raises(ImmediateHttpResponse):
         SocialAccountAdapter().pre_social_login(request, sociallogin)
+
+
+@pytest.mark.parametrize("target", ["0", "board", "//evil.example/", "https://evil.example/"])
+def test_login__next_that_is_no_path_here_goes_home(client, nurse, target):
+    """allauth follows `next` only when core.http allows it, like every other redirect."""
+    response = client.post(reverse("login"), {"login": "nurse", "password": PASSWORD, "next": target})
+
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert logged_in(client)
