@@ -7,10 +7,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-from tukipolku.core.converters import register as register_converters
 from tukipolku.core.views import HomeView, not_found
-
-register_converters()
 
 # The administration logs in through the same page, throttling and two-factor step (ADR 0007).
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]

@@ -7,4 +7,6 @@ class CasesConfig(AppConfig):
     verbose_name = _("Client relationships")
 
     def ready(self) -> None:
-        from tukipolku.cases import checks  # noqa: F401  registers the contact-person completion check
+        from tukipolku.cases import hooks
+
+        hooks.register()

@@ -7,8 +7,8 @@
 * participation sources: episodes a user takes part in outside the client's team (meetings), which
   let partner staff see what the client's consents allow.
 
-Modules register in their `AppConfig.ready()`. The dependency rule (docs/architecture.md) stays:
-plans → cases, never cases → plans.
+Modules register in the `register()` of their `hooks.py`, which their `AppConfig.ready()` calls
+(ADR 0004). The dependency rule (docs/architecture.md) stays: plans → cases, never cases → plans.
 """
 
 from __future__ import annotations

@@ -7,4 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisations and users")
 
     def ready(self) -> None:
-        from tukipolku.core import signals  # noqa: F401 - connects the session receivers
+        from tukipolku.core import hooks
+
+        hooks.register()

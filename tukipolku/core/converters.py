@@ -1,6 +1,7 @@
 """URL converters: an object id is 1 to 18 digits, so no URL can overflow a database integer."""
 
 from django.urls import register_converter
+from django.urls.converters import get_converters
 
 
 class IdConverter:
@@ -14,7 +15,9 @@ class IdConverter:
 
 
 def register() -> None:
-    register_converter(IdConverter, "id")
+    """Called from `core.hooks.register()`; registering twice is a no-op (Django 6 refuses an override)."""
+    if "id" not in get_converters():
+        register_converter(IdConverter, "id")
 
 
 def parse_id(value: object) -> int | None:

@@ -1,4 +1,4 @@
-"""Receivers that keep sessions in step with users' access (connected in `CoreConfig.ready`).
+"""Receivers that keep sessions in step with users' access (connected by `core.hooks.register()`).
 
 Model signals rather than admin hooks: they also catch the team page's membership inlines, deletes
 cascading from a team or user, and changes made in the shell or by later services.
@@ -9,9 +9,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from tukipolku.core import services
@@ -19,7 +16,6 @@ from tukipolku.core.middleware import LOGIN_AT_KEY
 from tukipolku.core.models import TeamMembership, User
 
 
-@receiver(user_logged_in, dispatch_uid="tukipolku.core.login_at")
 def remember_login_time(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     """The absolute session lifetime counts from here (`SessionRefreshMiddleware`)."""
     session = getattr(request, "session", None)
@@ -27,18 +23,15 @@ def remember_login_time(sender: Any, request: Any, user: User, **kwargs: Any) ->
         session[LOGIN_AT_KEY] = int(time.time())
 
 
-@receiver(post_save, sender=User, dispatch_uid="tukipolku.core.user_saved")
 def end_sessions_of_deactivated_user(sender: Any, instance: User, **kwargs: Any) -> None:
     if not instance.is_active:
         services.user_sessions_end(user_id=instance.pk)
 
 
-@receiver(post_save, sender=TeamMembership, dispatch_uid="tukipolku.core.membership_saved")
 def end_sessions_when_membership_ends(sender: Any, instance: TeamMembership, **kwargs: Any) -> None:
     if instance.ended_on is not None and instance.ended_on <= timezone.localdate():
         services.user_sessions_end_if_no_team(user_id=instance.user_id)
 
 
-@receiver(post_delete, sender=TeamMembership, dispatch_uid="tukipolku.core.membership_deleted")
 def end_sessions_when_membership_deleted(sender: Any, instance: TeamMembership, **kwargs: Any) -> None:
     services.user_sessions_end_if_no_team(user_id=instance.user_id)

@@ -7,4 +7,6 @@ class EntriesConfig(AppConfig):
     verbose_name = _("Entries")
 
     def ready(self) -> None:
-        from tukipolku.entries import hooks  # noqa: F401
+        from tukipolku.entries import hooks
+
+        hooks.register()

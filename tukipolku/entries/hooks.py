@@ -1,3 +1,5 @@
+"""How entries plug into the case page (the register entries section) and its history lines."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -29,8 +31,9 @@ def _section(actor: Any, episode: Episode) -> dict[str, Any]:
     }
 
 
-registry.register_case_section(
-    "entries",
-    registry.CaseSection(order=30, template="entries/_case_section.html", context=_section, category=None),
-)
-registry.register_event_describer(EventType.ENTRY_WRITTEN, lambda p: choice_label(Register, p.get("register")))
+def register() -> None:
+    registry.register_case_section(
+        "entries",
+        registry.CaseSection(order=30, template="entries/_case_section.html", context=_section, category=None),
+    )
+    registry.register_event_describer(EventType.ENTRY_WRITTEN, lambda p: choice_label(Register, p.get("register")))

@@ -8,4 +8,6 @@ class HandoversConfig(AppConfig):
     verbose_name = _("Escorted handovers")
 
     def ready(self) -> None:
-        from tukipolku.handovers import hooks  # noqa: F401
+        from tukipolku.handovers import hooks
+
+        hooks.register()

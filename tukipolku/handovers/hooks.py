@@ -15,7 +15,7 @@ from tukipolku.cases.presentation import choice_label
 from tukipolku.handovers.choices import HandoverReason
 from tukipolku.handovers.selectors import handover_for_episode
 from tukipolku.handovers.services import handovers_escalate
-from tukipolku.notifications.registry import register_sweep_step
+from tukipolku.sweep.registry import register_sweep_step
 
 
 def _date(value: Any) -> str:
@@ -59,11 +59,12 @@ def _escalated(p: dict[str, Any]) -> str:
     return _("Not accepted in %(days)s days.") % {"days": p.get("days", "")}
 
 
-registry.register_case_section(
-    "handovers", registry.CaseSection(order=5, template="handovers/_case_section.html", context=_section)
-)
-registry.register_event_describer(EventType.HANDOVER_OPENED, _opened)
-registry.register_event_describer(EventType.HANDOVER_UPDATED, _updated)
-registry.register_event_describer(EventType.HANDOVER_ACCEPTED, _accepted)
-registry.register_event_describer(EventType.HANDOVER_ESCALATED, _escalated)
-register_sweep_step("handovers", handovers_escalate)
+def register() -> None:
+    registry.register_case_section(
+        "handovers", registry.CaseSection(order=5, template="handovers/_case_section.html", context=_section)
+    )
+    registry.register_event_describer(EventType.HANDOVER_OPENED, _opened)
+    registry.register_event_describer(EventType.HANDOVER_UPDATED, _updated)
+    registry.register_event_describer(EventType.HANDOVER_ACCEPTED, _accepted)
+    registry.register_event_describer(EventType.HANDOVER_ESCALATED, _escalated)
+    register_sweep_step("handovers", handovers_escalate)

@@ -43,7 +43,7 @@ from tukipolku.handovers.permissions import (
     is_sender,
 )
 from tukipolku.notifications.choices import NotificationKind
-from tukipolku.notifications.registry import Finding
+from tukipolku.notifications.findings import Finding
 from tukipolku.notifications.services import notify, notify_findings
 from tukipolku.pathways.choices import HandoverRole
 from tukipolku.pathways.models import Pathway

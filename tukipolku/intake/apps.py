@@ -8,4 +8,6 @@ class IntakeConfig(AppConfig):
     verbose_name = _("Notifications of need")
 
     def ready(self) -> None:
-        from tukipolku.intake import hooks  # noqa: F401
+        from tukipolku.intake import hooks
+
+        hooks.register()

@@ -32,11 +32,6 @@ def _section(actor: Any, episode: Episode) -> dict[str, Any]:
     }
 
 
-registry.register_case_section(
-    "intake", registry.CaseSection(order=5, template="intake/_case_section.html", context=_section)
-)
-
-
 def _accepted(payload: dict[str, Any]) -> str:
     sent = payload.get("sent_on")
     try:
@@ -49,4 +44,8 @@ def _accepted(payload: dict[str, Any]) -> str:
     }
 
 
-registry.register_event_describer(EventType.NEED_ACCEPTED, _accepted)
+def register() -> None:
+    registry.register_case_section(
+        "intake", registry.CaseSection(order=5, template="intake/_case_section.html", context=_section)
+    )
+    registry.register_event_describer(EventType.NEED_ACCEPTED, _accepted)

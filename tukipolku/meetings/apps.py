@@ -7,4 +7,6 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self) -> None:
-        from tukipolku.meetings import hooks  # noqa: F401
+        from tukipolku.meetings import hooks
+
+        hooks.register()

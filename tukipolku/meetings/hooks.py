@@ -1,4 +1,4 @@
-"""How meetings plug into the episode (cases/registry.py) and the sweep (notifications/registry.py)."""
+"""How meetings plug into the episode (cases/registry.py) and the sweep (sweep/registry.py), in `register()`."""
 
 from __future__ import annotations
 
@@ -16,34 +16,20 @@ from tukipolku.cases.presentation import choice_label
 from tukipolku.meetings.choices import MeetingKind, MeetingStatus
 from tukipolku.meetings.models import Meeting
 from tukipolku.meetings.selectors import meetings_section_for
-from tukipolku.notifications.registry import register_sweep_step
 from tukipolku.pathways.choices import CompletionCheck as CheckCode
+from tukipolku.sweep.registry import register_sweep_step
 
-registry.register_completion_check(
-    CheckCode.MEETING,
-    registry.CompletionCheck(
-        passes=lambda e: Meeting.objects.filter(episode=e, status=MeetingStatus.HELD).exists(),
-        failure_message=lambda: _("Record the meeting first."),
-    ),
-)
-registry.register_completion_check(
-    CheckCode.JOINT_MEETING,
-    registry.CompletionCheck(
-        passes=lambda e: Meeting.objects.filter(
-            episode=e, status=MeetingStatus.HELD, client_participated=True
-        ).exists(),
-        failure_message=lambda: _("Record a meeting in which the client took part first."),
-    ),
-)
+
+def _meeting_held(episode: Episode) -> bool:
+    return Meeting.objects.filter(episode=episode, status=MeetingStatus.HELD).exists()
+
+
+def _joint_meeting_held(episode: Episode) -> bool:
+    return Meeting.objects.filter(episode=episode, status=MeetingStatus.HELD, client_participated=True).exists()
 
 
 def _section(actor: Any, episode: Episode) -> dict[str, Any]:
     return {"section": meetings_section_for(episode=episode)}
-
-
-registry.register_case_section(
-    "meetings", registry.CaseSection(order=20, template="meetings/_case_section.html", context=_section)
-)
 
 
 def _when(payload: dict[str, Any]) -> str:
@@ -57,12 +43,6 @@ def _describe(payload: dict[str, Any]) -> str:
     return " ".join(x for x in [choice_label(MeetingKind, payload.get("kind")), _when(payload)] if x)
 
 
-registry.register_event_describer(EventType.MEETING_RECORDED, lambda p: choice_label(MeetingKind, p.get("kind")))
-registry.register_event_describer(EventType.MEETING_SCHEDULED, _describe)
-registry.register_event_describer(EventType.MEETING_CHANGED, _describe)
-registry.register_event_describer(EventType.MEETING_CANCELLED, _describe)
-
-
 def _participating(user: Any) -> Any:
     """Episodes of meetings the user is still a participant of; a cancelled meeting or a removed
     participant grants nothing (one filter: the same participant row must match both)."""
@@ -73,9 +53,6 @@ def _participating(user: Any) -> Any:
     )
 
 
-registry.register_participation_source("meetings", _participating)
-
-
 def _send_pending_invitations(today: datetime.date) -> int:
     """Invitations still pending (the task could not be enqueued, or a worker died mid-send)."""
     from tukipolku.meetings.delivery import invitations_deliver
@@ -83,4 +60,24 @@ def _send_pending_invitations(today: datetime.date) -> int:
     return invitations_deliver()
 
 
-register_sweep_step("meeting_invitations", _send_pending_invitations)
+def register() -> None:
+    registry.register_completion_check(
+        CheckCode.MEETING,
+        registry.CompletionCheck(passes=_meeting_held, failure_message=lambda: _("Record the meeting first.")),
+    )
+    registry.register_completion_check(
+        CheckCode.JOINT_MEETING,
+        registry.CompletionCheck(
+            passes=_joint_meeting_held,
+            failure_message=lambda: _("Record a meeting in which the client took part first."),
+        ),
+    )
+    registry.register_case_section(
+        "meetings", registry.CaseSection(order=20, template="meetings/_case_section.html", context=_section)
+    )
+    registry.register_event_describer(EventType.MEETING_RECORDED, lambda p: choice_label(MeetingKind, p.get("kind")))
+    registry.register_event_describer(EventType.MEETING_SCHEDULED, _describe)
+    registry.register_event_describer(EventType.MEETING_CHANGED, _describe)
+    registry.register_event_describer(EventType.MEETING_CANCELLED, _describe)
+    registry.register_participation_source("meetings", _participating)
+    register_sweep_step("meeting_invitations", _send_pending_invitations)

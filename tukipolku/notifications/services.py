@@ -17,8 +17,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from tukipolku.notifications.choices import EmailStatus
+from tukipolku.notifications.findings import Finding
 from tukipolku.notifications.models import Notification
-from tukipolku.notifications.registry import Finding
 
 logger = logging.getLogger(__name__)
 

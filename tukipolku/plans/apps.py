@@ -7,4 +7,6 @@ class PlansConfig(AppConfig):
     verbose_name = _("Service plans")
 
     def ready(self) -> None:
-        from tukipolku.plans import hooks  # noqa: F401  registers checks, next actions, case section
+        from tukipolku.plans import hooks
+
+        hooks.register()

@@ -63,26 +63,6 @@ def _section(actor: Any, episode: Episode) -> dict[str, Any]:
     return {"plan_view": plan_view_for(episode=episode)}
 
 
-registry.register_completion_check(
-    CheckCode.PLAN,
-    registry.CompletionCheck(
-        passes=_has_goal, failure_message=lambda: _("Write at least one goal in the service plan first.")
-    ),
-)
-registry.register_completion_check(
-    CheckCode.PLAN_AGREED,
-    registry.CompletionCheck(
-        passes=_current_agreed, failure_message=lambda: _("Record the client's agreement to the current plan first.")
-    ),
-)
-registry.register_next_action_source(
-    "plan_actions", registry.NextActionSource(earliest_due=_earliest_due, earliest_items=_earliest_items)
-)
-registry.register_case_section(
-    "plan", registry.CaseSection(order=10, template="plans/_case_section.html", context=_section)
-)
-
-
 def _describe_updated(p: dict[str, Any]) -> str:
     if p.get("added_action"):
         return _("Version %(revision)s. Action added: %(action)s") % {
@@ -96,15 +76,35 @@ def _describe_updated(p: dict[str, Any]) -> str:
     }
 
 
-registry.register_event_describer(EventType.PLAN_UPDATED, _describe_updated)
-registry.register_event_describer(
-    EventType.PLAN_AGREED,
-    lambda p: (
-        _("Version %(revision)s, %(method)s.")
-        % {"revision": p.get("revision"), "method": choice_label(AgreementMethod, p.get("method"))}
-    ),
-)
-registry.register_event_describer(
-    EventType.ACTION_STATUS_CHANGED,
-    lambda p: f"{p.get('action', '')}: {choice_label(ActionStatus, p.get('status'))}",
-)
+def register() -> None:
+    registry.register_completion_check(
+        CheckCode.PLAN,
+        registry.CompletionCheck(
+            passes=_has_goal, failure_message=lambda: _("Write at least one goal in the service plan first.")
+        ),
+    )
+    registry.register_completion_check(
+        CheckCode.PLAN_AGREED,
+        registry.CompletionCheck(
+            passes=_current_agreed,
+            failure_message=lambda: _("Record the client's agreement to the current plan first."),
+        ),
+    )
+    registry.register_next_action_source(
+        "plan_actions", registry.NextActionSource(earliest_due=_earliest_due, earliest_items=_earliest_items)
+    )
+    registry.register_case_section(
+        "plan", registry.CaseSection(order=10, template="plans/_case_section.html", context=_section)
+    )
+    registry.register_event_describer(EventType.PLAN_UPDATED, _describe_updated)
+    registry.register_event_describer(
+        EventType.PLAN_AGREED,
+        lambda p: (
+            _("Version %(revision)s, %(method)s.")
+            % {"revision": p.get("revision"), "method": choice_label(AgreementMethod, p.get("method"))}
+        ),
+    )
+    registry.register_event_describer(
+        EventType.ACTION_STATUS_CHANGED,
+        lambda p: f"{p.get('action', '')}: {choice_label(ActionStatus, p.get('status'))}",
+    )

@@ -22,7 +22,7 @@ from tukipolku.cases.models import Assignment, Episode
 from tukipolku.cases.permissions import episode_access
 from tukipolku.cases.presentation import choice_label
 from tukipolku.notifications.choices import NotificationKind
-from tukipolku.notifications.registry import Finding, UnfinishedCheck
+from tukipolku.notifications.findings import Finding
 from tukipolku.notifications.services import notify_findings
 from tukipolku.privacy.choices import category_labels
 from tukipolku.referrals.choices import OPEN_STATUSES, ReferralKind, ReferralStatus
@@ -30,6 +30,7 @@ from tukipolku.referrals.models import Referral
 from tukipolku.referrals.permissions import can_send, can_update_status
 from tukipolku.referrals.selectors import referral_list_for_episode
 from tukipolku.referrals.services import team_url
+from tukipolku.sweep.registry import UnfinishedCheck, register_sweep_step, register_unfinished_check
 
 CHUNK = 2000
 
@@ -208,8 +209,6 @@ def _date(value: Any) -> str:
 
 
 def register() -> None:
-    from tukipolku.notifications.registry import register_sweep_step, register_unfinished_check
-
     registry.register_next_action_source(
         "referrals", registry.NextActionSource(earliest_due=_earliest_due, earliest_items=_earliest_items)
     )

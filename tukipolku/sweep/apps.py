@@ -8,13 +8,6 @@ class SweepConfig(AppConfig):
     verbose_name = _("Follow-through")
 
     def ready(self) -> None:
-        from tukipolku.notifications.registry import register_sweep_step, register_unfinished_check
-        from tukipolku.sweep import steps
+        from tukipolku.sweep import hooks
 
-        register_sweep_step("overdue_actions", steps.step_overdue_actions)
-        register_sweep_step("no_contact_person", steps.step_no_contact_person)
-        register_sweep_step("inactive", steps.step_inactive)
-        register_sweep_step("follow_ups_due", steps.step_follow_ups_due)
-        register_unfinished_check("no_contact_person", steps.NO_CONTACT_CHECK)
-        register_unfinished_check("inactive", steps.INACTIVE_CHECK)
-        register_unfinished_check("overdue_actions", steps.OVERDUE_ACTIONS_CHECK)
+        hooks.register()

@@ -27,9 +27,9 @@ from tukipolku.core.choices import TeamRole
 from tukipolku.core.models import Team, TeamMembership
 from tukipolku.core.permissions import can_work_with_clients, is_partner
 from tukipolku.notifications.models import Notification
-from tukipolku.notifications.registry import UnfinishedCheck, unfinished_checks
 from tukipolku.privacy.choices import DataCategory
 from tukipolku.sweep.models import SweepRun
+from tukipolku.sweep.registry import UnfinishedCheck, unfinished_checks
 
 NOTIFICATIONS_PER_PAGE = 25
 UNFINISHED_PER_PAGE = 25

@@ -1,6 +1,6 @@
 """The sweep that lets nobody fall through (issue 4, ADR 0009).
 
-`run_sweep` runs every step registered in `notifications.registry.sweep_steps` (each commits its
+`run_sweep` runs every step registered in `sweep.registry.sweep_steps` (each commits its
 findings in batches through `notify_findings`), then sends the pending e-mails, and records a
 `SweepRun`. Every part is idempotent, so a rerun, two workers at once, or a worker killed mid-run
 and the next scheduled run never notify or e-mail anyone twice about the same thing.
@@ -20,9 +20,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tukipolku.notifications.registry import sweep_steps
 from tukipolku.notifications.services import deliver_pending_emails
 from tukipolku.sweep.models import SweepRun, SweepSlot
+from tukipolku.sweep.registry import sweep_steps
 
 logger = logging.getLogger(__name__)
 

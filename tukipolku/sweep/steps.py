@@ -27,10 +27,11 @@ from tukipolku.cases.models import Assignment, Episode, FollowUp
 from tukipolku.core.choices import TeamRole
 from tukipolku.core.models import TeamMembership
 from tukipolku.notifications.choices import NotificationKind
-from tukipolku.notifications.registry import Finding, UnfinishedCheck
+from tukipolku.notifications.findings import Finding
 from tukipolku.notifications.services import notify_findings
 from tukipolku.plans.choices import ActionStatus
 from tukipolku.plans.models import Action
+from tukipolku.sweep.registry import UnfinishedCheck
 
 CHUNK = 2000  # rows fetched from the server-side cursor at a time
 

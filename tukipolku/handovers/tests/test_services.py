@@ -394,7 +394,7 @@ def test_handovers_escalate__a_team_without_a_manager_escalates_to_its_members(h
 
 
 def test_handovers_escalate__is_a_registered_sweep_step():
-    from tukipolku.notifications.registry import sweep_steps
+    from tukipolku.sweep.registry import sweep_steps
 
     assert sweep_steps["handovers"] is services.handovers_escalate
 

@@ -137,7 +137,7 @@ def test_invitation__pending_rows_are_picked_up_by_the_sweep(nurse, physician, e
     schedule(nurse, episode, users=[physician])
     assert mail.outbox == []
 
-    from tukipolku.notifications.registry import sweep_steps
+    from tukipolku.sweep.registry import sweep_steps
 
     assert sweep_steps["meeting_invitations"](timezone.localdate()) == 1
     assert sweep_steps["meeting_invitations"](timezone.localdate()) == 0

@@ -7,8 +7,8 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from tukipolku.notifications.choices import EmailStatus, NotificationKind
+from tukipolku.notifications.findings import Finding
 from tukipolku.notifications.models import Notification
-from tukipolku.notifications.registry import Finding
 from tukipolku.notifications.services import (
     deliver_pending_emails,
     mark_read,

@@ -19,7 +19,6 @@ from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.tests.factories import UserFactory, member
 from tukipolku.notifications.choices import NotificationKind
 from tukipolku.notifications.models import Notification
-from tukipolku.notifications.registry import sweep_steps
 from tukipolku.privacy import services as privacy_services
 from tukipolku.privacy.choices import DataCategory
 from tukipolku.referrals import services
@@ -28,6 +27,7 @@ from tukipolku.referrals.hooks import overdue_referrals
 from tukipolku.referrals.models import Referral
 from tukipolku.referrals.selectors import sendable_categories
 from tukipolku.referrals.tests.conftest import send
+from tukipolku.sweep.registry import sweep_steps
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
-from tukipolku.notifications import registry
 from tukipolku.notifications.choices import EmailStatus, NotificationKind
 from tukipolku.notifications.models import Notification
+from tukipolku.sweep import registry
 from tukipolku.sweep.models import SweepRun, SweepSlot
 from tukipolku.sweep.services import run_sweep, schedule_slot, slot_start
 from tukipolku.sweep.tests.conftest import add_action, days, today, with_email

@@ -1,4 +1,4 @@
-"""The completion check that cases itself owns: a contact person must be named."""
+"""What cases itself plugs into its registry: the completion check that a contact person is named."""
 
 from django.utils.translation import gettext as _
 
@@ -12,7 +12,8 @@ def _has_contact_person(episode: Episode) -> bool:
     return episode.assignments.filter(kind=AssignmentKind.CONTACT_PERSON, ended_at__isnull=True).exists()
 
 
-register_completion_check(
-    CheckCode.CONTACT_PERSON,
-    CompletionCheck(passes=_has_contact_person, failure_message=lambda: _("Name the contact person first.")),
-)
+def register() -> None:
+    register_completion_check(
+        CheckCode.CONTACT_PERSON,
+        CompletionCheck(passes=_has_contact_person, failure_message=lambda: _("Name the contact person first.")),
+    )

@@ -1,4 +1,4 @@
-"""The sweep's extension points: modules register what nobody has picked up yet.
+"""The sweep's registry: the extension points where modules register what nobody has picked up yet.
 
 1. **Sweep steps.** A step is `step(today) -> int`: it finds what is due (overdue actions, referrals,
    handovers not accepted...) and hands `Finding`s to `notifications.services.notify_findings`,
@@ -14,7 +14,9 @@
    already shows its team). The referrals and handovers modules register theirs (overdue referrals,
    handovers not accepted) next to their sweep steps.
 
-Modules register in their `AppConfig.ready()`; `sweep` runs every registered step and check.
+Modules register from the `register()` of their `hooks.py`, which their `AppConfig.ready()` calls (one
+way to plug in, ADR 0004); `sweep` runs every registered step and check. A step hands its findings to
+`notifications.services.notify_findings` (`notifications.findings.Finding`).
 """
 
 from __future__ import annotations
@@ -23,18 +25,6 @@ import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str  # NotificationKind
-    key: str  # what it is about, stable across runs: "<kind>:<object id>:<what makes it new>"
-    recipient_id: int
-    episode_id: int | None = None
-    object_id: int | None = None
-    due_on: datetime.date | None = None
-    url: str = ""
-
 
 sweep_steps: dict[str, Callable[[datetime.date], int]] = {}
 
