@@ -274,11 +274,19 @@ else:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Every handler masks personal identity codes in messages, arguments and tracebacks (ASVS 16.2.5).
-    "filters": {"mask_identity_codes": {"()": "tukipolku.core.logging.IdentityCodeMaskFilter"}},
+    # Every handler masks personal identity codes in messages, arguments and tracebacks (ASVS 16.2.5),
+    # and writes a refused request (4xx) as one line without a traceback.
+    "filters": {
+        "mask_identity_codes": {"()": "tukipolku.core.logging.IdentityCodeMaskFilter"},
+        "one_line_per_refusal": {"()": "tukipolku.core.logging.OneLinePerRefusalFilter"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_identity_codes"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_per_refusal", "mask_identity_codes"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {

@@ -57,3 +57,19 @@ class IdentityCodeMaskFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = mask_identity_codes(record.stack_info)
         return True
+
+
+class OneLinePerRefusalFilter(logging.Filter):
+    """A refused or bad request (a 4xx answer: 403, 404, 400, 405) is one line, never a traceback.
+
+    Django logs each 4xx raised as an exception (`PermissionDenied`, `Http404`, `SuspiciousOperation`)
+    with the exception's traceback, so any user could fill the logs by asking for pages they may not
+    see. The line that stays says what and where (`Forbidden (Permission denied): /episodes/3/`); who
+    and why are in the access log. 5xx answers keep their traceback: those are ours to fix.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and 400 <= status < 500:
+            record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True

@@ -154,3 +154,38 @@ def test_sql_debug_log__query_parameters_are_masked(root_output):
     assert "clients_client" in out
     assert "131052-308T" not in out
     assert MASK in out
+
+
+# One line per refusal (issue 9): a 4xx never writes a traceback --------------------------------------
+
+
+@pytest.mark.django_db
+def test_refusal__a_403_is_one_line_without_traceback_or_person(client, admin_user, root_output):
+    """Any user could fill the logs by asking for pages they may not see: each refusal is one line."""
+    client.force_login(admin_user)
+
+    response = client.get("/caseload/")
+
+    assert response.status_code == 403
+    lines = root_output.getvalue().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].endswith(" WARNING django.request Forbidden (Permission denied): /caseload/")  # no one named
+
+
+@pytest.mark.django_db
+def test_refusal__a_404_is_one_line_without_traceback(client, nurse, root_output):
+    client.force_login(nurse)
+
+    assert client.get("/episodes/987654321/").status_code == 404
+
+    lines = root_output.getvalue().splitlines()
+    assert len(lines) == 1 and "Traceback" not in lines[0], lines
+
+
+def test_refusal__a_500_keeps_its_traceback(root_output):
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError as exc:
+        logging.getLogger("django.request").error("Internal Server Error: /x", exc_info=exc, extra={"status_code": 500})
+
+    assert "Traceback" in root_output.getvalue()
