@@ -13,7 +13,7 @@ the open actions (owners among 20 professionals) of which a share is past due:
     C  1,000,000 open actions, 0.1 % (1,000) due
 
 and times `run_sweep` twice: the first run (finds and stores 10,000 new notifications; their e-mails
-are queued for the worker's `deliver_emails` task and timed separately, through the in-memory mail
+are queued for the worker's `deliver_emails_task` job and timed separately, through the in-memory mail
 backend) and the rerun (everything found again, nothing new, nothing to mail: the sweep every 15
 minutes). The result goes to bench/results/sweep.json; the figures are in docs/performance.md.
 """

@@ -116,10 +116,10 @@ def unread_count(user: Any) -> int:
 
 def emails_enqueue() -> None:
     """Hand the e-mail sending to the background worker (immediately in tests and the demo's default)."""
-    from tukipolku.notifications.tasks import deliver_emails
+    from tukipolku.notifications.jobs import deliver_emails_task
 
     try:
-        deliver_emails.enqueue()
+        deliver_emails_task.enqueue()
     except Exception:  # the sweep picks pending e-mails up on its next run
         logger.exception("could not enqueue notification e-mails")
 

@@ -45,7 +45,7 @@ class SweepResult:
 
 def run_sweep(*, today: datetime.date | None = None, trigger: str = "task", deliver: bool = True) -> SweepResult:
     """Run every registered step for `today` (default: the local date), then deliver pending e-mails
-    (`deliver=False` leaves them to the `deliver_emails` task that each step's commit enqueues).
+    (`deliver=False` leaves them to the `deliver_emails_task` job that each step's commit enqueues).
 
     Must run outside a transaction (each batch commits on its own). A failing step is logged and
     recorded without stopping the others; its findings come on the next run. The error text holds
@@ -102,20 +102,20 @@ def schedule_slot(*, now: datetime.datetime | None = None) -> SweepSlot | None:
     """
     from django_tasks_db import DatabaseBackend
 
-    from tukipolku.sweep.tasks import sweep
+    from tukipolku.sweep.jobs import run_sweep_task
 
     slot = slot_start(now)
-    in_database = isinstance(sweep.get_backend(), DatabaseBackend)
+    in_database = isinstance(run_sweep_task.get_backend(), DatabaseBackend)
     try:
         with transaction.atomic():
             row = SweepSlot.objects.create(slot=slot)
             if in_database:  # the task row commits with the slot row
-                row.task_id = str(sweep.enqueue().id)[:64]
+                row.task_id = str(run_sweep_task.enqueue().id)[:64]
                 row.save(update_fields=["task_id"])
     except IntegrityError:
         return None
     if not in_database:  # Redis (or the immediate backend): enqueue once the slot is ours
-        row.task_id = str(sweep.enqueue().id)[:64]
+        row.task_id = str(run_sweep_task.enqueue().id)[:64]
         row.save(update_fields=["task_id"])
     return row
 
