@@ -1,7 +1,7 @@
 """Log values in words, as the data protection officer and the client read them.
 
-Log rows store stable codes (the view's URL name, the basis, the data touched). Known codes get a
-translated label; an unknown one (a view added later) is shown as it is stored, never hidden.
+Log rows store stable codes (the view's URL name, the basis, the data touched). The labels of views,
+resources and refusal reasons are in `labels.py`; an unknown code is shown as it is stored, never hidden.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from tukipolku.cases.constants import (
 )
 from tukipolku.core.choices import Profession
 from tukipolku.oversight.constants import BASIS_DATA_PROTECTION_REVIEW
-from tukipolku.privacy.choices import DataCategory
+from tukipolku.oversight.labels import category_label, reason_label, resource_label, view_label
 
 BASIS_LABELS: dict[str, Promise] = {
     BASIS_TEAM: gettext_lazy("Member of the client's team"),
@@ -39,52 +39,6 @@ BASIS_LABELS: dict[str, Promise] = {
     "legal_basis": gettext_lazy("Legal basis without consent"),
 }
 
-VIEW_LABELS: dict[str, Promise] = {
-    "cases:caseload": gettext_lazy("Caseload"),
-    "cases:board": gettext_lazy("Team board"),
-    "cases:intake": gettext_lazy("Finding a client"),
-    "cases:intake_new": gettext_lazy("New client relationship"),
-    "cases:episode_open": gettext_lazy("Opening a client relationship"),
-    "cases:detail": gettext_lazy("Case page"),
-    "cases:team": gettext_lazy("Client's team"),
-    "cases:consents": gettext_lazy("Consents"),
-    "cases:close": gettext_lazy("Closing a client relationship"),
-    "cases:emergency_access": gettext_lazy("Emergency access"),
-    "cases:partner_home": gettext_lazy("Clients shared with the partner"),
-    "plans:edit": gettext_lazy("Service plan"),
-    "plans:agree": gettext_lazy("Service plan"),
-    "plans:action_status": gettext_lazy("Service plan"),
-    "meetings:create": gettext_lazy("Meeting"),
-    "meetings:detail": gettext_lazy("Meeting"),
-    "entries:create": gettext_lazy("Entries"),
-    "oversight:review": gettext_lazy("Review of exceptional accesses"),
-    "oversight:log": gettext_lazy("Log search"),
-    "oversight:report": gettext_lazy("Access log report"),
-}
-
-RESOURCE_LABELS: dict[str, Promise] = {
-    "case": gettext_lazy("client relationship"),
-    "client": gettext_lazy("name and identity"),
-    "entries:health": gettext_lazy("health care entries"),
-    "entries:social": gettext_lazy("social care entries"),
-    "entries:shared": gettext_lazy("shared entries"),
-    "access_log": gettext_lazy("access log"),
-    "disclosure_log": gettext_lazy("disclosure log"),
-}
-SILENT_RESOURCES = frozenset({"review_queue", "access_log_report"})
-"""Resources that the page's own label already names."""
-
-
-REASON_LABELS: dict[str, Promise] = {
-    "not_found": gettext_lazy("Not found"),
-    "no_relationship": gettext_lazy("No client relationship"),
-    "no_consent": gettext_lazy("No consent for this data"),
-    "not_looked_up": gettext_lazy("Not found by identity code first"),
-    "not_a_reviewer": gettext_lazy("Not a data protection reviewer"),
-}
-"""Reasons of refused reads are stored as codes; other reasons (emergency access, a special reason
-for an older log report) are the user's own words and are shown as written."""
-
 
 def _label(labels: dict[str, Promise], value: str) -> str:
     found = labels.get(value)
@@ -93,36 +47,6 @@ def _label(labels: dict[str, Promise], value: str) -> str:
 
 def basis_label(value: str) -> str:
     return _label(BASIS_LABELS, value)
-
-
-def reason_label(value: str) -> str:
-    return _label(REASON_LABELS, value)
-
-
-def view_label(value: str) -> str:
-    return _label(VIEW_LABELS, value)
-
-
-def category_label(value: str) -> str:
-    try:
-        return str(DataCategory(value).label)
-    except ValueError:
-        return value
-
-
-def resource_label(value: str) -> str:
-    """`health,social` → the categories' names; other codes → their label."""
-    words = []
-    for part in (p for p in value.split(",") if p):
-        if part in SILENT_RESOURCES:
-            continue
-        if part in RESOURCE_LABELS:
-            words.append(str(RESOURCE_LABELS[part]))
-        elif part in DataCategory.values:
-            words.append(category_label(part).lower())
-        else:
-            words.append(part)
-    return ", ".join(words)
 
 
 def what_label(view: str, resource: str) -> str:

@@ -1,0 +1,157 @@
+"""The words for the codes in the access and disclosure logs, in one place.
+
+Log rows store stable codes: the view's URL name (`meetings:schedule`), the data touched (`referral`,
+`health,social`) and, for a refusal, its reason (`no_consent`). The data protection officer's log
+search, the client's log report and their CSV exports show these labels instead. The access grounds
+(`basis`) have their own vocabulary, `access.choices.AccessGround`.
+
+`oversight/tests/test_labels.py` finds every view, resource and refusal reason the code logs (from
+the URLconf and the source) and fails when one has no label here: add it when you add a logging view.
+An unknown code in an old row (a view since removed) is shown as stored, never hidden.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from tukipolku.privacy.choices import DataCategory
+
+VIEW_LABELS: dict[str, Promise] = {
+    # Case work
+    "cases:caseload": _("Caseload"),
+    "cases:caseload_search": _("Caseload search"),
+    "cases:board": _("Team board"),
+    "cases:intake": _("Finding a client"),
+    "cases:intake_new": _("New client relationship"),
+    "cases:episode_open": _("Opening a client relationship"),
+    "cases:detail": _("Case page"),
+    "cases:step": _("Pathway step"),
+    "cases:team": _("Client's team"),
+    "cases:close": _("Closing a client relationship"),
+    "cases:reopen": _("Reopening a client relationship"),
+    "cases:follow_up": _("Follow-up after closing"),
+    "cases:emergency": _("Emergency access"),
+    "cases:emergency_access": _("Emergency access"),
+    # Consents and sharing
+    "cases:consents": _("Consents"),
+    "cases:consent_withdraw": _("Withdrawing a consent"),
+    "cases:legal_basis": _("Sharing on a legal basis"),
+    "cases:legal_basis_end": _("Ending sharing on a legal basis"),
+    "cases:shared": _("Clients shared with the partner"),
+    "cases:partner_home": _("Clients shared with the partner"),
+    # Service plan, entries, meetings
+    "plans:edit": _("Service plan"),
+    "plans:agree": _("Service plan"),
+    "plans:action_status": _("Service plan"),
+    "entries:create": _("Entries"),
+    "meetings:create": _("Meeting"),
+    "meetings:detail": _("Meeting"),
+    "meetings:schedule": _("Scheduling a meeting"),
+    "meetings:change": _("Changing a meeting"),
+    "meetings:cancel": _("Cancelling a meeting"),
+    "meetings:held": _("Recording a meeting as held"),
+    "meetings:ics": _("Meeting calendar file"),
+    # Referrals, notifications of need, escorted handovers
+    "referrals:create": _("Sending a referral"),
+    "referrals:detail": _("Referral"),
+    "referrals:received": _("Received referrals"),
+    "referrals:received_detail": _("Received referral"),
+    "intake:send": _("Sending a notification of need"),
+    "intake:sent": _("Sent notifications of need"),
+    "intake:sent_detail": _("Sent notification of need"),
+    "intake:queue": _("Received notifications of need"),
+    "intake:detail": _("Received notification of need"),
+    "intake:accept": _("Accepting a notification of need"),
+    "intake:decline": _("Declining a notification of need"),
+    "handovers:list": _("Escorted handovers"),
+    "handovers:create": _("Opening an escorted handover"),
+    "handovers:detail": _("Escorted handover"),
+    "handovers:prepare": _("Preparing an escorted handover"),
+    "handovers:transfer": _("Transferring an escorted handover"),
+    "handovers:accept": _("Accepting an escorted handover"),
+    # Notifications and the team's unfinished work
+    "sweep:notifications": _("Notifications"),
+    "sweep:notification_open": _("Opening a notification"),
+    "sweep:unfinished": _("Unfinished work of the team"),
+    # Data protection
+    "oversight:review": _("Review of exceptional accesses"),
+    "oversight:log": _("Log search"),
+    "oversight:report": _("Access log report"),
+}
+
+RESOURCE_LABELS: dict[str, Promise] = {
+    "case": _("client relationship"),
+    "client": _("name and identity"),
+    "list": _("list of clients"),
+    "action": _("service plan action"),
+    "consent": _("consent"),
+    "grant": _("sharing on a legal basis"),
+    "follow_up": _("follow-up"),
+    "meeting": _("meeting"),
+    "referral": _("referral"),
+    "handover": _("escorted handover"),
+    "need_notification": _("notification of need"),
+    "notification": _("notification"),
+    "entries:health": _("health care entries"),
+    "entries:social": _("social care entries"),
+    "entries:shared": _("shared entries"),
+    "access_log": _("access log"),
+    "disclosure_log": _("disclosure log"),
+}
+
+SILENT_RESOURCES = frozenset({"review_queue", "access_log_report", "page"})
+"""Resources that the page's own label already names (`page`: a refusal of the whole page)."""
+
+REASON_LABELS: dict[str, Promise] = {
+    "not_found": _("Not found"),
+    "role": _("Not allowed for the user's role"),
+    "no_relationship": _("No client relationship"),
+    "no_consent": _("No consent for this data"),
+    "not_looked_up": _("Not found by identity code first"),
+    "not_a_reviewer": _("Not a data protection reviewer"),
+    "not_permitted": _("No right to manage consents"),
+    "read_only": _("Read-only access: no changes allowed"),
+    "closed": _("Client relationship closed: no changes allowed"),
+    "other_episode": _("Belongs to another client relationship"),
+    "not_recipient": _("Not the recipient"),
+    "not_sender": _("Not the sender"),
+    "no_team": _("Not in the receiving team"),
+}
+"""Reasons of refused reads are stored as codes; other reasons (emergency access, a special reason
+for an older log report) are the user's own words and are shown as written."""
+
+
+def _label(labels: dict[str, Promise], value: str) -> str:
+    found = labels.get(value)
+    return str(found) if found is not None else value
+
+
+def view_label(value: str) -> str:
+    return _label(VIEW_LABELS, value)
+
+
+def reason_label(value: str) -> str:
+    return _label(REASON_LABELS, value)
+
+
+def category_label(value: str) -> str:
+    try:
+        return str(DataCategory(value).label)
+    except ValueError:
+        return value
+
+
+def resource_label(value: str) -> str:
+    """`health,social` → the categories' names; other codes → their label."""
+    words = []
+    for part in (p for p in value.split(",") if p):
+        if part in SILENT_RESOURCES:
+            continue
+        if part in RESOURCE_LABELS:
+            words.append(str(RESOURCE_LABELS[part]))
+        elif part in DataCategory.values:
+            words.append(category_label(part).lower())
+        else:
+            words.append(part)
+    return ", ".join(words)
