@@ -165,6 +165,12 @@ MFA_ADAPTER = "tukipolku.core.auth.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Tukipolku"
 MFA_TOTP_TOLERANCE = 1  # accept the previous and next 30-second code too (clock drift, slow typing)
+# Each code is used once: the forms remember the last used time step per authenticator (core/auth.py).
+MFA_FORMS = {
+    "activate_totp": "tukipolku.core.auth.ActivateTOTPForm",
+    "authenticate": "tukipolku.core.auth.MFAAuthenticateForm",
+    "reauthenticate": "tukipolku.core.auth.MFAReauthenticateForm",
+}
 # Team professionals must use TOTP in production; `make run` (DEBUG on) leaves it off for the demo.
 TUKIPOLKU_REQUIRE_MFA = env.bool("TUKIPOLKU_REQUIRE_MFA", default=not DEBUG)
 # A session ends after this long however active it is (the idle timeout is SESSION_COOKIE_AGE).

@@ -17,14 +17,23 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.core import context
+from allauth.core.internal.cryptokit import compare_user_code
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
+from allauth.mfa.base.forms import ReauthenticateForm as AllauthReauthenticateForm
+from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
+from allauth.mfa.totp.internal import auth as totp
+from allauth.mfa.utils import decrypt
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
 from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -94,6 +103,83 @@ class MFAAdapter(DefaultMFAAdapter):
         if settings.TUKIPOLKU_REQUIRE_MFA and authenticator.type == Authenticator.Type.TOTP:
             return False
         return super().can_delete_authenticator(authenticator)
+
+
+# One code, one use (RFC 6238 §5.2) ------------------------------------------------------------------
+# allauth remembers used codes in the cache for one period only, and not the code that activated the
+# app: with a tolerance of one step either way, a code seen once could log in again for up to 90
+# seconds, in any worker. We remember the last time step used per authenticator, in the database, and
+# accept only later steps.
+
+TOTP_STEP_KEY = "last_used_step"
+"""`Authenticator.data` key: the newest time step (Unix time // period) whose code was accepted."""
+TOTP_ACTIVATION_STEP_SESSION_KEY = "tukipolku.mfa.totp.activation_step"
+
+
+def totp_step_of(secret: str, code: str) -> int | None:
+    """The time step within the tolerance window whose code `code` is, or None."""
+    for step in totp.yield_hotp_counters_from_time():
+        if compare_user_code(actual=code, expected=totp.format_hotp_value(totp.hotp_value(secret, step))):
+            return step
+    return None
+
+
+def totp_use_step(*, authenticator: Authenticator, step: int) -> bool:
+    """Record `step` as used by `authenticator`; False if it or a later step was used already."""
+    with transaction.atomic():
+        locked = Authenticator.objects.select_for_update().get(pk=authenticator.pk)
+        last = locked.data.get(TOTP_STEP_KEY)
+        if last is not None and step <= int(last):
+            return False
+        locked.data[TOTP_STEP_KEY] = step
+        locked.save(update_fields=["data"])
+        authenticator.data = locked.data
+    return True
+
+
+class _CodeUsedOnceMixin:
+    """An authenticator-app code is accepted once: a step at or before the last used one is refused."""
+
+    authenticator: Authenticator
+
+    def clean_code(self) -> str:
+        code: str = super().clean_code()  # type: ignore[misc]
+        if self.authenticator.type == Authenticator.Type.TOTP:
+            secret = decrypt(self.authenticator.data["secret"])
+            step = totp_step_of(secret, code)
+            if step is None or not totp_use_step(authenticator=self.authenticator, step=step):
+                raise get_mfa_adapter().validation_error("incorrect_code")
+        return code
+
+
+class MFAAuthenticateForm(_CodeUsedOnceMixin, AllauthAuthenticateForm):
+    """The login's second step (`MFA_FORMS["authenticate"]`)."""
+
+
+class MFAReauthenticateForm(_CodeUsedOnceMixin, AllauthReauthenticateForm):
+    """The code asked again before a sensitive change (`MFA_FORMS["reauthenticate"]`)."""
+
+
+class ActivateTOTPForm(AllauthActivateTOTPForm):
+    """Activation remembers the step of the code it was shown, so that code cannot log in afterwards
+    (`record_activation_step` stores it on the new authenticator)."""
+
+    def clean_code(self) -> str:
+        code: str = super().clean_code()
+        step = totp_step_of(self.secret, code)
+        if step is not None:
+            context.request.session[TOTP_ACTIVATION_STEP_SESSION_KEY] = step
+        return code
+
+
+def record_activation_step(*, instance: Authenticator, created: bool, **kwargs: Any) -> None:
+    """Receiver of `post_save` of a new authenticator app: its activation code counts as used."""
+    request = getattr(context, "request", None)
+    if not created or instance.type != Authenticator.Type.TOTP or request is None:
+        return
+    step = request.session.pop(TOTP_ACTIVATION_STEP_SESSION_KEY, None)
+    if step is not None:
+        totp_use_step(authenticator=instance, step=int(step))
 
 
 def identity_claims(sociallogin: SocialLogin) -> dict[str, Any]:

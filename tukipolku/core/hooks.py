@@ -1,18 +1,22 @@
 """What core plugs in at start-up: the URL converters (`<id:...>`) and the receivers that keep sessions in
-step with users' access (core/signals.py)."""
+step with users' access (core/signals.py) and an authenticator's activation code with its use (core/auth.py)."""
 
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_delete, post_save
 
-from tukipolku.core import converters, signals
+from tukipolku.core import auth, converters, signals
 from tukipolku.core.models import TeamMembership, User
 
 
 def register() -> None:
     converters.register()
     user_logged_in.connect(signals.remember_login_time, dispatch_uid="tukipolku.core.login_at")
+    post_save.connect(
+        auth.record_activation_step, sender=Authenticator, dispatch_uid="tukipolku.core.totp_activation_step"
+    )
     post_save.connect(signals.end_sessions_of_deactivated_user, sender=User, dispatch_uid="tukipolku.core.user_saved")
     post_save.connect(
         signals.end_sessions_when_membership_ends, sender=TeamMembership, dispatch_uid="tukipolku.core.membership_saved"

@@ -18,6 +18,7 @@ from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 from django.urls import reverse
@@ -25,7 +26,7 @@ from django.utils import timezone, translation
 
 from config.settings import base as base_settings
 from tukipolku.core import services
-from tukipolku.core.auth import LoginForm, MFAAdapter, SocialAccountAdapter
+from tukipolku.core.auth import LoginForm, MFAAdapter, SocialAccountAdapter, totp_use_step
 from tukipolku.core.middleware import LOGIN_AT_KEY
 from tukipolku.core.models import TeamMembership
 from tukipolku.core.oidc import OIDC_PROVIDER_ID, oidc_form_action_origin, oidc_providers
@@ -559,3 +560,51 @@ def test_login__next_that_is_no_path_here_goes_home(client, nurse, target):
 
     assert response.status_code == 302 and response["Location"] == reverse("home")
     assert logged_in(client)
+
+
+# One code, one use (issue 9) -----------------------------------------------------------------------
+
+
+def test_mfa__the_activation_code_cannot_log_in_but_a_fresh_one_can(client, nurse, settings):
+    settings.TUKIPOLKU_REQUIRE_MFA = True
+    log_in(client)
+    client.get(reverse("mfa_activate_totp"))
+    secret = client.session[totp.SECRET_SESSION_KEY]
+    activation_code = totp_code(secret)
+    assert client.post(reverse("mfa_activate_totp"), {"code": activation_code}).status_code == 302
+    client.post(reverse("logout"))
+    log_in(client)
+
+    replayed = client.post(reverse("mfa_authenticate"), {"code": activation_code})
+
+    assert replayed.status_code == 200 and not logged_in(client)
+    fresh = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret, 1)})
+    assert fresh.status_code == 302 and logged_in(client)
+
+
+def test_mfa__a_login_code_is_used_once_even_in_another_worker(client, nurse, settings):
+    """allauth's memory of used codes is the cache: another worker, or 30 s later, it is gone."""
+    settings.TUKIPOLKU_REQUIRE_MFA = True
+    log_in(client)
+    secret = activate_totp(client)
+    client.post(reverse("logout"))
+    code = totp_code(secret, 1)
+    log_in(client)
+    assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
+    client.post(reverse("logout"))
+    cache.clear()  # another process: nothing of allauth's cache
+
+    log_in(client)
+    replayed = client.post(reverse("mfa_authenticate"), {"code": code})
+
+    assert replayed.status_code == 200 and not logged_in(client)
+
+
+def test_totp_use_step__only_later_steps(nurse):
+    authenticator = Authenticator.objects.create(user=nurse, type=Authenticator.Type.TOTP, data={"secret": "X"})
+
+    assert totp_use_step(authenticator=authenticator, step=100)
+    assert not totp_use_step(authenticator=authenticator, step=100)
+    assert not totp_use_step(authenticator=authenticator, step=99)
+    assert totp_use_step(authenticator=authenticator, step=101)
+    assert Authenticator.objects.get(pk=authenticator.pk).data == {"secret": "X", "last_used_step": 101}
