@@ -194,6 +194,24 @@ def _meeting_payload(w: W.World, actor: Any) -> dict[str, Any]:
     return data
 
 
+def _client_details_payload(w: W.World, actor: Any) -> dict[str, Any]:
+    """The client's details with a new phone number (address protection off: the address is sent too)."""
+    c = w.client
+    c.refresh_from_db()
+    return {
+        "revision": str(c.revision),
+        "first_names": c.first_names,
+        "last_name": c.last_name,
+        "language": c.language,
+        "phone": "050 765 4321",
+        "email": c.email,
+        "street_address": c.street_address,
+        "postal_code": c.postal_code,
+        "post_office": c.post_office,
+        "municipality": c.municipality,
+    }
+
+
 def _consent_payload(w: W.World, actor: Any) -> dict[str, Any]:
     return {
         "consent-kind": ConsentKind.CONSENT,
@@ -404,6 +422,8 @@ ROUTES: dict[tuple[str, str], Route] = {
         "episode",
         lambda w, a: {"register": Register.SHARED, "text": "Soitettu asiakkaalle.", "ehr_reference": ""},
     ),
+    ("client details", "read change form"): Route("cases:client_details", "get", "episode"),
+    ("client details", "change"): Route("cases:client_details", "post", "episode", _client_details_payload),
     ("consents", "read"): Route("cases:consents", "get", "episode"),
     ("consent", "record"): Route("cases:consents", "post", "episode", _consent_payload),
     ("consent", "withdraw"): Route(

@@ -6,6 +6,7 @@ class EventType(models.TextChoices):
     """Every state change appends one event of these types (DESIGN principle 3)."""
 
     CLIENT_CREATED = "client_created", _("Client created")
+    CLIENT_DETAILS_CHANGED = "client_details_changed", _("Client details changed")
     EPISODE_OPENED = "episode_opened", _("Client relationship opened")
     STEP_COMPLETED = "step_completed", _("Step completed")
     STEP_SKIPPED = "step_skipped", _("Step skipped")

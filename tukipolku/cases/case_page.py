@@ -11,7 +11,12 @@ from tukipolku.audit.selectors import event_list_for_episode
 from tukipolku.cases import registry, selectors
 from tukipolku.cases.forms import ReopenForm, StepCompleteForm, StepReturnForm, StepSkipForm
 from tukipolku.cases.models import Episode
-from tukipolku.cases.permissions import can_change_episode, can_record_follow_up, episode_access
+from tukipolku.cases.permissions import (
+    can_change_episode,
+    can_record_follow_up,
+    can_see_protected_address,
+    episode_access,
+)
 from tukipolku.cases.presentation import choice_label, describe_event
 from tukipolku.privacy.choices import DataCategory
 
@@ -44,6 +49,7 @@ def case_page_context(request: HttpRequest, episode: Episode, **forms: Any) -> d
         "detail": detail,
         "timeline": timeline,
         "can_change": can_change,
+        "may_see_address": can_see_protected_address(request.user, episode),
         "can_record_follow_up": not episode.is_open and can_record_follow_up(request.user, episode),
         "today": timezone.localdate(),
         "access": access,

@@ -372,3 +372,17 @@ def can_search_clients(actor: Any) -> bool:
 def can_open_emergency_access(actor: Any) -> bool:
     """Team professionals may break the glass for clients of their own organisation."""
     return bool(active_team_ids(actor))
+
+
+def can_see_protected_address(actor: Any, episode: Episode) -> bool:
+    """The address of a client under address protection (turvakielto): only the relationship's current
+    contact person and own worker see it, and only while they may change the relationship. Everyone
+    else (the rest of the team, partner staff, emergency access) sees that it is protected, never the
+    address, its earlier values or the municipality (docs/access-policy.md, rule 16). Without the
+    protection the address is read like the rest of the client's contact details."""
+    if not episode.client.address_protected:
+        return can_view_episode(actor, episode) and not is_partner(actor)
+    return (
+        can_change_episode(actor, episode)
+        and episode.assignments.filter(user_id=actor.pk, ended_at__isnull=True).exists()
+    )

@@ -13,6 +13,7 @@ from tukipolku.audit.choices import EventType
 from tukipolku.audit.models import AuditEvent
 from tukipolku.cases import registry
 from tukipolku.cases.choices import FollowUpSituation, FollowUpStatus, IdentificationSource, Outcome
+from tukipolku.clients.models import client_field_label
 
 
 def name_in_language(value: Any) -> str:
@@ -69,6 +70,8 @@ def describe_event(event: AuditEvent) -> str:
         return _("At step %(step)s. Reason: %(reason)s") % {"step": _step(p), "reason": p.get("reason", "")}
     if verb == EventType.FOLLOW_UP_RECORDED:
         return _describe_follow_up(p)
+    if verb == EventType.CLIENT_DETAILS_CHANGED:
+        return ", ".join(client_field_label(name) for name in p.get("fields", []))
     describer = registry.event_describers.get(verb)
     return describer(p) if describer is not None else ""
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tukipolku.cases import privacy_views, views
+from tukipolku.cases import client_views, privacy_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("intake/new/", views.IntakeNewClientView.as_view(), name="intake_new"),
     path("clients/<id:client_id>/open/", views.EpisodeOpenView.as_view(), name="episode_open"),
     path("episodes/<id:pk>/", views.EpisodeDetailView.as_view(), name="detail"),
+    path("episodes/<id:pk>/client/", client_views.ClientDetailsView.as_view(), name="client_details"),
     path("episodes/<id:pk>/step/", views.EpisodeStepView.as_view(), name="step"),
     path("episodes/<id:pk>/team/", views.EpisodeTeamView.as_view(), name="team"),
     path("episodes/<id:pk>/close/", views.EpisodeCloseView.as_view(), name="close"),

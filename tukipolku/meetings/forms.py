@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
 from tukipolku.core.forms import DateInput, DateTimeInput, HiddenFieldErrorsMixin, set_queryset
@@ -118,7 +118,9 @@ class ScheduleForm(HiddenFieldErrorsMixin, forms.Form):
         help_text=_("Prefilled from the current step of the pathway. Stays in Tukipolku: it is not sent by e-mail."),
     )
 
-    def __init__(self, *args: Any, members: Any, others: Any, client_email: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, members: Any, others: Any, client_email: str, details_url: str, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         set_queryset(self, "team_users", members, _user_label)
         set_queryset(self, "other_users", others, _user_label)
@@ -130,8 +132,11 @@ class ScheduleForm(HiddenFieldErrorsMixin, forms.Form):
             }
         else:
             field.disabled = True
-            field.help_text = _(
-                "No e-mail address is recorded for the client. You can add one on the client's details."
+            field.help_text = format_html(
+                '{} <a href="{}">{}</a>',
+                _("No e-mail address is recorded for the client."),
+                details_url,
+                _("Add one on the client's details page."),
             )
 
     def clean(self) -> dict[str, Any]:

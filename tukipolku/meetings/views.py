@@ -184,7 +184,14 @@ class _ScheduleMixin:
                 for p in active
                 if p.user_id is None and not p.is_client
             ]
-        form = ScheduleForm(data, members=members, others=others, client_email=episode.client.email, initial=initial)
+        form = ScheduleForm(
+            data,
+            members=members,
+            others=others,
+            client_email=episode.client.email,
+            details_url=reverse("cases:client_details", args=[episode.pk]),
+            initial=initial,
+        )
         outside = OutsideFormSet(data, prefix="outside", initial=outside_initial)
         return form, outside
 
