@@ -144,9 +144,10 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
-# Failed-login counters and used TOTP codes live in the cache: with several workers or hosts it must be
-# shared (Redis), or each process counts on its own. The default is per process (demo, tests).
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Failed-login counters and used TOTP codes live in the cache: every worker and host must share it, or
+# each process counts on its own. The default is the database (the table of migration core 0004);
+# CACHE_URL=redis://… puts it in Redis. `check --deploy` fails on a per-process cache (core/checks.py).
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://tukipolku_cache")}
 ACCOUNT_ADAPTER = "tukipolku.core.auth.AccountAdapter"  # no self sign-up: administrators create users
 ACCOUNT_FORMS = {"login": "tukipolku.core.auth.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"username"}

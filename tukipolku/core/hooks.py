@@ -1,18 +1,22 @@
-"""What core plugs in at start-up: the URL converters (`<id:...>`) and the receivers that keep sessions in
-step with users' access (core/signals.py) and an authenticator's activation code with its use (core/auth.py)."""
+"""What core plugs in at start-up: the URL converters (`<id:...>`), the deploy check of a shared cache
+(core/checks.py), the receivers that keep sessions in step with users' access (core/signals.py) and the
+one that counts an authenticator's activation code as used (core/auth.py)."""
 
 from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.signals import user_logged_in
+from django.core.checks import Tags
+from django.core.checks import register as register_check
 from django.db.models.signals import post_delete, post_save
 
-from tukipolku.core import auth, converters, signals
+from tukipolku.core import auth, checks, converters, signals
 from tukipolku.core.models import TeamMembership, User
 
 
 def register() -> None:
     converters.register()
+    register_check(checks.shared_cache, Tags.caches, deploy=True)
     user_logged_in.connect(signals.remember_login_time, dispatch_uid="tukipolku.core.login_at")
     post_save.connect(
         auth.record_activation_step, sender=Authenticator, dispatch_uid="tukipolku.core.totp_activation_step"

@@ -19,6 +19,7 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
+from django.db import connection
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 from django.urls import reverse
@@ -608,3 +609,30 @@ def test_totp_use_step__only_later_steps(nurse):
     assert not totp_use_step(authenticator=authenticator, step=99)
     assert totp_use_step(authenticator=authenticator, step=101)
     assert Authenticator.objects.get(pk=authenticator.pk).data == {"secret": "X", "last_used_step": 101}
+
+
+# A cache every worker shares (issue 9) ------------------------------------------------------------
+
+DATABASE_CACHE = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tukipolku_cache"}}
+
+
+def test_cache_table__made_by_the_migrations(db):
+    assert "tukipolku_cache" in connection.introspection.table_names()
+
+
+def test_login__failures_are_counted_in_the_shared_database_cache(client, nurse):
+    """With the production default every worker reads and writes the same counters: the database."""
+    with override_settings(CACHES=DATABASE_CACHE):  # Django's test signals rebuild the cache objects
+        try:
+            for _ in range(5):
+                log_in(client, password="wrong-password")
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM tukipolku_cache")
+                assert cursor.fetchone()[0] >= 1
+
+            log_in(client)
+
+            assert not logged_in(client)
+        finally:
+            cache.clear()
+

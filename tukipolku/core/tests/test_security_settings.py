@@ -27,9 +27,9 @@ PRODUCTION_ENV = {
 }
 
 
-def _run_production(args: list[str]) -> subprocess.CompletedProcess:
+def _run_production(args: list[str], **extra: str) -> subprocess.CompletedProcess:
     """Run python with only the production-like environment (none of the test settings' values)."""
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(BASE_DIR), "LANG": "C.UTF-8", **PRODUCTION_ENV}
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(BASE_DIR), "LANG": "C.UTF-8", **PRODUCTION_ENV, **extra}
     return subprocess.run(  # noqa: S603 - our own interpreter and fixed arguments
         [sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120, check=False
     )
@@ -51,6 +51,7 @@ _PROBE = textwrap.dedent(
         "CSRF_COOKIE_SECURE", "CSRF_COOKIE_NAME", "SECURE_CONTENT_TYPE_NOSNIFF", "SECURE_REFERRER_POLICY",
         "SESSION_COOKIE_PATH", "SESSION_COOKIE_DOMAIN", "CSRF_COOKIE_PATH", "CSRF_COOKIE_DOMAIN",
         "SECURE_CROSS_ORIGIN_OPENER_POLICY", "X_FRAME_OPTIONS", "MIDDLEWARE", "CONTENT_SECURITY_POLICY",
+        "CACHES",
     ]
     print(json.dumps({
         "settings": {n: getattr(settings, n) for n in names},
@@ -77,6 +78,26 @@ def test_check_deploy__clean_with_production_values():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("cache_url", ["locmemcache://", "dummycache://"])
+def test_check_deploy__fails_on_a_cache_of_one_process(cache_url):
+    """Login throttling counts in the cache: per process, 3 workers allow 15 wrong passwords, not 5."""
+    result = _run_production(["manage.py", "check", "--deploy"], CACHE_URL=cache_url)
+
+    assert result.returncode != 0
+    assert "tukipolku.E001" in result.stdout + result.stderr
+
+
+def test_check_deploy__a_redis_cache_is_shared():
+    result = _run_production(["manage.py", "check", "--deploy"], CACHE_URL="redis://127.0.0.1:6379/1")
+
+    assert "tukipolku.E001" not in result.stdout + result.stderr
+
+
+def test_production__the_default_cache_is_the_shared_database_table(production):
+    assert production["settings"]["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert production["settings"]["CACHES"]["default"]["LOCATION"] == "tukipolku_cache"
 
 
 def test_production__debug_off_and_https_only(production):
