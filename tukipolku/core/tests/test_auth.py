@@ -19,8 +19,8 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
-from django.db import connection
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -635,4 +635,3 @@ def test_login__failures_are_counted_in_the_shared_database_cache(client, nurse)
             assert not logged_in(client)
         finally:
             cache.clear()
-
