@@ -28,6 +28,7 @@ VIEW_LABELS: dict[str, Promise] = {
     "cases:detail": _("Case page"),
     "cases:step": _("Pathway step"),
     "cases:team": _("Client's team"),
+    "cases:client_details": _("Client's details"),
     "cases:close": _("Closing a client relationship"),
     "cases:reopen": _("Reopening a client relationship"),
     "cases:follow_up": _("Follow-up after closing"),
