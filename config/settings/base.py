@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "tukipolku.core",
     "tukipolku.audit",
+    "tukipolku.access",
     "tukipolku.clients",
     "tukipolku.pathways",
     "tukipolku.cases",

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.access import world as W
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit.models import AuditEvent, PersonalDataAccess
-from tukipolku.cases.constants import BASIS_PARTNER, BASIS_TEAM
 from tukipolku.core.choices import Profession, TeamRole
 from tukipolku.core.models import TeamMembership
 from tukipolku.core.tests.factories import member
@@ -55,7 +55,7 @@ def test_unfinished__the_teams_manager_sees_the_client_and_other_managers_do_not
 
     assert response.status_code == 200
     assert W.LAST_NAME in response.content.decode()
-    assert _rows(response).filter(client_id=w.client.pk, outcome="allowed", basis=BASIS_TEAM).exists()
+    assert _rows(response).filter(client_id=w.client.pk, outcome="allowed", basis=AccessGround.TEAM).exists()
     for other in (sister_manager, other_manager):
         _login(client, other)
         response = client.get(url)
@@ -95,7 +95,7 @@ def test_referral__an_open_referral_lets_the_recipient_organisation_read_and_clo
     response = client.get(case_page)
 
     assert response.status_code == 200
-    assert _rows(response).filter(client_id=w.client.pk, outcome="allowed", basis=BASIS_PARTNER).exists()
+    assert _rows(response).filter(client_id=w.client.pk, outcome="allowed", basis=AccessGround.PARTNER).exists()
     assert W.HEALTH_MARKER not in response.content.decode()  # the consent is for the shared plan only
 
     referral_services.referral_status_set(

@@ -35,27 +35,16 @@ from django.utils import timezone
 
 from tests.access import world as W
 from tests.access.tripwire import is_client_table
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit.models import AuditEvent, Disclosure, PersonalDataAccess
-from tukipolku.cases.constants import (
-    BASIS_CASE_TEAM,
-    BASIS_EMERGENCY,
-    BASIS_IDENTITY_CODE,
-    BASIS_PARTNER,
-    BASIS_TEAM,
-)
 from tukipolku.cases.views import LOOKUP_SESSION_KEY
 from tukipolku.clients.tests.factories import ClientFactory
 from tukipolku.core.models import TeamMembership
 from tukipolku.entries.choices import Register
-from tukipolku.handovers.permissions import BASIS_RECEIVING_TEAM as HANDOVER_RECEIVING_TEAM
-from tukipolku.handovers.permissions import BASIS_SENDER as HANDOVER_SENDER
-from tukipolku.intake.constants import BASIS_SENDER as INTAKE_SENDER
-from tukipolku.intake.constants import BASIS_TEAM as INTAKE_TEAM
-from tukipolku.oversight.constants import BASIS_DATA_PROTECTION_REVIEW, SESSION_REPORT
+from tukipolku.oversight.constants import SESSION_REPORT
 from tukipolku.plans.choices import ActionStatus
 from tukipolku.privacy.choices import ConsentKind, DataCategory, GivenHow, LegalBasis, Purpose
 from tukipolku.privacy.models import Consent, LegalBasisGrant
-from tukipolku.referrals.selectors import BASIS_RECIPIENT
 
 POLICY = Path(__file__).resolve().parents[2] / "docs" / "access-policy.md"
 COLUMNS = ("role", "resource", "action", "relationship", "expected")
@@ -75,15 +64,17 @@ class Role:
 
 SHARED = frozenset({Register.SHARED})
 ROLES: dict[str, Role] = {
-    "nurse": Role("nurse", "team member", BASIS_TEAM, SHARED | {Register.HEALTH}),
-    "social worker": Role("social_worker", "team member", BASIS_TEAM, SHARED | {Register.SOCIAL}),
-    "job coach": Role("job_coach", "team member", BASIS_TEAM, SHARED),
-    "case-team colleague": Role("case_member", "case-team member", BASIS_CASE_TEAM, SHARED | {Register.HEALTH}),
+    "nurse": Role("nurse", "team member", AccessGround.TEAM, SHARED | {Register.HEALTH}),
+    "social worker": Role("social_worker", "team member", AccessGround.TEAM, SHARED | {Register.SOCIAL}),
+    "job coach": Role("job_coach", "team member", AccessGround.TEAM, SHARED),
+    "case-team colleague": Role("case_member", "case-team member", AccessGround.CASE_TEAM, SHARED | {Register.HEALTH}),
     "org colleague": Role("org_colleague", "none", None),
-    "org colleague, break-glass": Role("emergency", "emergency access", BASIS_EMERGENCY, SHARED | {Register.HEALTH}),
+    "org colleague, break-glass": Role(
+        "emergency", "emergency access", AccessGround.EMERGENCY, SHARED | {Register.HEALTH}
+    ),
     "other-org nurse": Role("outsider", "other organisation", None),
-    "partner, plan consent": Role("partner_plan", "case-team member", BASIS_PARTNER),
-    "partner, health consent": Role("partner_health", "case-team member", BASIS_PARTNER),
+    "partner, plan consent": Role("partner_plan", "case-team member", AccessGround.PARTNER),
+    "partner, health consent": Role("partner_health", "case-team member", AccessGround.PARTNER),
     "partner, no consent": Role("partner_none", "case-team member", None),
     "partner, consent withdrawn": Role("partner_withdrawn", "case-team member", None),
     "partner, not in team": Role("partner_outside", "none", None),
@@ -742,25 +733,27 @@ def _rows(response: Any) -> Any:
 def expected_basis(row: Row, route: Route, role: Role) -> tuple[str, str | None]:
     """(basis, resource) of the allowed access-log row of the target client; resource None: any."""
     if route.name == "cases:emergency" or row.relationship.endswith(LOOKED_UP):
-        return BASIS_IDENTITY_CODE, None
+        return AccessGround.IDENTITY_CODE, None
     if route.name == "cases:episode_open":
-        return BASIS_TEAM, None
+        return AccessGround.TEAM, None
     if (row.resource, row.action) == ("intake", "search by identity code"):
-        return (BASIS_TEAM if role.key in SEES_CLIENT else BASIS_IDENTITY_CODE), None
+        return (AccessGround.TEAM if role.key in SEES_CLIENT else AccessGround.IDENTITY_CODE), None
     if route.name in ("cases:caseload", "cases:caseload_search", "cases:board", "cases:intake"):
-        return BASIS_TEAM, None
+        return AccessGround.TEAM, None
     if route.name == "cases:shared":
-        return BASIS_PARTNER, None
+        return AccessGround.PARTNER, None
     if route.name.startswith("oversight:"):
-        return BASIS_DATA_PROTECTION_REVIEW, None
+        return AccessGround.DATA_PROTECTION_REVIEW, None
     if route.name in ("intake:send", "intake:sent", "intake:sent_detail"):
-        return INTAKE_SENDER, None
+        return AccessGround.INTAKE_SENDER, None
     if route.name.startswith("intake:"):
-        return INTAKE_TEAM, None
+        return AccessGround.INTAKE_TEAM, None
     if route.name.startswith("referrals:received"):
-        return BASIS_RECIPIENT, "referral"
+        return AccessGround.REFERRAL_RECIPIENT, "referral"
     if route.name.startswith("handovers:"):
-        return (HANDOVER_SENDER if role.key in PARTNERS else HANDOVER_RECEIVING_TEAM), "handover"
+        return (
+            AccessGround.HANDOVER_SENDER if role.key in PARTNERS else AccessGround.HANDOVER_RECEIVING_TEAM
+        ), "handover"
     if route.register is not None and route.register not in role.own_registers:
         return "consent", f"entries:{route.register}"
     assert role.basis is not None, row

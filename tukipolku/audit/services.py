@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import models
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit import chain
 from tukipolku.audit.choices import AccessAction, AccessOutcome, Agent
 from tukipolku.audit.models import AuditEvent, Disclosure, PersonalDataAccess
@@ -144,7 +145,7 @@ def access_denied(
         actor=actor,
         view=view,
         rows=[(client_id, episode_id)],
-        basis="none",
+        basis=AccessGround.NONE,
         outcome=AccessOutcome.DENIED,
         reason=reason,
         resource=resource,

@@ -28,14 +28,8 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.cases import registry
-from tukipolku.cases.constants import (
-    BASIS_CASE_TEAM,
-    BASIS_EMERGENCY,
-    BASIS_OWN_REGISTER,
-    BASIS_PARTNER,
-    BASIS_TEAM,
-)
 from tukipolku.cases.models import CaseTeamMember, Episode
 from tukipolku.core.models import TeamMembership
 from tukipolku.core.permissions import (
@@ -145,7 +139,7 @@ class EpisodeAccess:
     @property
     def flagged(self) -> bool:
         """Reads on exceptional grounds go to the data protection officer's review."""
-        return self.emergency or any(c.basis == "legal_basis" for c in self.categories.values())
+        return self.emergency or any(c.basis == AccessGround.LEGAL_BASIS for c in self.categories.values())
 
 
 def _load_consents(actor: Any, client_ids: Any) -> None:
@@ -178,24 +172,24 @@ def _team_access(actor: Any, episode: Episode) -> EpisodeAccess | None:
     emergency = False
     reason = ""
     if episode.team_id in teams:
-        basis = BASIS_TEAM
+        basis = AccessGround.TEAM
     elif (
         episode.team.organisation_id in _organisation_ids(actor)
         and CaseTeamMember.objects.filter(episode=episode, user=actor, removed_at__isnull=True).exists()
     ):
-        basis = BASIS_CASE_TEAM
+        basis = AccessGround.CASE_TEAM
     elif episode.team.organisation_id in _organisation_ids(actor):
         # Only this client's emergency access is read, not the list of every client the actor opened.
         grant = privacy.emergency_access_active(user=actor, client_id=episode.client_id)
         if grant is None:
             return None
-        basis, emergency, reason = BASIS_EMERGENCY, True, grant.reason
+        basis, emergency, reason = AccessGround.EMERGENCY, True, grant.reason
     else:
         return None
     categories: dict[str, CategoryAccess] = {DataCategory.SHARED_PLAN: CategoryAccess(DataCategory.SHARED_PLAN, basis)}
     own = own_register_categories(actor)
     for c in own:
-        categories[c] = CategoryAccess(c, BASIS_OWN_REGISTER)
+        categories[c] = CategoryAccess(c, AccessGround.OWN_REGISTER)
     other: list[str] = [c for c in (DataCategory.HEALTH, DataCategory.SOCIAL) if c not in own]
     # Reading across registers inside the team: the recipient is the team's own organisation.
     categories.update(_permits(actor, episode, other, episode.team.organisation))
@@ -215,7 +209,7 @@ def _partner_access(actor: Any, episode: Episode) -> EpisodeAccess | None:
     categories = _permits(actor, episode, list(READABLE_CATEGORIES), recipient)
     if not categories:
         return None
-    return EpisodeAccess(basis=BASIS_PARTNER, categories=categories, can_change=False, partner=True)
+    return EpisodeAccess(basis=AccessGround.PARTNER, categories=categories, can_change=False, partner=True)
 
 
 def episode_access(actor: Any, episode: Episode) -> EpisodeAccess | None:

@@ -36,15 +36,12 @@ from django.db.models.functions import Coalesce, Least, RowNumber
 from django.http import Http404
 from django.utils import timezone
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import AccessAction, AccessOutcome
 from tukipolku.audit.services import access_denied, access_record, disclosure_record
 from tukipolku.cases import registry
 from tukipolku.cases.choices import AssignmentKind, EpisodeStatus, FollowUpStatus
 from tukipolku.cases.constants import (
-    BASIS_DENIED,
-    BASIS_IDENTITY_CODE,
-    BASIS_PARTNER,
-    BASIS_TEAM,
     FOLLOW_UP_CASELOAD_ROWS,
     FOLLOW_UP_LEAD_DAYS,
 )
@@ -75,7 +72,7 @@ FAR_FUTURE = datetime.date(9999, 12, 31)
 
 
 def _log(
-    actor: Any, view: str, episodes: Sequence[Episode], action: str = AccessAction.LIST, basis: str = BASIS_TEAM
+    actor: Any, view: str, episodes: Sequence[Episode], action: str = AccessAction.LIST, basis: str = AccessGround.TEAM
 ) -> None:
     access_record(actor=actor, view=view, rows=[(e.client_id, e.pk) for e in episodes], action=action, basis=basis)
 
@@ -188,7 +185,7 @@ def log_disclosure(*, actor: Any, view: str, episode: Episode, access: EpisodeAc
             recipient_user_id=actor.pk,
             categories=cats,
             view=view,
-            basis="consent" if consent_id is not None else "legal_basis",
+            basis=AccessGround.CONSENT if consent_id is not None else AccessGround.LEGAL_BASIS,
             consent_id=consent_id,
             grant_id=grant_id,
         )
@@ -618,7 +615,7 @@ def client_find_for(*, actor: Any, query: str) -> tuple[list[ClientHit], str | N
             view="cases:intake",
             rows=[(client.pk, None)],
             action=AccessAction.SEARCH,
-            basis=BASIS_TEAM if visible else BASIS_IDENTITY_CODE,
+            basis=AccessGround.TEAM if visible else AccessGround.IDENTITY_CODE,
         )
         return [ClientHit(client=client, episodes=episodes, visible=visible)], code
     terms = query.split()[:3]
@@ -641,7 +638,7 @@ def client_find_for(*, actor: Any, query: str) -> tuple[list[ClientHit], str | N
         view="cases:intake",
         rows=[(c.pk, None) for c in clients],
         action=AccessAction.SEARCH,
-        basis=BASIS_TEAM,
+        basis=AccessGround.TEAM,
     )
     return [ClientHit(client=c, episodes=c.visible_episodes, visible=True) for c in clients], None
 
@@ -655,7 +652,7 @@ def client_log_duplicate_for(*, actor: Any, client: Client) -> None:
         view="cases:intake_new",
         rows=[(client.pk, None)],
         action=AccessAction.SEARCH,
-        basis=BASIS_TEAM if visible else BASIS_IDENTITY_CODE,
+        basis=AccessGround.TEAM if visible else AccessGround.IDENTITY_CODE,
     )
 
 
@@ -664,9 +661,9 @@ def client_get_for_opening(*, actor: Any, client_id: int, looked_up_ids: set[int
     in this session. Anything else is 404."""
     client = Client.objects.filter(pk=client_id).first() if can_search_clients(actor) else None
     if client is not None and client.pk in looked_up_ids:
-        basis = BASIS_IDENTITY_CODE
+        basis = AccessGround.IDENTITY_CODE
     elif client is not None and Client.objects.filter(client_visible_q(actor), pk=client.pk).exists():
-        basis = BASIS_TEAM
+        basis = AccessGround.TEAM
     else:
         access_denied(
             actor=actor,
@@ -714,7 +711,7 @@ def client_get_for_emergency(*, actor: Any, client_id: int, looked_up_ids: set[i
         view="cases:emergency_access",
         rows=[(client.pk, None)],
         action=AccessAction.VIEW,
-        basis=BASIS_IDENTITY_CODE,
+        basis=AccessGround.IDENTITY_CODE,
         resource="client",
     )
     return client
@@ -761,7 +758,7 @@ def partner_episodes_for(*, actor: Any) -> list[SharedEpisode]:
         view="cases:partner_home",
         rows=[(r.episode.client_id, r.episode.pk) for r in rows],
         action=AccessAction.LIST,
-        basis=BASIS_PARTNER,
+        basis=AccessGround.PARTNER,
     )
     refused = [(e.client_id, e.pk) for e in candidates if e.pk not in shown]
     if refused:
@@ -770,7 +767,7 @@ def partner_episodes_for(*, actor: Any) -> list[SharedEpisode]:
             view="cases:partner_home",
             rows=refused,
             action=AccessAction.LIST,
-            basis=BASIS_DENIED,
+            basis=AccessGround.NONE,
             outcome=AccessOutcome.DENIED,
             reason="no_consent",
             resource="list",

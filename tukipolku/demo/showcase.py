@@ -21,16 +21,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import models
 from django.utils import timezone
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit import chain
 from tukipolku.audit.choices import AccessAction, AccessOutcome, EventType
 from tukipolku.audit.models import AuditEvent, Disclosure, PersonalDataAccess
 from tukipolku.cases.choices import EpisodeStatus
-from tukipolku.cases.constants import (
-    BASIS_DENIED,
-    BASIS_EMERGENCY,
-    BASIS_IDENTITY_CODE,
-    BASIS_TEAM,
-)
 from tukipolku.cases.models import CaseTeamMember, Episode
 from tukipolku.cases.permissions import EpisodeAccess, episode_access, forget
 from tukipolku.core.choices import Profession
@@ -171,7 +166,7 @@ class _Writer:
                     recipient_user_id=user.pk,
                     categories=sorted(set(categories)),
                     view="cases:detail",
-                    basis="consent" if consent_id is not None else "legal_basis",
+                    basis=AccessGround.CONSENT if consent_id is not None else AccessGround.LEGAL_BASIS,
                     consent_id=consent_id,
                     grant_id=grant_id,
                     request_id=request_id,
@@ -546,7 +541,7 @@ def _emergencies(
                 episode_id=None,
                 view=view,
                 action=action,
-                basis=BASIS_IDENTITY_CODE,
+                basis=AccessGround.IDENTITY_CODE,
                 resource=resource,
             )
         writer.access(
@@ -555,7 +550,7 @@ def _emergencies(
             client_id=episode.client_id,
             episode_id=episode.pk,
             view="cases:detail",
-            basis=BASIS_EMERGENCY,
+            basis=AccessGround.EMERGENCY,
             resource="case",
             reason=access.reason,
             flagged=True,
@@ -602,7 +597,7 @@ def _partner_reads(users: dict[str, User], writer: _Writer, now: datetime.dateti
                 client_id=member.episode.client_id,
                 episode_id=member.episode_id,
                 view="cases:detail",
-                basis=BASIS_DENIED,
+                basis=AccessGround.NONE,
                 outcome=AccessOutcome.DENIED,
                 resource="case",
                 reason="no_relationship",
@@ -667,7 +662,7 @@ def build_privacy_showcase(*, users: dict[str, User], now: datetime.datetime, se
                 client_id=episode.client_id,
                 episode_id=episode.pk,
                 view="cases:detail",
-                basis=BASIS_TEAM,
+                basis=AccessGround.TEAM,
                 resource="case",
             )
     writer.write()

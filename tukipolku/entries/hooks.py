@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import EventType
 from tukipolku.cases import registry
 from tukipolku.cases.models import Episode
@@ -22,7 +23,7 @@ def _section(actor: Any, episode: Episode) -> dict[str, Any]:
         "notices": [
             (choice_label(Register, r), g.basis)
             for r, g in listing.grounds.items()
-            if g.basis in ("consent", "legal_basis")
+            if g.basis in (AccessGround.CONSENT, AccessGround.LEGAL_BASIS)
         ],
         "hidden": [choice_label(Register, r) for r in listing.hidden],
         "entry_form": EntryForm(

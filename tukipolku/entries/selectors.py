@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import AccessAction
 from tukipolku.audit.services import access_record
 from tukipolku.cases.models import Episode
@@ -34,7 +35,7 @@ def entry_list_for(*, actor: Any, episode: Episode, view: str) -> EntryListing:
     shown = {e.register for e in entries}
     for register in sorted(shown):
         ground = grounds[register]
-        if ground.basis in ("consent", "legal_basis") and access is not None:
+        if ground.basis in (AccessGround.CONSENT, AccessGround.LEGAL_BASIS) and access is not None:
             access_record(
                 actor=actor,
                 view=view,
@@ -42,7 +43,7 @@ def entry_list_for(*, actor: Any, episode: Episode, view: str) -> EntryListing:
                 action=AccessAction.VIEW,
                 basis=ground.basis,
                 resource=f"entries:{register}",
-                flagged=ground.basis == "legal_basis",
+                flagged=ground.basis == AccessGround.LEGAL_BASIS,
             )
             if access.partner:
                 log_disclosure(actor=actor, view=view, episode=episode, access=access, categories=[ground.category])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.cases.permissions import active_team_ids
 from tukipolku.core.choices import Profession
 from tukipolku.core.permissions import can_work_with_clients, is_partner
@@ -23,9 +24,6 @@ SENDING_PROFESSIONS: frozenset[str] = frozenset({Profession.OCCUPATIONAL_HEALTH,
 
 RECEIVING_NURSE_PROFESSIONS: frozenset[str] = frozenset({Profession.PUBLIC_HEALTH_NURSE, Profession.NURSE})
 """The receiving nurse is a (public health) nurse of the receiving team."""
-
-BASIS_SENDER = "handover_sender"
-BASIS_RECEIVING_TEAM = "handover_receiving_team"
 
 
 def can_send_handovers(user: Any) -> bool:
@@ -49,9 +47,9 @@ def is_receiver(user: Any, handover: Handover) -> bool:
 def handover_basis(user: Any, handover: Handover) -> str | None:
     """The ground on which the user may see this handover, or None."""
     if is_receiver(user, handover):
-        return BASIS_RECEIVING_TEAM
+        return AccessGround.HANDOVER_RECEIVING_TEAM
     if is_sender(user, handover):
-        return BASIS_SENDER
+        return AccessGround.HANDOVER_SENDER
     return None
 
 

@@ -6,7 +6,7 @@ team's active members see it (`permissions.py`); anyone else gets a 404 that is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import AccessAction
 from tukipolku.audit.models import AuditEvent
 from tukipolku.audit.services import access_denied, access_record
@@ -23,8 +24,6 @@ from tukipolku.cases.presentation import describe_event
 from tukipolku.handovers.choices import HandoverStatus
 from tukipolku.handovers.models import Handover
 from tukipolku.handovers.permissions import (
-    BASIS_RECEIVING_TEAM,
-    BASIS_SENDER,
     can_send_handovers,
     handover_basis,
     is_receiver,
@@ -63,8 +62,9 @@ def _log(actor: Any, view: str, handovers: Sequence[Handover], basis: str, actio
 def handover_get_for(*, actor: Any, handover_id: int, view: str, side: str | None = None) -> Handover:
     """One handover the actor may see, its read logged. Missing and forbidden look the same (404).
 
-    `side` (`BASIS_SENDER` or `BASIS_RECEIVING_TEAM`): the page is for that side only. The other side
-    sees the handover but gets 403 here, logged as a refusal, and no read is logged (nothing is shown).
+    `side` (`AccessGround.HANDOVER_SENDER` or `AccessGround.HANDOVER_RECEIVING_TEAM`): the page is for
+    that side only. The other side sees the handover but gets 403 here, logged as a refusal, and no
+    read is logged (nothing is shown).
     """
     handover = _qs().select_related("client").filter(pk=handover_id).first()
     basis = handover_basis(actor, handover) if handover is not None else None
@@ -78,7 +78,11 @@ def handover_get_for(*, actor: Any, handover_id: int, view: str, side: str | Non
             resource="handover",
         )
         raise Http404
-    on_side = {BASIS_SENDER: is_sender, BASIS_RECEIVING_TEAM: is_receiver}.get(side or "")
+    sides: dict[str, Callable[[Any, Handover], bool]] = {
+        AccessGround.HANDOVER_SENDER: is_sender,
+        AccessGround.HANDOVER_RECEIVING_TEAM: is_receiver,
+    }
+    on_side = sides.get(side or "")
     if on_side is not None and not on_side(actor, handover):
         access_denied(
             actor=actor,
@@ -118,7 +122,7 @@ def handover_list_sent(*, actor: Any, view: str = "handovers:list") -> list[Hand
         .filter(Q(opened_by=actor) | Q(sending_contact=actor))
         .order_by("-status", "-opened_at", "-pk")[:LIST_LIMIT]  # descending status: "open" first
     )
-    _log(actor, view, handovers, BASIS_SENDER, AccessAction.LIST)
+    _log(actor, view, handovers, AccessGround.HANDOVER_SENDER, AccessAction.LIST)
     return _rows(handovers)
 
 
@@ -134,7 +138,7 @@ def handover_list_incoming(*, actor: Any, view: str = "handovers:list") -> tuple
         .filter(team_id__in=teams, status=HandoverStatus.ACCEPTED)
         .order_by("-accepted_at", "-pk")[: LIST_LIMIT // 4]
     )
-    _log(actor, view, [*waiting, *accepted], BASIS_RECEIVING_TEAM, AccessAction.LIST)
+    _log(actor, view, [*waiting, *accepted], AccessGround.HANDOVER_RECEIVING_TEAM, AccessAction.LIST)
     return _rows(waiting), _rows(accepted)
 
 

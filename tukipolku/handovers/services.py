@@ -20,11 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import AccessAction, EventType
 from tukipolku.audit.services import access_record, event_record
 from tukipolku.cases import services as case_services
 from tukipolku.cases.choices import AssignmentKind, ConsentMethod, EpisodeStatus, IdentificationSource, SpecialSituation
-from tukipolku.cases.constants import BASIS_IDENTITY_CODE
 from tukipolku.cases.models import Episode
 from tukipolku.clients import identity
 from tukipolku.clients.models import Client
@@ -136,7 +136,7 @@ def _find_or_create_client(
             view="handovers:create",
             rows=[(existing.pk, None)],
             action=AccessAction.SEARCH,
-            basis=BASIS_IDENTITY_CODE,
+            basis=AccessGround.IDENTITY_CODE,
             resource="handover",
         )
         return existing

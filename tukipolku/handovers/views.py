@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.cases.permissions import can_view_episode
 from tukipolku.core.exceptions import ApplicationError
 from tukipolku.core.forms import attempt
@@ -20,8 +21,6 @@ from tukipolku.handovers import selectors, services
 from tukipolku.handovers.forms import AcceptForm, HandoverOpenForm, HandoverPrepForm, HandoverTransferForm
 from tukipolku.handovers.models import Handover
 from tukipolku.handovers.permissions import (
-    BASIS_RECEIVING_TEAM,
-    BASIS_SENDER,
     can_accept_handover,
     can_edit_handover,
     can_send_handovers,
@@ -159,7 +158,7 @@ class _EditView(HandoverView):
 
     def _fetch(self, request: HttpRequest, pk: int) -> Handover:
         handover = selectors.handover_get_for(
-            actor=request.user, handover_id=pk, view=self.view_name, side=BASIS_SENDER
+            actor=request.user, handover_id=pk, view=self.view_name, side=AccessGround.HANDOVER_SENDER
         )
         if not is_sender(request.user, handover):
             refuse(request, resource="handover", client_id=handover.client_id)
@@ -229,7 +228,7 @@ class HandoverTransferView(_EditView):
 class HandoverAcceptView(HandoverView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         handover = selectors.handover_get_for(
-            actor=request.user, handover_id=pk, view="handovers:accept", side=BASIS_RECEIVING_TEAM
+            actor=request.user, handover_id=pk, view="handovers:accept", side=AccessGround.HANDOVER_RECEIVING_TEAM
         )
         if not is_receiver(request.user, handover):  # the sending side sees it but does not accept
             refuse(request, resource="handover", client_id=handover.client_id)

@@ -1,9 +1,3 @@
-# Access-log bases of notification reads (cases/constants.py has the gate's own).
-BASIS_SENDER = "intake_sender"
-"""The professional who sent the notification reads its status and the client's name."""
-BASIS_TEAM = "intake_team"
-"""An active member of the receiving team reads the whole notification."""
-
 RESOURCE = "need_notification"
 """The `resource` of access-log rows and disclosures about a notification of need."""
 

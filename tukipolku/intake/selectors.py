@@ -17,6 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import AccessAction
 from tukipolku.audit.services import access_denied, access_record
 from tukipolku.cases.choices import EpisodeStatus, IdentificationSource
@@ -28,7 +29,7 @@ from tukipolku.core.choices import OrganisationKind
 from tukipolku.core.models import Organisation, Team
 from tukipolku.core.permissions import SOCIAL_PROFESSIONS
 from tukipolku.intake.choices import NeedStatus
-from tukipolku.intake.constants import BASIS_SENDER, BASIS_TEAM, DECIDED_SHOWN, RESOURCE
+from tukipolku.intake.constants import DECIDED_SHOWN, RESOURCE
 from tukipolku.intake.models import NeedNotification
 from tukipolku.intake.permissions import can_decide_need, can_send_need, is_sender
 
@@ -123,7 +124,7 @@ def need_client_lookup(*, actor: Any, identity_code: str, view: str = "intake:se
             view=view,
             rows=[(client.pk, None)],
             action=AccessAction.SEARCH,
-            basis=BASIS_SENDER,
+            basis=AccessGround.INTAKE_SENDER,
             resource=RESOURCE,
         )
     return client
@@ -153,7 +154,7 @@ def need_sent_list_for(*, actor: Any, page_number: Any = 1) -> Page[NeedNotifica
     if not can_send_need(actor):
         qs = qs.none()
     page = Paginator(qs, settings.TUKIPOLKU_CASELOAD_PAGE_SIZE).get_page(page_number)
-    _log(actor, "intake:sent", list(page.object_list), basis=BASIS_SENDER, action=AccessAction.LIST)
+    _log(actor, "intake:sent", list(page.object_list), basis=AccessGround.INTAKE_SENDER, action=AccessAction.LIST)
     return page
 
 
@@ -184,7 +185,7 @@ def need_get_for_sender(*, actor: Any, need_id: int, view: str = "intake:sent_de
     if need is None or not is_sender(actor, need.sent_by_id):
         _refuse(actor, view, need, "not_sender")
     assert need is not None
-    _log(actor, view, [need], basis=BASIS_SENDER, action=AccessAction.VIEW)
+    _log(actor, view, [need], basis=AccessGround.INTAKE_SENDER, action=AccessAction.VIEW)
     return need
 
 
@@ -214,7 +215,7 @@ def need_queue_for(*, actor: Any) -> NeedQueue:
         .select_related("decided_by")
         .order_by("-decided_at", "-pk")[:DECIDED_SHOWN]
     )
-    _log(actor, "intake:queue", [*waiting, *decided], basis=BASIS_TEAM, action=AccessAction.LIST)
+    _log(actor, "intake:queue", [*waiting, *decided], basis=AccessGround.INTAKE_TEAM, action=AccessAction.LIST)
     return NeedQueue(waiting=waiting, waiting_total=total, decided=decided, has_teams=True)
 
 
@@ -240,7 +241,7 @@ def need_get_for(
     if need is None or not can_decide_need(actor, need.team_id):
         _refuse(actor, view, need, "no_team")
     assert need is not None
-    _log(actor, view, [need], basis=BASIS_TEAM, action=AccessAction.VIEW)
+    _log(actor, view, [need], basis=AccessGround.INTAKE_TEAM, action=AccessAction.VIEW)
     return need
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.services import disclosure_record, event_record
 from tukipolku.cases import services as case_services
@@ -150,7 +151,7 @@ def need_send(
             recipient_user_id=None,
             categories=[RESOURCE],
             view="intake:send",
-            basis="consent",
+            basis=AccessGround.CONSENT,
         )
     return need
 
@@ -274,6 +275,6 @@ def need_decline(*, actor: Any, need: NeedNotification, expected_status: str, re
             recipient_user_id=need.sent_by_id,
             categories=[RESOURCE],
             view="intake:decline",
-            basis="consent",
+            basis=AccessGround.CONSENT,
         )
     return need

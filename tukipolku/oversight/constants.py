@@ -1,6 +1,3 @@
-# The access-log basis of every read made through the oversight pages.
-BASIS_DATA_PROTECTION_REVIEW = "data_protection_review"
-
 # The client's right to the log report covers this many years; an earlier start needs a special reason.
 REPORT_DEFAULT_YEARS = 2
 

@@ -8,6 +8,7 @@ from dateutil.relativedelta import relativedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import AccessOutcome
 from tukipolku.clients import identity
 from tukipolku.core.forms import DateInput, set_queryset
@@ -63,6 +64,7 @@ class LogFilterForm(forms.Form):
     since = forms.DateField(label=_("From"), required=False, widget=DateInput())
     until = forms.DateField(label=_("To"), required=False, widget=DateInput())
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", _("All")), *AccessOutcome.choices], required=False)
+    ground = forms.ChoiceField(label=_("Basis"), choices=[("", _("All")), *AccessGround.choices], required=False)
     flagged = forms.BooleanField(label=_("Only reads flagged for review"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -92,6 +94,7 @@ class LogFilterForm(forms.Form):
             since=d.get("since"),
             until=d.get("until"),
             outcome=d.get("outcome") or "",
+            ground=d.get("ground") or "",
             flagged_only=bool(d.get("flagged")),
         )
 
@@ -105,6 +108,7 @@ class LogFilterForm(forms.Form):
             "since": f"{f.since.day}.{f.since.month}.{f.since.year}" if f.since else None,
             "until": f"{f.until.day}.{f.until.month}.{f.until.year}" if f.until else None,
             "outcome": f.outcome or None,
+            "ground": f.ground or None,
             "flagged": "on" if f.flagged_only else None,
         }
         values.update(overrides)

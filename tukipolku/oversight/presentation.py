@@ -8,45 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from tukipolku.access.choices import ground_label
 from tukipolku.audit.choices import AccessAction, AccessOutcome
-from tukipolku.cases.constants import (
-    BASIS_CASE_TEAM,
-    BASIS_DENIED,
-    BASIS_EMERGENCY,
-    BASIS_IDENTITY_CODE,
-    BASIS_OWN_REGISTER,
-    BASIS_PARTNER,
-    BASIS_TEAM,
-)
 from tukipolku.core.choices import Profession
-from tukipolku.oversight.constants import BASIS_DATA_PROTECTION_REVIEW
 from tukipolku.oversight.labels import category_label, reason_label, resource_label, view_label
-
-BASIS_LABELS: dict[str, Promise] = {
-    BASIS_TEAM: gettext_lazy("Member of the client's team"),
-    BASIS_CASE_TEAM: gettext_lazy("Member of the client's own team"),
-    BASIS_IDENTITY_CODE: gettext_lazy("Search by identity code"),
-    BASIS_EMERGENCY: gettext_lazy("Emergency access with a stated reason"),
-    BASIS_OWN_REGISTER: gettext_lazy("Own register of the profession"),
-    BASIS_PARTNER: gettext_lazy("Partner organisation, with the client's consent"),
-    BASIS_DENIED: gettext_lazy("No basis: refused"),
-    BASIS_DATA_PROTECTION_REVIEW: gettext_lazy("Data protection review"),
-    "consent": gettext_lazy("The client's consent"),
-    "legal_basis": gettext_lazy("Legal basis without consent"),
-}
-
-
-def _label(labels: dict[str, Promise], value: str) -> str:
-    found = labels.get(value)
-    return str(found) if found is not None else value
 
 
 def basis_label(value: str) -> str:
-    return _label(BASIS_LABELS, value)
+    """The access ground in words (one vocabulary: `access.choices.AccessGround`)."""
+    return ground_label(value)
 
 
 def what_label(view: str, resource: str) -> str:

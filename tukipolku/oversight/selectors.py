@@ -21,6 +21,7 @@ from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, QuerySe
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import AccessAction, AccessOutcome, Agent
 from tukipolku.audit.models import Disclosure, PersonalDataAccess
 from tukipolku.audit.services import access_record
@@ -28,7 +29,7 @@ from tukipolku.clients import identity
 from tukipolku.clients.models import Client
 from tukipolku.core.models import Organisation, User
 from tukipolku.oversight import presentation as p
-from tukipolku.oversight.constants import BASIS_DATA_PROTECTION_REVIEW, DENIED_REPEATED, LOG_PAGE_SIZE
+from tukipolku.oversight.constants import DENIED_REPEATED, LOG_PAGE_SIZE
 from tukipolku.privacy.models import EmergencyAccess, LegalBasisGrant
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -60,7 +61,7 @@ def log_shown(
             view=view,
             rows=[(c, None) for c in ids],
             action=action,
-            basis=BASIS_DATA_PROTECTION_REVIEW,
+            basis=AccessGround.DATA_PROTECTION_REVIEW,
             resource=resource,
             reason=reason,
         )
@@ -248,6 +249,7 @@ class LogFilters:
     until: datetime.date | None = None  # inclusive: the whole day
     outcome: str = ""
     flagged_only: bool = False
+    ground: str = ""  # an `AccessGround` value: the basis of the read or of the disclosure
 
 
 @dataclass(frozen=True)
@@ -300,6 +302,8 @@ def access_log_page(*, filters: LogFilters, page_number: Any) -> tuple[Page[Any]
         qs = qs.filter(client_id=filters.client_id)
     if filters.outcome:
         qs = qs.filter(outcome=filters.outcome)
+    if filters.ground:
+        qs = qs.filter(basis=filters.ground)
     if filters.flagged_only:
         qs = qs.filter(flagged=True)
     page = Paginator(_period(qs, "accessed_at", filters), LOG_PAGE_SIZE).get_page(page_number)
@@ -336,6 +340,8 @@ def disclosure_log_page(*, filters: LogFilters, page_number: Any) -> tuple[Page[
         qs = qs.filter(user_id=filters.user_id)
     if filters.client_id is not None:
         qs = qs.filter(client_id=filters.client_id)
+    if filters.ground:
+        qs = qs.filter(basis=filters.ground)
     page = Paginator(_period(qs, "disclosed_at", filters), LOG_PAGE_SIZE).get_page(page_number)
     items: list[Disclosure] = list(page.object_list)
     users = users_by_id([r.user_id for r in items] + [r.recipient_user_id for r in items])

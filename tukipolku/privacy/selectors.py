@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.core.choices import OrganisationKind
 from tukipolku.privacy.choices import Purpose
 from tukipolku.privacy.models import Consent, EmergencyAccess, LegalBasisGrant
@@ -45,7 +46,7 @@ class Permit:
 
     @property
     def basis(self) -> str:
-        return "consent" if self.consent_id is not None else "legal_basis"
+        return AccessGround.CONSENT if self.consent_id is not None else AccessGround.LEGAL_BASIS
 
 
 def consents_by_client(client_ids: Iterable[int]) -> dict[int, list[Consent]]:

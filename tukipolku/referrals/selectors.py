@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import AccessAction, AccessOutcome
 from tukipolku.audit.services import access_denied, access_record, disclosure_record
 from tukipolku.cases.models import Episode
@@ -20,7 +21,6 @@ from tukipolku.privacy.choices import DataCategory
 from tukipolku.referrals.choices import OPEN_STATUSES
 from tukipolku.referrals.models import Referral, ReferralStatusChange
 
-BASIS_RECIPIENT = "referral_recipient"
 """Access-log basis: partner staff of the organisation a referral was sent to, on the client's consent."""
 
 
@@ -157,7 +157,7 @@ def _disclose(actor: Any, view: str, item: ReceivedReferral) -> None:
             recipient_user_id=actor.pk,
             categories=cats,
             view=view,
-            basis="consent" if consent_id is not None else "legal_basis",
+            basis=AccessGround.CONSENT if consent_id is not None else AccessGround.LEGAL_BASIS,
             consent_id=consent_id,
             grant_id=grant_id,
         )
@@ -172,7 +172,7 @@ def _log(actor: Any, view: str, items: list[ReceivedReferral], action: str) -> N
             view=view,
             rows=[(i.referral.episode.client_id, i.referral.episode_id) for i in shown],
             action=action,
-            basis=BASIS_RECIPIENT,
+            basis=AccessGround.REFERRAL_RECIPIENT,
             resource="referral",
         )
         for item in shown:
@@ -184,7 +184,7 @@ def _log(actor: Any, view: str, items: list[ReceivedReferral], action: str) -> N
             view=view,
             rows=[(i.referral.episode.client_id, i.referral.episode_id) for i in withheld],
             action=action,
-            basis="none",
+            basis=AccessGround.NONE,
             outcome=AccessOutcome.DENIED,
             reason="no_consent",
             resource="referral",

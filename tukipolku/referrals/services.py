@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.services import disclosure_record, event_record
 from tukipolku.cases.models import Episode
@@ -154,7 +155,7 @@ def referral_send(
                 recipient_user_id=recipient_user.pk if recipient_user is not None else None,
                 categories=cats,
                 view=SEND_VIEW,
-                basis="consent" if consent_id is not None else "legal_basis",
+                basis=AccessGround.CONSENT if consent_id is not None else AccessGround.LEGAL_BASIS,
                 consent_id=consent_id,
                 grant_id=grant_id,
             )

@@ -16,10 +16,10 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import AccessAction, AccessOutcome
 from tukipolku.audit.services import access_record
 from tukipolku.cases.choices import EpisodeStatus
-from tukipolku.cases.constants import BASIS_DENIED, BASIS_PARTNER, BASIS_TEAM
 from tukipolku.cases.models import Episode
 from tukipolku.cases.permissions import active_team_ids, episode_access, episode_visible_q
 from tukipolku.cases.selectors import log_disclosure
@@ -74,7 +74,7 @@ def _episodes_in_reach(actor: Any, view: str, episode_ids: set[int]) -> dict[int
             actor=actor,
             view=view,
             rows=[(e.client_id, e.pk) for e in shown.values()],
-            basis=BASIS_PARTNER,
+            basis=AccessGround.PARTNER,
             action=AccessAction.LIST,
         )
         if refused:
@@ -83,7 +83,7 @@ def _episodes_in_reach(actor: Any, view: str, episode_ids: set[int]) -> dict[int
                 view=view,
                 rows=refused,
                 action=AccessAction.LIST,
-                basis=BASIS_DENIED,
+                basis=AccessGround.NONE,
                 outcome=AccessOutcome.DENIED,
                 reason="no_consent",
                 resource="list",
@@ -98,7 +98,7 @@ def _episodes_in_reach(actor: Any, view: str, episode_ids: set[int]) -> dict[int
     )
     teams = active_team_ids(actor)
     ordinary = [(e.client_id, e.pk) for e in episodes if e.team_id in teams]
-    access_record(actor=actor, view=view, rows=ordinary, action=AccessAction.LIST, basis=BASIS_TEAM)
+    access_record(actor=actor, view=view, rows=ordinary, action=AccessAction.LIST, basis=AccessGround.TEAM)
     for e in episodes:
         if e.team_id in teams:
             continue
@@ -230,7 +230,7 @@ def unfinished_for(
         view="sweep:unfinished",
         rows=[(e.client_id, e.pk) for e in episodes],
         action=AccessAction.LIST,
-        basis=BASIS_TEAM,
+        basis=AccessGround.TEAM,
     )
     rows = {e.pk: UnfinishedRow(episode=e) for e in episodes}
     if ids:

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import open_episode
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import AccessAction, AccessOutcome
 from tukipolku.audit.models import PersonalDataAccess
 from tukipolku.cases import services as case_services
-from tukipolku.cases.constants import BASIS_TEAM
 from tukipolku.clients.tests.factories import ClientFactory
 from tukipolku.core.choices import OrganisationKind, Profession
 from tukipolku.core.tests.factories import OrganisationFactory, UserFactory, member
@@ -72,8 +72,8 @@ def test_caseload_search__finds_own_and_teams_clients_by_name_as_one_types(clien
     assert "Hakola" not in body  # another team's client is never found
     rows = _rows_after(before)
     assert {(r.episode_id, r.view, r.action, r.basis, r.outcome) for r in rows} == {
-        (clients["mine"].pk, URL, AccessAction.LIST, BASIS_TEAM, AccessOutcome.ALLOWED),
-        (clients["teams"].pk, URL, AccessAction.LIST, BASIS_TEAM, AccessOutcome.ALLOWED),
+        (clients["mine"].pk, URL, AccessAction.LIST, AccessGround.TEAM, AccessOutcome.ALLOWED),
+        (clients["teams"].pk, URL, AccessAction.LIST, AccessGround.TEAM, AccessOutcome.ALLOWED),
     }
 
 

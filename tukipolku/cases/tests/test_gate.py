@@ -12,12 +12,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from conftest import open_episode
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import AccessAction, AccessOutcome
 from tukipolku.audit.models import PersonalDataAccess
 from tukipolku.cases import permissions, selectors
 from tukipolku.cases import services as case_services
 from tukipolku.cases.choices import AssignmentKind, Outcome
-from tukipolku.cases.constants import BASIS_CASE_TEAM, BASIS_IDENTITY_CODE, BASIS_TEAM
 from tukipolku.cases.models import CaseTeamMember
 from tukipolku.clients.tests.factories import ClientFactory
 from tukipolku.core.choices import OrganisationKind, Profession
@@ -87,7 +87,7 @@ def visible_ids(user):
 def test_visible_episodes__team_members_see_the_teams_episodes(nurse, physician, episode, outsider_episode):
     assert visible_ids(nurse) == {episode.pk}
     assert visible_ids(physician) == {episode.pk}  # not in the client's team, but in the team
-    assert permissions.access_basis(fresh(physician), episode) == BASIS_TEAM
+    assert permissions.access_basis(fresh(physician), episode) == AccessGround.TEAM
     assert permissions.can_view_episode(fresh(physician), episode)
     assert permissions.can_change_episode(fresh(physician), episode)
 
@@ -190,14 +190,14 @@ def test_gate__case_team_member_from_another_team_of_the_same_organisation(nurse
     assert got == episode
     assert visible_ids(colleague) == {episode.pk}  # only the client whose team they are in
     assert second.pk not in visible_ids(colleague)
-    assert permissions.access_basis(actor, episode) == BASIS_CASE_TEAM
+    assert permissions.access_basis(actor, episode) == AccessGround.CASE_TEAM
     assert permissions.can_change_episode(actor, episode)
     (row,) = access_rows(colleague)
     assert (row.client_id, row.episode_id, row.view, row.basis) == (
         episode.client_id,
         episode.pk,
         "cases:team",
-        BASIS_CASE_TEAM,
+        AccessGround.CASE_TEAM,
     )
     with pytest.raises(Http404):
         selectors.episode_get_for(actor=actor, episode_id=second.pk, view="cases:detail")
@@ -264,7 +264,7 @@ def test_episode_get_for__writes_an_access_row_for_each_read(nurse, physician, e
     ]
     for row in rows:
         assert (row.client_id, row.episode_id) == (episode.client_id, episode.pk)
-        assert (row.action, row.basis, row.outcome) == (AccessAction.VIEW, BASIS_TEAM, AccessOutcome.ALLOWED)
+        assert (row.action, row.basis, row.outcome) == (AccessAction.VIEW, AccessGround.TEAM, AccessOutcome.ALLOWED)
         assert row.accessed_at is not None
 
 
@@ -278,7 +278,7 @@ def test_caseload_for__one_list_row_per_listed_episode(nurse, physician, team, s
     assert {r.episode.pk for r in rows} == {e.pk for e in mine}
     logged = access_rows(nurse)
     assert sorted((r.client_id, r.episode_id) for r in logged) == sorted((e.client_id, e.pk) for e in mine)
-    assert {(r.view, r.action, r.basis) for r in logged} == {("cases:caseload", AccessAction.LIST, BASIS_TEAM)}
+    assert {(r.view, r.action, r.basis) for r in logged} == {("cases:caseload", AccessAction.LIST, AccessGround.TEAM)}
 
 
 @pytest.mark.django_db
@@ -325,7 +325,11 @@ def test_client_find_for__identity_code_finds_a_client_outside_the_actors_teams(
     assert (hit.client, hit.visible, hit.episodes) == (client, False, [])
     (row,) = access_rows(nurse)
     assert (row.client_id, row.episode_id, row.view) == (client.pk, None, "cases:intake")
-    assert (row.action, row.basis, row.outcome) == (AccessAction.SEARCH, BASIS_IDENTITY_CODE, AccessOutcome.ALLOWED)
+    assert (row.action, row.basis, row.outcome) == (
+        AccessAction.SEARCH,
+        AccessGround.IDENTITY_CODE,
+        AccessOutcome.ALLOWED,
+    )
 
 
 @pytest.mark.django_db
@@ -336,7 +340,7 @@ def test_client_find_for__identity_code_of_a_visible_client(nurse, episode):
     assert code == episode.client.identity_code
     assert (hit.client, hit.visible, hit.episodes) == (episode.client, True, [episode])
     (row,) = access_rows(nurse)
-    assert (row.client_id, row.basis, row.action) == (episode.client_id, BASIS_TEAM, AccessAction.SEARCH)
+    assert (row.client_id, row.basis, row.action) == (episode.client_id, AccessGround.TEAM, AccessAction.SEARCH)
 
 
 @pytest.mark.django_db
@@ -346,7 +350,7 @@ def test_client_find_for__identity_code_of_a_client_without_any_episode(nurse):
     (hit,), _code = selectors.client_find_for(actor=nurse, query=client.identity_code)
 
     assert (hit.client, hit.visible) == (client, False)
-    assert access_rows(nurse)[0].basis == BASIS_IDENTITY_CODE
+    assert access_rows(nurse)[0].basis == AccessGround.IDENTITY_CODE
 
 
 @pytest.mark.django_db
@@ -373,7 +377,7 @@ def test_client_find_for__name_finds_only_visible_clients(nurse, team, satakunta
     assert code is None
     assert [(h.client, h.visible, h.episodes) for h in hits] == [(mine.client, True, [mine])]
     assert [(r.client_id, r.basis, r.action) for r in access_rows(nurse)] == [
-        (mine.client_id, BASIS_TEAM, AccessAction.SEARCH)
+        (mine.client_id, AccessGround.TEAM, AccessAction.SEARCH)
     ]
     assert selectors.client_find_for(actor=nurse, query="Aili Hakulinen")[0] == []
     assert [h.client for h in selectors.client_find_for(actor=outsider, query="Hakulinen")[0]] == [theirs.client]
@@ -403,8 +407,8 @@ def test_client_get_for_opening__looked_up_or_visible_clients_only(nurse, episod
 
     assert (looked_up, visible) == (foreign, episode.client)
     assert [(r.client_id, r.episode_id, r.view, r.basis) for r in access_rows(nurse)] == [
-        (foreign.pk, None, "cases:episode_open", BASIS_IDENTITY_CODE),
-        (episode.client_id, None, "cases:episode_open", BASIS_TEAM),
+        (foreign.pk, None, "cases:episode_open", AccessGround.IDENTITY_CODE),
+        (episode.client_id, None, "cases:episode_open", AccessGround.TEAM),
     ]
 
 

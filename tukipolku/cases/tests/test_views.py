@@ -22,11 +22,11 @@ from django.urls import URLPattern, reverse
 from django.utils import timezone
 
 from conftest import open_episode
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import AccessAction, EventType
 from tukipolku.audit.models import AuditEvent, PersonalDataAccess
 from tukipolku.cases import services as case_services
 from tukipolku.cases.choices import AssignmentKind, EpisodeStatus, Outcome, StepStatus
-from tukipolku.cases.constants import BASIS_IDENTITY_CODE
 from tukipolku.cases.models import Episode, StepRecord
 from tukipolku.clients.models import Client
 from tukipolku.clients.tests.factories import ClientFactory
@@ -610,7 +610,7 @@ def test_intake__search_by_identity_code_finds_a_client_of_another_team(
     (row,) = PersonalDataAccess.objects.filter(user=nurse)
     assert (row.client_id, row.basis, row.action, row.view) == (
         foreign.client_id,
-        BASIS_IDENTITY_CODE,
+        AccessGround.IDENTITY_CODE,
         AccessAction.SEARCH,
         "cases:intake",
     )
@@ -728,7 +728,7 @@ def test_intake_new__duplicate_identity_code_offers_the_existing_client(
     assert Episode.objects.count() == 1
     # Showing the existing client's name is a read of client data: it is in the access log.
     (row,) = PersonalDataAccess.objects.filter(user=nurse)
-    assert (row.client_id, row.episode_id, row.basis) == (existing.client_id, None, BASIS_IDENTITY_CODE)
+    assert (row.client_id, row.episode_id, row.basis) == (existing.client_id, None, AccessGround.IDENTITY_CODE)
     # The offer works: the existing client can be taken into this team.
     assert client.get(open_url).status_code == 200
 

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from conftest import open_episode
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import AccessOutcome, EventType
 from tukipolku.audit.models import AuditEvent, Disclosure, PersonalDataAccess
 from tukipolku.cases.choices import EpisodeStatus, IdentificationSource
@@ -20,7 +21,6 @@ from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.tests.factories import OrganisationFactory, TeamFactory, UserFactory
 from tukipolku.intake import selectors, services
 from tukipolku.intake.choices import NeedStatus
-from tukipolku.intake.constants import BASIS_SENDER, BASIS_TEAM
 from tukipolku.intake.models import NeedNotification
 from tukipolku.intake.tests.factories import need_fields, partner_user, send_need
 from tukipolku.notifications.choices import NotificationKind
@@ -101,7 +101,7 @@ def test_need_send__existing_client_reused_without_changing_the_register(coordin
     assert existing.first_names == "Rekisteri"
     assert need.first_names == "Kirjoitettu"  # the sender's words stay in the notification
     lookup = PersonalDataAccess.objects.get(client_id=existing.pk)
-    assert lookup.basis == BASIS_SENDER
+    assert lookup.basis == AccessGround.INTAKE_SENDER
 
 
 @pytest.mark.parametrize(
@@ -252,7 +252,9 @@ def test_selectors__sender_only_not_colleagues(need, coordinator):
 
 def test_selectors__team_member_sees_all_others_404(need, nurse, outsider, coordinator):
     assert selectors.need_get_for(actor=nurse, need_id=need.pk) == need
-    assert PersonalDataAccess.objects.filter(user=nurse, basis=BASIS_TEAM, client_id=need.client_id).exists()
+    assert PersonalDataAccess.objects.filter(
+        user=nurse, basis=AccessGround.INTAKE_TEAM, client_id=need.client_id
+    ).exists()
     for actor in (outsider, coordinator):
         with pytest.raises(Http404):
             selectors.need_get_for(actor=actor, need_id=need.pk)

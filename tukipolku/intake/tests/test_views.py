@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import AccessOutcome
 from tukipolku.audit.models import PersonalDataAccess
 from tukipolku.cases.models import Episode
@@ -20,7 +21,6 @@ from tukipolku.core.choices import OrganisationKind, Profession
 from tukipolku.core.tests.factories import OrganisationFactory, UserFactory
 from tukipolku.intake import services
 from tukipolku.intake.choices import NeedStatus
-from tukipolku.intake.constants import BASIS_SENDER, BASIS_TEAM
 from tukipolku.intake.models import NeedNotification
 from tukipolku.intake.tests.factories import partner_user, send_need
 
@@ -105,7 +105,9 @@ def test_sender_sees_status_but_not_the_team_page(client, coordinator, need):
     # The sender's need text and the register's data are not on the status page.
     assert need.need_description not in detail.content.decode()
     assert need.client.identity_code not in detail.content.decode()
-    assert PersonalDataAccess.objects.filter(user=coordinator, basis=BASIS_SENDER, client_id=need.client_id).exists()
+    assert PersonalDataAccess.objects.filter(
+        user=coordinator, basis=AccessGround.INTAKE_SENDER, client_id=need.client_id
+    ).exists()
     # Partner staff have no team pages at all.
     assert client.get(reverse("intake:queue")).status_code == 403
     assert client.get(reverse("intake:detail", args=[need.pk])).status_code == 403
@@ -136,7 +138,9 @@ def test_team_member_sees_the_whole_notification(client, nurse, need):
     assert need.need_description in text
     assert "Repeated sick leave" in text
     assert need.client.identity_code not in text  # masked
-    assert PersonalDataAccess.objects.filter(user=nurse, basis=BASIS_TEAM, client_id=need.client_id).exists()
+    assert PersonalDataAccess.objects.filter(
+        user=nurse, basis=AccessGround.INTAKE_TEAM, client_id=need.client_id
+    ).exists()
     # …but not the sender's status page.
     assert client.get(reverse("intake:sent_detail", args=[need.pk])).status_code == 404
 

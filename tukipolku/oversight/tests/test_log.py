@@ -158,3 +158,32 @@ def test_log__disclosure_tab(reviewer, nurse, partner, episode):
     assert row.client.name == episode.client.full_name
     assert "consent no. 7" in response.content.decode()
     assert [r.resource for r in review_rows(reviewer)] == ["disclosure_log"]
+
+
+def test_log__filters_by_ground_with_its_label(reviewer, nurse, physician, two_clients):
+    c = browser_as(reviewer)
+    rows = c.get(LOG, {"ground": "legal_basis"}).context["rows"]
+    assert [(r.user_name, r.basis) for r in rows] == [(physician.display_name, "Legal basis without consent")]
+    refused = c.get(LOG, {"ground": "none"}).context["rows"]
+    assert [r.basis for r in refused] == ["No basis: refused"]
+    page = c.get(LOG, {"ground": "team_membership"})
+    assert [r.basis for r in page.context["rows"]] == ["Member of the client's team"] * 2
+    assert page.context["filter_form"].query() == "ground=team_membership"
+    # Every ground of the one vocabulary is a choice of the filter, by its label.
+    body = c.get(LOG).content.decode()
+    assert '<option value="referral_recipient">Recipient of the referral</option>' in body
+    assert c.get(LOG, {"ground": "made_up"}).context["rows"] == []
+
+
+def test_log__disclosure_tab_filters_by_ground(reviewer, partner, episode):
+    now = timezone.now()
+    common = {
+        "controller_organisation_id": episode.team.organisation_id,
+        "recipient_organisation_id": partner.organisation_id,
+        "recipient_user_id": partner.pk,
+        "categories": ["health"],
+    }
+    disclosure_rows(partner, episode.client_id, [now - hours(1)], consent_id=7, **common)
+    disclosure_rows(partner, episode.client_id, [now - hours(2)], basis="legal_basis", **common)
+    rows = browser_as(reviewer).get(LOG, {"tab": "disclosures", "ground": "legal_basis"}).context["rows"]
+    assert [r.basis for r in rows] == ["Legal basis without consent"]
