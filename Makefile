@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 UV := .venv/bin/uv
 MANAGE := $(PY) manage.py
-DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3
+DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 TUKIPOLKU_AUDIT_ANCHOR_DIR=$(CURDIR)/tmp/audit-anchors
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tukipolku
 
 .DEFAULT_GOAL := help
@@ -29,6 +29,7 @@ install-test: install ## Install test tools too, and Debian's chromium for brows
 run: install ## Demo: migrate, load synthetic demo data, serve http://127.0.0.1:8000 (SQLite) with the task worker and the sweep
 	$(DEMO_ENV) $(MANAGE) migrate --noinput -v0
 	$(DEMO_ENV) $(MANAGE) load_demo
+	$(DEMO_ENV) $(MANAGE) audit_checkpoint -v0
 	$(DEMO_ENV) PY=$(PY) scripts/run_with_worker.sh
 
 dev: run ## Same as run
@@ -84,5 +85,5 @@ bench-audit: install ## Access-log write cost and the client's log report over 2
 bench-sweep: install ## The sweep over 1,000,000 open actions on PostgreSQL (docs/performance.md)
 	$(PY) bench/sweep.py
 
-clean: ## Remove the demo database and caches
-	rm -rf db.sqlite3* staticfiles .pytest_cache .ruff_cache .mypy_cache
+clean: ## Remove the demo database (and its audit anchors) and caches
+	rm -rf db.sqlite3* tmp/audit-anchors staticfiles .pytest_cache .ruff_cache .mypy_cache

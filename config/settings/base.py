@@ -263,6 +263,10 @@ TUKIPOLKU_SWEEP_INTERVAL_MINUTES = env.int("TUKIPOLKU_SWEEP_INTERVAL_MINUTES", d
 TUKIPOLKU_INACTIVITY_DAYS = env.int("TUKIPOLKU_INACTIVITY_DAYS", default=30)  # an open episode with no activity
 TUKIPOLKU_HANDOVER_ESCALATION_DAYS = env.int("TUKIPOLKU_HANDOVER_ESCALATION_DAYS", default=7)  # not accepted → manager
 TUKIPOLKU_SITE_URL = env.str("TUKIPOLKU_SITE_URL", default="http://127.0.0.1:8000")  # links in e-mails
+# Checkpoints of the audit log chains, anchored outside the database (tukipolku/audit/anchors.py):
+# write-once files in this directory and/or an e-mail to this address (the data protection officer's).
+TUKIPOLKU_AUDIT_ANCHOR_DIR = env.str("TUKIPOLKU_AUDIT_ANCHOR_DIR", default="")
+TUKIPOLKU_AUDIT_ANCHOR_EMAIL = env.str("TUKIPOLKU_AUDIT_ANCHOR_EMAIL", default="")
 TUKIPOLKU_SWEEP_BATCH_SIZE = env.int("TUKIPOLKU_SWEEP_BATCH_SIZE", default=1000)  # notifications per transaction
 # Test only: seconds to sleep after each committed batch or e-mail (the crash test kills a worker between them).
 TUKIPOLKU_SWEEP_BATCH_PAUSE = env.float("TUKIPOLKU_SWEEP_BATCH_PAUSE", default=0.0)

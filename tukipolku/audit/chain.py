@@ -62,8 +62,26 @@ class Break:
     problem: str
 
 
-def verify(model: type[ChainedModel], chunk_size: int = 5000) -> Iterator[Break]:
-    """Walk the chain in insertion order and yield every place where it does not hold."""
+@dataclass(frozen=True)
+class Anchor:
+    """The chain `chain` held `rows` rows, the newest with hash `last_hash`, at `taken_at`; kept
+    outside the database (`anchors.py`). `source` says where: the file's name or "checkpoint row"."""
+
+    chain: str
+    rows: int
+    last_hash: str
+    taken_at: str
+    source: str
+
+
+def verify(model: type[ChainedModel], chunk_size: int = 5000, anchors: Sequence[Anchor] = ()) -> Iterator[Break]:
+    """Walk the chain in insertion order and yield every place where it does not hold.
+
+    `anchors` are earlier heads of the chain kept outside the database: the row at each anchor's
+    position must carry the anchored hash, and the chain must reach every anchor."""
+    by_rows: dict[int, list[Anchor]] = {}
+    for anchor in anchors:
+        by_rows.setdefault(anchor.rows, []).append(anchor)
     prev = GENESIS
     count = 0
     for row in model.objects.order_by("pk").iterator(chunk_size=chunk_size):
@@ -74,6 +92,19 @@ def verify(model: type[ChainedModel], chunk_size: int = 5000) -> Iterator[Break]
         if row.row_hash != expected:
             yield Break(row.pk, "row hash does not match its content: the row was changed")
         prev = row.row_hash
+        for anchor in by_rows.get(count, ()):
+            if anchor.last_hash != row.row_hash:
+                yield Break(
+                    row.pk,
+                    f"row {count} differs from the anchor of {anchor.taken_at} ({anchor.source}): "
+                    "rows up to it were replaced",
+                )
+    for anchor in sorted((a for a in anchors if a.rows > count), key=lambda a: a.rows):
+        yield Break(
+            None,
+            f"the anchor of {anchor.taken_at} ({anchor.source}) counts {anchor.rows} rows, the table holds "
+            f"{count}: the newest rows were removed and the chain head rewound",
+        )
     head = ChainHead.objects.filter(pk=chain_name(model)).first()
     if head is not None and count and head.last_hash != prev:
         yield Break(None, "the newest rows are missing: the chain head points past the last row")

@@ -209,3 +209,26 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AuditCheckpoint(AppendOnlyModel):
+    """A checkpoint of a chained log's head, also written outside the database (`anchors.py`).
+
+    The row is bookkeeping (when, how far, where the anchor went); the anchor that counts is the
+    write-once file or the e-mail, which a database owner cannot rewind with the chain.
+    """
+
+    taken_at = models.DateTimeField(_("taken at"), default=timezone.now)
+    chain = models.CharField(_("log"), max_length=60)
+    rows = models.BigIntegerField(_("rows"))
+    last_hash = models.CharField(_("hash of the newest row"), max_length=64)
+    file_name = models.CharField(_("anchor file"), max_length=200, blank=True)
+    emailed_to = models.CharField(_("anchor e-mailed to"), max_length=254, blank=True)
+
+    class Meta:
+        verbose_name = _("audit log checkpoint")
+        verbose_name_plural = _("audit log checkpoints")
+        indexes = [models.Index(fields=["chain", "rows"], name="audit_checkpoint_chain")]
+
+    def __str__(self) -> str:
+        return f"{self.chain} @ {self.rows}"

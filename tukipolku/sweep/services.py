@@ -94,14 +94,15 @@ def slot_start(now: datetime.datetime | None = None) -> datetime.datetime:
 
 
 def schedule_slot(*, now: datetime.datetime | None = None) -> SweepSlot | None:
-    """Enqueue the sweep task for the current slot unless some scheduler already did; returns the
-    slot row when this call enqueued it.
+    """Enqueue the sweep task, and the audit log checkpoint (`audit.jobs`), for the current slot
+    unless some scheduler already did; returns the slot row when this call enqueued it.
 
     The slot row and (with the database backend) the task row commit together: either both exist or
     neither, and the unique slot makes a second scheduler's insert fail instead of enqueueing again.
     """
     from django_tasks_db import DatabaseBackend
 
+    from tukipolku.audit.jobs import take_audit_checkpoint_task
     from tukipolku.sweep.jobs import run_sweep_task
 
     slot = slot_start(now)
@@ -109,14 +110,16 @@ def schedule_slot(*, now: datetime.datetime | None = None) -> SweepSlot | None:
     try:
         with transaction.atomic():
             row = SweepSlot.objects.create(slot=slot)
-            if in_database:  # the task row commits with the slot row
+            if in_database:  # the task rows commit with the slot row
                 row.task_id = str(run_sweep_task.enqueue().id)[:64]
                 row.save(update_fields=["task_id"])
+                take_audit_checkpoint_task.enqueue()
     except IntegrityError:
         return None
     if not in_database:  # Redis (or the immediate backend): enqueue once the slot is ours
         row.task_id = str(run_sweep_task.enqueue().id)[:64]
         row.save(update_fields=["task_id"])
+        take_audit_checkpoint_task.enqueue()
     return row
 
 

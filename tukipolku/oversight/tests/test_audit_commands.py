@@ -74,12 +74,12 @@ def test_audit_verify__detects_a_removed_row(logged):
 def test_audit_grants__prints_the_statements():
     output = run("audit_grants", "--role", "tukipolku_app")
 
-    tables = '"audit_personaldataaccess", "audit_disclosure", "audit_auditevent"'
+    tables = '"audit_personaldataaccess", "audit_disclosure", "audit_auditevent", "audit_auditcheckpoint"'
     assert f'GRANT SELECT, INSERT ON {tables} TO "tukipolku_app";' in output
     assert f'REVOKE UPDATE, DELETE, TRUNCATE ON {tables} FROM "tukipolku_app";' in output
     assert 'GRANT SELECT, INSERT, UPDATE ON "audit_chainhead" TO "tukipolku_app";' in output
     assert 'REVOKE DELETE, TRUNCATE ON "audit_chainhead" FROM "tukipolku_app";' in output
-    for table in ("audit_personaldataaccess", "audit_disclosure", "audit_auditevent"):
+    for table in ("audit_personaldataaccess", "audit_disclosure", "audit_auditevent", "audit_auditcheckpoint"):
         assert f'GRANT USAGE ON SEQUENCE "{table}_id_seq" TO "tukipolku_app";' in output or (
             connection.vendor == "postgresql" and f'{table}_id_seq" TO "tukipolku_app";' in output
         )

@@ -17,9 +17,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
-from tukipolku.audit.models import AuditEvent, ChainHead, Disclosure, PersonalDataAccess
+from tukipolku.audit.models import AuditCheckpoint, AuditEvent, ChainHead, Disclosure, PersonalDataAccess
 
-APPEND_ONLY = (PersonalDataAccess, Disclosure, AuditEvent)
+APPEND_ONLY = (PersonalDataAccess, Disclosure, AuditEvent, AuditCheckpoint)
 ROLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
 

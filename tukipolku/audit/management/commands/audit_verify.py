@@ -3,7 +3,9 @@
     manage.py audit_verify
 
 Prints the rows checked and every break per log; the exit status is 1 when a chain is broken, so a
-scheduler (cron, a systemd timer, a Kubernetes CronJob) can alert on it.
+scheduler (cron, a systemd timer, a Kubernetes CronJob) can alert on it. Each chain is also compared
+with its anchors (`audit/anchors.py`: the write-once files in TUKIPOLKU_AUDIT_ANCHOR_DIR and the
+checkpoint rows): newest rows removed together with a rewound chain head are a break too.
 """
 
 from __future__ import annotations
@@ -16,9 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from tukipolku.audit import chain
-from tukipolku.audit.models import ChainedModel, Disclosure, PersonalDataAccess
-
-LOGS: tuple[type[ChainedModel], ...] = (PersonalDataAccess, Disclosure)
+from tukipolku.audit.anchors import CHAINED_LOGS, anchor_dir, anchors_for
 
 
 @contextmanager
@@ -40,11 +40,22 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         broken = 0
-        for model in LOGS:
+        directory = anchor_dir()
+        if directory is not None and not directory.is_dir():
+            broken += 1
+            self.stdout.write(self.style.ERROR(f"anchor directory {directory} is missing: no anchors to compare"))
+        for model in CHAINED_LOGS:
             name = chain.chain_name(model)
+            anchors, problems = anchors_for(model)
             with _snapshot():
                 rows = model.objects.count()
-                breaks = list(chain.verify(model))
+                breaks = [chain.Break(None, p) for p in problems] + list(chain.verify(model, anchors=anchors))
+            if anchors:
+                newest = max(anchors, key=lambda a: a.rows)
+                self.stdout.write(
+                    f"{name}: {len(anchors)} anchor(s), newest {newest.rows} rows, hash {newest.last_hash} "
+                    f"({newest.taken_at}, {newest.source})"
+                )
             if breaks:
                 broken += len(breaks)
                 self.stdout.write(self.style.ERROR(f"{name}: {rows} rows checked, {len(breaks)} break(s)"))
