@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0006_coordination_events'),
+        ('audit', '0007_client_details_event'),
     ]
 
     operations = [
