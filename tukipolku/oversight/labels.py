@@ -7,6 +7,8 @@ search, the client's log report and their CSV exports show these labels instead.
 
 `oversight/tests/test_labels.py` finds every view, resource and refusal reason the code logs (from
 the URLconf and the source) and fails when one has no label here: add it when you add a logging view.
+It also fails on a ground written as a bare string outside `AccessGround`, and on any label of these
+tables or of `AccessGround` without a Finnish or Swedish translation.
 An unknown code in an old row (a view since removed) is shown as stored, never hidden.
 """
 

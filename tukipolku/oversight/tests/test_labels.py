@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import translation
 from django.utils.timezone import now
 
+from tukipolku.access.choices import AccessGround
 from tukipolku.core.views import CapabilityView
 from tukipolku.oversight import labels
 from tukipolku.oversight.presentation import Labels
@@ -74,7 +75,7 @@ def _defaults(func: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> Iterat
 
 def logged_codes() -> dict[str, set[str]]:
     """What the source writes as `view`, `resource` and refusal `reason` into the access log."""
-    found: dict[str, set[str]] = {"view": set(), "resource": set(), "reason": set()}
+    found: dict[str, set[str]] = {"view": set(), "resource": set(), "reason": set(), "basis": set()}
     # Pages behind CapabilityView log a refusal under their URL name (core.views.refuse).
     for name, callback in URL_NAMES.items():
         view_class = getattr(callback, "view_class", None)
@@ -110,7 +111,12 @@ def logged_codes() -> dict[str, set[str]]:
 
 
 CODES = logged_codes()
-TABLES = {"view": labels.VIEW_LABELS, "resource": labels.RESOURCE_LABELS, "reason": labels.REASON_LABELS}
+TABLES = {
+    "view": labels.VIEW_LABELS,
+    "resource": labels.RESOURCE_LABELS,
+    "reason": labels.REASON_LABELS,
+    "ground": {ground.value: ground.label for ground in AccessGround},
+}
 
 
 def test_discovery_finds_the_views_of_the_issue():
@@ -135,7 +141,12 @@ def test_every_logged_code_has_a_label(kind):
     assert missing == [], f"add a label to oversight/labels.py for these {kind}s: {missing}"
 
 
-@pytest.mark.parametrize("kind", ["view", "resource", "reason"])
+def test_every_logged_ground_is_in_the_vocabulary():
+    """A ground written as a bare string must be one of AccessGround's values, or it has no label."""
+    assert CODES["basis"] - set(AccessGround.values) == set()
+
+
+@pytest.mark.parametrize("kind", ["view", "resource", "reason", "ground"])
 @pytest.mark.parametrize("language", ["fi", "sv"])
 def test_every_label_is_translated(kind, language):
     with translation.override("en"):
@@ -144,6 +155,11 @@ def test_every_label_is_translated(kind, language):
         untranslated = sorted(code for code, label in TABLES[kind].items() if str(label) in (code, english[code]))
 
     assert untranslated == [], f"no {language} translation for these {kind} labels: {untranslated}"
+
+
+def test_grounds_are_labelled_in_the_log():
+    with translation.override("fi"):
+        assert Labels().basis(AccessGround.EMERGENCY) == str(AccessGround.EMERGENCY.label) != "emergency_access"
 
 
 def test_closed_episode_refusal_has_a_label():
