@@ -7,15 +7,12 @@ field and says so on screen. What was typed never enters a URL. Every page passe
 and does not scroll sideways at 375 px; Finnish screenshots at both widths go to /tmp.
 """
 
-import os
-import tempfile
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 
 from conftest import open_episode
 from tests.browser.conftest import axe_violations, login
+from tests.browser.finnish import finnish_shots
 from tukipolku.audit.choices import AccessAction
 from tukipolku.audit.models import PersonalDataAccess
 from tukipolku.cases import services as case_services
@@ -24,8 +21,6 @@ from tukipolku.core.choices import Profession
 from tukipolku.core.tests.factories import member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path(os.environ.get("TUKIPOLKU_SHOTS", Path(tempfile.gettempdir()) / "tukipolku-shots"))
 
 
 class Actions:
@@ -129,22 +124,10 @@ def test_a_just_opened_client_is_one_click_and_any_client_two_actions_away(page,
 def test_screenshots_in_finnish(browser, live_server, nurse, team, satakunta, caseload):
     """The caseload with a new client on top and search results, in Finnish, at 375 and 1280 px."""
     open_episode(nurse, team, satakunta, client=ClientFactory(first_names="Aino", last_name="Uusitalo"))
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in (1280, 375):
-        viewport = {"width": width, "height": 900}
-        context = browser.new_context(locale="fi-FI", viewport=viewport, base_url=live_server.url)
-        context.add_cookies([{"name": "django_language", "value": "fi", "url": live_server.url}])
-        page = context.new_page()
-        page.goto("/login/")
-        page.locator("#id_login").fill("nurse")
-        page.locator("#id_password").fill("test-password-123")
-        page.locator("form button[type=submit]").last.click()
-        page.wait_for_load_state()
-        page.goto(reverse("cases:caseload"))
+
+    def search(page):
         assert page.locator("table.caseload tbody tr").first.locator(".badge-new").count() == 1
-        assert page.locator("html").get_attribute("lang") == "fi"
         page.locator("#id_q").press_sequentially("rauti")
         page.locator("#caseload-found li").first.wait_for()
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        page.screenshot(path=str(SHOTS / f"caseload-search-fi-{width}.png"), full_page=True)
-        context.close()
+
+    finnish_shots(browser, live_server, "nurse", reverse("cases:caseload"), "caseload-search", search)

@@ -108,17 +108,22 @@ def test_escorted_handover_from_occupational_health_to_the_team(page, world):
     assert "Next: record the preparatory meeting." in page.content()
     check_page(page, "03-detail-opened")
 
-    # The preparatory meeting: a checklist with dates, and the agreed time and place.
+    # The preparatory meeting: checkboxes dated by the meeting (today unless changed), the agreed time and place.
     page.get_by_role("link", name="Record the preparatory meeting").click()
+    assert page.get_by_label("Preparatory meeting held on").input_value() == d(0)
     page.get_by_label("Preparatory meeting held on").fill(d(3))
-    page.get_by_label("Agenda agreed").fill(d(3))
-    page.get_by_label("Health information collected").fill(d(2))
-    page.get_by_label("Information on rehabilitation so far collected").fill(d(2))
-    page.get_by_label("Statement on work and functional capacity collected").fill(d(1))
-    page.get_by_label("The team's public health nurse invited").fill(d(1))
-    page.get_by_label("Employment services' work ability coordinator invited").fill(d(1))
-    page.get_by_label("Time and place of the transfer meeting agreed").fill(d(1))
-    page.get_by_label("Transfer meeting date and time").fill(timezone.localtime().strftime("%-d.%-m.%Y 10:00"))
+    for item in (
+        "Agenda agreed",
+        "Health information collected",
+        "Information on rehabilitation so far collected",
+        "Statement on work and functional capacity collected",
+        "The team's public health nurse invited",
+        "Employment services' work ability coordinator invited",
+        "Time and place of the transfer meeting agreed",
+    ):
+        page.get_by_label(item).check()
+    agreed = timezone.localtime() - datetime.timedelta(hours=1)
+    page.get_by_label("Transfer meeting date and time").fill(agreed.strftime("%-d.%-m.%Y %H:%M"))
     page.get_by_label("Transfer meeting place").fill("Terveysasema, neuvotteluhuone 2")
     check_page(page, "04-prep-form")
     page.get_by_role("button", name="Save the preparatory meeting").click()
@@ -133,6 +138,8 @@ def test_escorted_handover_from_occupational_health_to_the_team(page, world):
     page.get_by_label("Readiness to return to work").fill("Ready for part-time work in two months.")
     page.get_by_label("Own assessment of work ability").fill("Lifting is hard, otherwise fine.")
     page.get_by_label("Work ability score (0–10)").fill("11")
+    tomorrow = timezone.localtime() + datetime.timedelta(days=1)
+    page.get_by_label("Date and time").fill(tomorrow.strftime("%-d.%-m.%Y %H:%M"))
     page.get_by_label("Resources and limitations").fill("Motivated; no heavy lifting.")
     page.get_by_label("Skills, education and work experience").fill("Warehouse work 20 years, forklift licence.")
     page.get_by_label("Receiving nurse").select_option(label="Sanna Lehtinen")
@@ -142,9 +149,11 @@ def test_escorted_handover_from_occupational_health_to_the_team(page, world):
     page.get_by_role("button", name="Save the transfer meeting").click()
     page.wait_for_load_state()
     assert "The work ability score is a whole number from 0 to 10." in page.content()
+    assert "The transfer meeting is still ahead" in page.content()
     assert page.get_by_label("Readiness to return to work").input_value() == "Ready for part-time work in two months."
     check_page(page, "05-transfer-form-error")
     page.get_by_label("Work ability score (0–10)").fill("6")
+    page.get_by_label("Date and time").fill(agreed.strftime("%-d.%-m.%Y %H:%M"))
     page.get_by_role("button", name="Save the transfer meeting").click()
     page.wait_for_load_state()
     assert "6 / 10" in page.content()

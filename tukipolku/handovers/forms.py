@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from tukipolku.cases.choices import ConsentMethod
@@ -14,6 +16,7 @@ from tukipolku.core.forms import DateInput, DateTimeInput, HiddenFieldErrorsMixi
 from tukipolku.core.models import Team, User
 from tukipolku.handovers.choices import PREP_CHECKLIST, HandoverReason, JobSearch
 from tukipolku.handovers.models import WAS_MAX, WAS_MIN
+from tukipolku.handovers.services import transfer_ahead_message
 
 WAS_ERROR = _("The work ability score is a whole number from 0 to 10.")
 
@@ -71,25 +74,32 @@ class RevisionForm(HiddenFieldErrorsMixin, forms.Form):
 
 
 class HandoverPrepForm(RevisionForm):
-    """The preparatory meeting: when it was held, and a checklist where each item gets the date it was done."""
+    """The preparatory meeting: when it was held, and a checklist of checkboxes.
 
-    prep_met_on = forms.DateField(label=_("Preparatory meeting held on"), widget=DateInput(), required=False)
-    prep_agenda_agreed_on = forms.DateField(label=_("Agenda agreed"), widget=DateInput(), required=False)
-    prep_health_info_on = forms.DateField(label=_("Health information collected"), widget=DateInput(), required=False)
-    prep_rehabilitation_on = forms.DateField(
-        label=_("Information on rehabilitation so far collected"), widget=DateInput(), required=False
+    A newly ticked item is recorded as done on the date the form gives (the preparatory meeting's
+    date, today by default); an item ticked before keeps its date; unticking clears it.
+    """
+
+    prep_met_on = forms.DateField(
+        label=_("Preparatory meeting held on"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("Newly ticked items are recorded as done on this date."),
     )
-    prep_statement_on = forms.DateField(
-        label=_("Statement on work and functional capacity collected"), widget=DateInput(), required=False
+    prep_agenda_agreed_on = forms.BooleanField(label=_("Agenda agreed"), required=False)
+    prep_health_info_on = forms.BooleanField(label=_("Health information collected"), required=False)
+    prep_rehabilitation_on = forms.BooleanField(
+        label=_("Information on rehabilitation so far collected"), required=False
     )
-    prep_nurse_invited_on = forms.DateField(
-        label=_("The team's public health nurse invited"), widget=DateInput(), required=False
+    prep_statement_on = forms.BooleanField(
+        label=_("Statement on work and functional capacity collected"), required=False
     )
-    prep_employment_invited_on = forms.DateField(
-        label=_("Employment services' work ability coordinator invited"), widget=DateInput(), required=False
+    prep_nurse_invited_on = forms.BooleanField(label=_("The team's public health nurse invited"), required=False)
+    prep_employment_invited_on = forms.BooleanField(
+        label=_("Employment services' work ability coordinator invited"), required=False
     )
-    prep_time_place_agreed_on = forms.DateField(
-        label=_("Time and place of the transfer meeting agreed"), widget=DateInput(), required=False
+    prep_time_place_agreed_on = forms.BooleanField(
+        label=_("Time and place of the transfer meeting agreed"), required=False
     )
     transfer_at = forms.DateTimeField(label=_("Transfer meeting date and time"), widget=DateTimeInput(), required=False)
     transfer_place = forms.CharField(label=_("Transfer meeting place"), max_length=200, required=False)
@@ -102,13 +112,24 @@ class HandoverPrepForm(RevisionForm):
 
     CHECKLIST = tuple(name for name, _code in PREP_CHECKLIST)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.done_on = {name: self.initial.get(name) for name in self.CHECKLIST}  # the dates recorded so far
+        if self.initial.get("prep_met_on") is None:
+            self.initial["prep_met_on"] = timezone.localdate()
+        for name, done in self.done_on.items():
+            self.initial[name] = done is not None
+            if isinstance(done, datetime.date):
+                self.fields[name].help_text = _("Done on %(date)s.") % {"date": date_format(done, "SHORT_DATE_FORMAT")}
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        today = timezone.localdate()
-        for name in ("prep_met_on", *self.CHECKLIST):
-            value = data.get(name)
-            if value is not None and value > today:
-                self.add_error(name, _("A checklist date cannot be in the future."))
+        met_on = data.get("prep_met_on")
+        if met_on is not None and met_on > timezone.localdate():
+            self.add_error("prep_met_on", _("The preparatory meeting cannot be in the future."))
+        on = met_on or timezone.localdate()
+        for name in self.CHECKLIST:  # ticked: the date it was done; not ticked: not done
+            data[name] = (self.done_on.get(name) or on) if data.get(name) else None
         return data
 
     def checklist_fields(self) -> list[Any]:
@@ -116,7 +137,9 @@ class HandoverPrepForm(RevisionForm):
 
 
 class HandoverTransferForm(RevisionForm):
-    transfer_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput())
+    transfer_at = forms.DateTimeField(
+        label=_("Date and time"), widget=DateTimeInput(), help_text=_("When the transfer meeting was held.")
+    )
     transfer_place = forms.CharField(label=_("Place"), max_length=200, required=False)
     transfer_participants = forms.CharField(
         label=_("Participants"),
@@ -191,6 +214,12 @@ class HandoverTransferForm(RevisionForm):
     def __init__(self, *args: Any, nurses: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_queryset(self, "receiving_nurse", nurses, lambda u: u.display_name)
+
+    def clean_transfer_at(self) -> datetime.datetime:
+        value: datetime.datetime = self.cleaned_data["transfer_at"]
+        if value > timezone.now():
+            raise forms.ValidationError(transfer_ahead_message())
+        return value
 
     def clean_work_ability_score(self) -> int | None:
         value = self.cleaned_data.get("work_ability_score")

@@ -264,6 +264,14 @@ def _apply(actor: Any, handover: Handover, part: str, values: dict[str, Any], ex
     return handover
 
 
+def transfer_ahead_message() -> str:
+    """The one refusal of a transfer meeting recorded before its time (form and service)."""
+    return _(
+        "The transfer meeting is still ahead: record it here once it has been held. Its agreed time goes in the "
+        "preparatory meeting."
+    )
+
+
 def _not_future(value: datetime.date | None, field: str) -> None:
     if value is not None and value > timezone.localdate():
         raise ApplicationError(_("A checklist date cannot be in the future."), field=field)
@@ -313,6 +321,8 @@ def handover_transfer(*, actor: Any, handover: Handover, expected_revision: int,
     values = {k: _text(v) for k, v in values.items()}
     if not values.get("transfer_at"):
         raise ApplicationError(_("Enter the date and time of the transfer meeting."), field="transfer_at")
+    if values["transfer_at"] > timezone.now():
+        raise ApplicationError(transfer_ahead_message(), field="transfer_at")
     values["work_ability_score"] = validate_work_ability_score(values.get("work_ability_score"))
     nurse = values.get("receiving_nurse")
     if nurse is not None and not receiving_nurse_candidates(handover.team_id).filter(pk=nurse.pk).exists():

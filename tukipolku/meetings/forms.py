@@ -34,7 +34,11 @@ class MeetingForm(forms.Form):
     """Recording a meeting held already (not scheduled in the system)."""
 
     kind = forms.ChoiceField(label=_("Kind of meeting"), choices=MeetingKind.choices)
-    starts_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput())
+    starts_at = forms.DateTimeField(
+        label=_("Date and time"),
+        widget=DateTimeInput(),
+        help_text=_("When the meeting was held: now or earlier."),
+    )
     location = forms.CharField(label=_("Place"), max_length=200, required=False)
     client_participated = forms.BooleanField(label=_("The client took part"), required=False)
     participants = forms.ModelMultipleChoiceField(
@@ -60,6 +64,14 @@ class MeetingForm(forms.Form):
     def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_queryset(self, "participants", members, lambda u: f"{u.display_name} – {u.get_profession_display()}")
+
+    def clean_starts_at(self) -> datetime.datetime:
+        value: datetime.datetime = self.cleaned_data["starts_at"]
+        if value > timezone.now():
+            raise forms.ValidationError(
+                _("This time is still ahead: a meeting is recorded here once it has been held. Schedule it instead.")
+            )
+        return value
 
     def outside(self) -> list[tuple[str, str]]:
         rows = []

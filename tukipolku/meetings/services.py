@@ -424,8 +424,7 @@ def meeting_record_held(
     episode = locked.episode
     _require_change(actor, episode)
     _scheduled(locked)
-    if timezone.localtime(locked.starts_at).date() > timezone.localdate():
-        raise ApplicationError(_("The meeting is still ahead: record it on the day it is held or later."))
+    _not_ahead(locked.starts_at, field=None)
     _check_kind(locked.kind, client_participated, "client_participated")
     locked.status = MeetingStatus.HELD
     locked.client_participated = client_participated
@@ -453,6 +452,19 @@ def meeting_record_held(
 # ---------------------------------------------------------------- recording a past meeting
 
 
+def meeting_time_is_ahead(starts_at: datetime.datetime) -> bool:
+    """A meeting that has not begun yet cannot have been held."""
+    return starts_at > timezone.now()
+
+
+def _not_ahead(starts_at: datetime.datetime, *, field: str | None) -> None:
+    if meeting_time_is_ahead(starts_at):
+        raise ApplicationError(
+            _("The meeting is still ahead: it can be recorded as held once it has begun. Schedule it until then."),
+            field=field,
+        )
+
+
 @transaction.atomic
 def meeting_record(
     *,
@@ -471,6 +483,7 @@ def meeting_record(
     """Record a meeting held already (not scheduled in the system) with its participants, minutes and
     decisions. Nobody is sent an invitation."""
     _require_change(actor, episode)
+    _not_ahead(starts_at, field="starts_at")
     _check_kind(kind, client_participated, "client_participated")
     if not participants and not outside_participants:
         raise ApplicationError(_("Choose at least one participant."), field="participants")

@@ -359,6 +359,9 @@ class MeetingHeldView(ProfessionalView):
         if not meeting.is_scheduled:
             messages.info(request, _("Only a scheduled meeting can be recorded as held."))
             return redirect(_detail_url(meeting))
+        if services.meeting_time_is_ahead(meeting.starts_at):
+            messages.info(request, _("The meeting is still ahead: it can be recorded as held once it has begun."))
+            return redirect(_detail_url(meeting))
         form, decisions = self._forms(episode, meeting)
         return self._render(request, episode, meeting, form, decisions)
 
@@ -411,7 +414,7 @@ class MeetingDetailView(ProfessionalView):
             "cancel_form": CancelForm(initial={"sequence": meeting.sequence}),
             "starts": timezone.localtime(meeting.starts_at, HELSINKI),
             "ends": timezone.localtime(meeting.ends_at, HELSINKI) if meeting.ends_at else None,
-            "may_record": meeting.is_scheduled and timezone.localtime(meeting.starts_at).date() <= timezone.localdate(),
+            "may_record": meeting.is_scheduled and not services.meeting_time_is_ahead(meeting.starts_at),
             "InvitationStatus": InvitationStatus,
         }
         return render(request, "meetings/meeting_detail.html", context)
