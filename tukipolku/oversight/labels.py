@@ -14,9 +14,12 @@ An unknown code in an old row (a view since removed) is shown as stored, never h
 
 from __future__ import annotations
 
+from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from tukipolku.audit.choices import AccessAction, AccessOutcome
+from tukipolku.core.choices import Profession
 from tukipolku.privacy.choices import DataCategory
 
 VIEW_LABELS: dict[str, Promise] = {
@@ -138,11 +141,27 @@ def reason_label(value: str) -> str:
     return _label(REASON_LABELS, value)
 
 
-def category_label(value: str) -> str:
+def _choice(choices: type[models.TextChoices], value: str) -> str:
     try:
-        return str(DataCategory(value).label)
+        return str(choices(value).label)
     except ValueError:
         return value
+
+
+def category_label(value: str) -> str:
+    return _choice(DataCategory, value)
+
+
+def profession_label(value: str) -> str:
+    return _choice(Profession, value)
+
+
+def action_label(value: str) -> str:
+    return _choice(AccessAction, value)
+
+
+def outcome_label(value: str) -> str:
+    return _choice(AccessOutcome, value)
 
 
 def resource_label(value: str) -> str:

@@ -1,7 +1,8 @@
 """Log values in words, as the data protection officer and the client read them.
 
 Log rows store stable codes (the view's URL name, the basis, the data touched). The labels of views,
-resources and refusal reasons are in `labels.py`; an unknown code is shown as it is stored, never hidden.
+resources, refusal reasons and choices are in `labels.py` (the grounds in `access.choices`); an unknown
+code is shown as it is stored, never hidden. `Labels` below translates each code once per page.
 """
 
 from __future__ import annotations
@@ -11,9 +12,15 @@ from collections.abc import Callable
 from django.utils.translation import gettext as _
 
 from tukipolku.access.choices import ground_label
-from tukipolku.audit.choices import AccessAction, AccessOutcome
-from tukipolku.core.choices import Profession
-from tukipolku.oversight.labels import category_label, reason_label, resource_label, view_label
+from tukipolku.oversight.labels import (
+    action_label,
+    category_label,
+    outcome_label,
+    profession_label,
+    reason_label,
+    resource_label,
+    view_label,
+)
 
 
 def basis_label(value: str) -> str:
@@ -26,27 +33,6 @@ def what_label(view: str, resource: str) -> str:
     page = view_label(view)
     data = resource_label(resource)
     return _("%(page)s: %(data)s") % {"page": page, "data": data} if data else page
-
-
-def profession_label(value: str) -> str:
-    try:
-        return str(Profession(value).label)
-    except ValueError:
-        return value
-
-
-def action_label(value: str) -> str:
-    try:
-        return str(AccessAction(value).label)
-    except ValueError:
-        return value
-
-
-def outcome_label(value: str) -> str:
-    try:
-        return str(AccessOutcome(value).label)
-    except ValueError:
-        return value
 
 
 class Labels:
