@@ -9,6 +9,9 @@ from django.views.i18n import set_language
 
 from tukipolku.core.views import HomeView, not_found
 
+# A database that cannot be reached answers 503 with Retry-After, anything else the plain 500 page.
+handler500 = "tukipolku.core.unavailable.server_error"
+
 # The administration logs in through the same page, throttling and two-factor step (ADR 0007).
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 # Identity providers are configured by environment variables only, never in the administration.

@@ -4,9 +4,9 @@ from collections.abc import Callable
 
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 
 from tukipolku.audit.services import scope_begin, scope_end
+from tukipolku.core.unavailable import database_unavailable_response
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +34,6 @@ class AccessLogMiddleware:
             scope.flush()
         except DatabaseError:
             logger.exception("Access log write failed for request %s; response withheld", request_id)
-            response = HttpResponse(
-                _("The service is temporarily unavailable. Please try again in a moment."),
-                status=503,
-                content_type="text/plain; charset=utf-8",
-            )
-            response["Retry-After"] = "10"
+            response = database_unavailable_response(request)
         response["X-Request-ID"] = request_id
         return response

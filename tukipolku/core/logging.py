@@ -65,11 +65,12 @@ class OneLinePerRefusalFilter(logging.Filter):
     Django logs each 4xx raised as an exception (`PermissionDenied`, `Http404`, `SuspiciousOperation`)
     with the exception's traceback, so any user could fill the logs by asking for pages they may not
     see. The line that stays says what and where (`Forbidden (Permission denied): /episodes/3/`); who
-    and why are in the access log. 5xx answers keep their traceback: those are ours to fix.
+    and why are in the access log. A 503 (the database unreachable for a moment, core/unavailable.py)
+    is one line too: a restart must not fill the log. Other 5xx keep their traceback: ours to fix.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
         status = getattr(record, "status_code", None)
-        if isinstance(status, int) and 400 <= status < 500:
+        if isinstance(status, int) and (400 <= status < 500 or status == 503):
             record.exc_info, record.exc_text, record.stack_info = None, None, None
         return True
