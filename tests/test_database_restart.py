@@ -13,6 +13,7 @@ machine); skipped only when they are absent.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -73,10 +74,8 @@ class Cluster:
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-m", "fast", "-w", "restart")
 
     def remove(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # never started, or already stopped
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
 
 
