@@ -209,3 +209,13 @@ def test_the_sweep_schedule_takes_a_checkpoint(anchor_dir, django_capture_on_com
 
     assert AuditCheckpoint.objects.filter(chain=ACCESS, rows=2).exists()
     assert (anchor_dir / f"{ACCESS}.000000000002.json").exists()
+
+
+def test_audit_checkpoint_command__quiet_with_verbosity_0(anchor_dir):
+    write_rows(1)
+    out = io.StringIO()
+
+    call_command("audit_checkpoint", verbosity=0, stdout=out)
+
+    assert out.getvalue() == ""
+    assert AuditCheckpoint.objects.filter(chain=ACCESS, rows=1).exists()

@@ -24,6 +24,8 @@ class Command(BaseCommand):
         if anchor_dir() is None and not settings.TUKIPOLKU_AUDIT_ANCHOR_EMAIL:
             raise CommandError("Set TUKIPOLKU_AUDIT_ANCHOR_DIR or TUKIPOLKU_AUDIT_ANCHOR_EMAIL: nowhere to anchor.")
         made = checkpoint_take()
+        if options["verbosity"] < 1:
+            return
         for c in made:
             where = ", ".join(w for w in (c.file_name, c.emailed_to) if w)
             self.stdout.write(self.style.SUCCESS(f"{c.chain}: anchored at {c.rows} rows, hash {c.last_hash} ({where})"))
