@@ -82,9 +82,14 @@ ROLES: dict[str, Role] = {
     "deactivated": Role("deactivated", "team member", None),
     "administrator": Role("admin", "none", None),
     "DPO": Role("dpo", "none", None),
+    # The welfare-region boundary (ADR 11): people of another region.
+    "other-region nurse": Role("region_nurse", "other region", None),
+    "other-region partner, plan consent": Role("region_partner", "case-team member, other region", None),
+    "other-region administrator": Role("region_admin", "other region", None),
+    "other-region DPO": Role("region_dpo", "other region", None),
     "anonymous": Role("anonymous", "none", None),
 }
-PARTNERS = {"partner_plan", "partner_health", "partner_none", "partner_withdrawn", "partner_outside"}
+PARTNERS = {"partner_plan", "partner_health", "partner_none", "partner_withdrawn", "partner_outside", "region_partner"}
 SEES_CLIENT = {"nurse", "social_worker", "job_coach", "case_member", "emergency"}
 """Roles for whom the target client is in reach (a name search finds them)."""
 
@@ -110,7 +115,9 @@ def _own_team(w: W.World, actor: Any) -> Any:
 def _episode_fields(w: W.World, actor: Any) -> dict[str, Any]:
     return {
         "ep-team": str(_own_team(w, actor).pk),
-        "ep-pathway": str(w.pathway.pk),
+        "ep-pathway": str(
+            w.region_pathway.pk if actor is not None and actor.region_id == w.other_region.pk else w.pathway.pk
+        ),
         "ep-source": "employment_services",
         "ep-situations": ["long_unemployment"],
         "ep-need_description": "Pitkittynyt työttömyys.",

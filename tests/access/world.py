@@ -79,12 +79,19 @@ ROLE_KEYS = (
     "deactivated",
     "admin",
     "dpo",
+    "region_nurse",
+    "region_partner",
+    "region_admin",
+    "region_dpo",
     "anonymous",
 )
 
 
 @dataclass
 class World:
+    region: Organisation
+    other_region: Organisation
+    region_pathway: Pathway  # region S's own pathway
     org: Organisation
     team: Team
     sister_team: Team
@@ -337,20 +344,49 @@ def _other_coordination(u: dict[str, User], other_team: Team, other: Episode) ->
     }
 
 
+def _region_pathway(pathway: Pathway, region: Organisation) -> Pathway:
+    """Region S's own pathway: a published copy of the first two steps of the world's pathway."""
+    own = Pathway.objects.create(
+        code="alue-s", name_fi="Alueen S malli", name_sv="Område S modell", name_en="Region S model", region=region
+    )
+    version = PathwayVersion.objects.create(pathway=own, number=1, status="published", published_at=timezone.now())
+    source = PathwayVersion.objects.filter(pathway=pathway, status="published").latest("number")
+    for step in source.steps.order_by("order")[:2]:
+        step.pk = None
+        step.version = version
+        step.save()
+    return own
+
+
 def build_world() -> World:
     if not Pathway.objects.filter(code="satakunta").exists():
         load_pathways(Pathway, PathwayVersion, PathwayStep)
+    # Everything of the world is in welfare region R; the region boundary roles are of region S.
+    region = OrganisationFactory(name="Testialueen hyvinvointialue R", kind=OrganisationKind.WELFARE_REGION)
+    Pathway.objects.update(region=region)
     pathway = Pathway.objects.get(code="satakunta")
-
-    org = OrganisationFactory(name="Testikeskus A")
+    org = OrganisationFactory(name="Testikeskus A", parent=region)
     team = TeamFactory(organisation=org, name="Työkykytiimi A")
     sister_team = TeamFactory(organisation=org, name="Kuntoutustiimi A2")
-    other_org = OrganisationFactory(name="Toinen keskus B")
+    other_org = OrganisationFactory(name="Toinen keskus B", parent=region)
     other_team = TeamFactory(organisation=other_org, name="Työkykytiimi B")
-    employment_org = OrganisationFactory(name="Työllisyyspalvelut P1", kind=OrganisationKind.EMPLOYMENT_SERVICES)
-    occupational_org = OrganisationFactory(name="Työterveys P2", kind=OrganisationKind.OCCUPATIONAL_HEALTH)
-    kela_org = OrganisationFactory(name="Kela P3", kind=OrganisationKind.KELA)
-    second_employment_org = OrganisationFactory(name="Työllisyyspalvelut P4", kind=OrganisationKind.EMPLOYMENT_SERVICES)
+    employment_org = OrganisationFactory(
+        name="Työllisyyspalvelut P1", kind=OrganisationKind.EMPLOYMENT_SERVICES, region=region
+    )
+    occupational_org = OrganisationFactory(
+        name="Työterveys P2", kind=OrganisationKind.OCCUPATIONAL_HEALTH, region=region
+    )
+    kela_org = OrganisationFactory(name="Kela P3", kind=OrganisationKind.KELA, region=region)
+    second_employment_org = OrganisationFactory(
+        name="Työllisyyspalvelut P4", kind=OrganisationKind.EMPLOYMENT_SERVICES, region=region
+    )
+    other_region = OrganisationFactory(name="Toisen alueen hyvinvointialue S", kind=OrganisationKind.WELFARE_REGION)
+    region_centre = OrganisationFactory(name="Alueen S keskus", parent=other_region)
+    region_team = TeamFactory(organisation=region_centre, name="Työkykytiimi S")
+    region_employment_org = OrganisationFactory(
+        name="Työllisyyspalvelut S1", kind=OrganisationKind.EMPLOYMENT_SERVICES, region=other_region
+    )
+    region_pathway = _region_pathway(pathway, other_region)
 
     u: dict[str, User] = {}
     u["nurse"] = member(team, profession=Profession.PUBLIC_HEALTH_NURSE, username="m-nurse")
@@ -380,6 +416,7 @@ def build_world() -> World:
     u["deactivated"] = member(team, profession=Profession.PUBLIC_HEALTH_NURSE, username="m-deactivated")
     u["admin"] = UserFactory(
         profession=Profession.ADMINISTRATOR,
+        first_name="Ansa",  # fixed: a random first name could equal a marker name (CLOSED_FIRST)
         organisation=org,
         is_staff=True,
         is_superuser=True,
@@ -389,6 +426,33 @@ def build_world() -> World:
     reviewers, _created = Group.objects.get_or_create(name="Tietosuojavastaavat (testi)")
     reviewers.permissions.add(Permission.objects.get(codename="review_access_log"))
     u["dpo"].groups.add(reviewers)
+    # The region boundary (ADR 11): people of region S, each with what would open the client to them
+    # were it not for the region. A nurse of region S's own team; a partner of region S in the
+    # client's team with the client's consent for their organisation; region S's administrator and
+    # data protection officer.
+    u["region_nurse"] = member(
+        region_team, profession=Profession.PUBLIC_HEALTH_NURSE, username="m-regionnurse", first_name="Selja"
+    )
+    u["region_partner"] = UserFactory(
+        profession=Profession.EMPLOYMENT_COORDINATOR,
+        organisation=region_employment_org,
+        username="m-regionpartner",
+        first_name="Senja",
+    )
+    u["region_admin"] = UserFactory(
+        profession=Profession.ADMINISTRATOR,
+        organisation=other_region,
+        is_staff=True,
+        username="m-regionadmin",
+        first_name="Sakari",
+    )
+    u["region_dpo"] = UserFactory(
+        profession=Profession.DATA_PROTECTION_OFFICER,
+        organisation=other_region,
+        username="m-regiondpo",
+        first_name="Sointu",
+    )
+    u["region_dpo"].groups.add(reviewers)
 
     person = ClientFactory(first_names=FIRST_NAMES, last_name=LAST_NAME)
     nurse = u["nurse"]
@@ -396,7 +460,7 @@ def build_world() -> World:
     plan = _plan(nurse, episode, GOAL_MARKER)
     for key in ("social_worker", "job_coach", "case_member", "ended", "deactivated"):
         case_services.case_member_add(actor=nurse, episode=episode, user=u[key])
-    for key in ("partner_plan", "partner_health", "partner_none", "partner_withdrawn"):
+    for key in ("partner_plan", "partner_health", "partner_none", "partner_withdrawn", "region_partner"):
         case_services.case_member_add(actor=nurse, episode=episode, user=u[key])
     meeting = meeting_services.meeting_record(
         actor=nurse,
@@ -415,6 +479,7 @@ def build_world() -> World:
     consent = _consent(nurse, episode, org, [DataCategory.HEALTH], Purpose.WORK_ABILITY)
     _consent(nurse, episode, employment_org, [DataCategory.SHARED_PLAN], Purpose.EMPLOYMENT)
     _consent(nurse, episode, occupational_org, [DataCategory.HEALTH], Purpose.WORK_ABILITY)
+    _consent(nurse, episode, region_employment_org, [DataCategory.SHARED_PLAN], Purpose.EMPLOYMENT)
     withdrawn = _consent(nurse, episode, second_employment_org, [DataCategory.SHARED_PLAN], Purpose.EMPLOYMENT)
     privacy_services.consent_withdraw(actor=nurse, consent=withdrawn, episode_id=episode.pk, note="Asiakas perui.")
     # A legal-basis grant to someone without any relationship: a grant opens categories, never a client.
@@ -461,6 +526,9 @@ def build_world() -> World:
     episode.refresh_from_db()
     closed.refresh_from_db()
     return World(
+        region=region,
+        other_region=other_region,
+        region_pathway=region_pathway,
         org=org,
         team=team,
         sister_team=sister_team,

@@ -15,6 +15,8 @@ policy, written out as a table in docs/access-policy.md and tested case by case:
   while they are in the client's team or a meeting of the episode, and then only the categories the
   client's consents (or a legal-basis grant) allow for their organisation and its purpose. Read only.
 * Administrators and everyone else see no client data.
+* **The welfare region** (ADR 11) bounds all of the above: a reader sees only episodes of teams of
+  their own organisation's region, whatever their memberships, consents or grants say.
 
 Everything is computed from current rows on every request (memoised on the user object for that
 request only), so ending a membership, withdrawing a consent or an expiry takes effect on the next
@@ -31,7 +33,7 @@ from django.db.models import Exists, OuterRef, Q
 from tukipolku.access.choices import AccessGround
 from tukipolku.cases import registry
 from tukipolku.cases.models import CaseTeamMember, Episode
-from tukipolku.core.models import TeamMembership
+from tukipolku.core.models import Team, TeamMembership
 from tukipolku.core.permissions import (
     HEALTH_PROFESSIONS,
     SOCIAL_PROFESSIONS,
@@ -54,6 +56,7 @@ class _Memo:
     organisations: frozenset[int] | None = None
     emergency: bool | None = None
     partner_episodes: frozenset[int] | None = None
+    region_teams: frozenset[int] | None = None
     access: dict[int, EpisodeAccess | None] = field(default_factory=dict)
     # Consents of clients and the actor's legal-basis grants, by client id, for this request only.
     consents: dict[int, list[Any]] = field(default_factory=dict)
@@ -100,6 +103,24 @@ def _has_emergency_access(actor: Any) -> bool:
     if memo.emergency is None:
         memo.emergency = privacy.emergency_accesses_in_force(actor).exists()
     return memo.emergency
+
+
+def region_q(actor: Any, organisation_field: str = "team__organisation") -> Q:
+    """A filter keeping rows whose organisation (`organisation_field`) is in the actor's welfare region
+    (ADR 11). An actor without a region matches only organisations without one (an installation
+    before regions)."""
+    region_id = actor.region_id
+    if region_id is None:
+        return Q(**{f"{organisation_field}__region__isnull": True})
+    return Q(**{f"{organisation_field}__region_id": region_id})
+
+
+def in_region(actor: Any, team_id: int) -> bool:
+    """Whether the team is in the actor's welfare region (one query per request for any number of teams)."""
+    memo = _memo(actor)
+    if memo.region_teams is None:
+        memo.region_teams = frozenset(Team.objects.filter(region_q(actor, "organisation")).values_list("pk", flat=True))
+    return team_id in memo.region_teams
 
 
 def own_register_categories(actor: Any) -> frozenset[str]:
@@ -219,7 +240,9 @@ def episode_access(actor: Any, episode: Episode) -> EpisodeAccess | None:
     memo = _memo(actor)
     if episode.pk in memo.access:
         return memo.access[episode.pk]
-    if can_work_with_clients(actor):
+    if not in_region(actor, episode.team_id):
+        access = None  # another welfare region's episode: nobody outside the region reads it
+    elif can_work_with_clients(actor):
         access = _team_access(actor, episode)
     elif is_partner(actor):
         access = _partner_access(actor, episode)
@@ -327,7 +350,7 @@ def episode_visible_q(actor: Any) -> Q:
     if _has_emergency_access(actor):
         opened = Exists(privacy.emergency_accesses_in_force(actor).filter(client_id=OuterRef("client_id")))
         q |= Q(opened, team__organisation_id__in=organisations)
-    return q
+    return q & region_q(actor)
 
 
 def visible_episodes(actor: Any) -> Any:
@@ -346,7 +369,7 @@ def visible_among(actor: Any, episodes: list[Episode]) -> list[Episode]:
         return []
     rest = [e.pk for e in episodes if e.team_id not in teams]
     allowed = set(visible_episodes(actor).filter(pk__in=rest).values_list("pk", flat=True)) if rest else set()
-    return [e for e in episodes if e.team_id in teams or e.pk in allowed]
+    return [e for e in episodes if (e.team_id in teams and in_region(actor, e.team_id)) or e.pk in allowed]
 
 
 def client_visible_q(actor: Any) -> Q:
@@ -356,7 +379,7 @@ def client_visible_q(actor: Any) -> Q:
 
 def can_open_episode_in(actor: Any, team_id: int) -> bool:
     """Open a new client relationship in a team: active members of that team only."""
-    return team_id in active_team_ids(actor)
+    return team_id in active_team_ids(actor) and in_region(actor, team_id)
 
 
 def can_search_clients(actor: Any) -> bool:

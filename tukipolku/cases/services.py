@@ -141,7 +141,8 @@ def episode_open(
     if not need_description.strip():
         raise ApplicationError(_("Describe the need for support."), field="need_description")
     version = pathway_version_current(pathway=pathway)
-    if version is None or not pathway.is_active:
+    if version is None or not pathway.is_active or pathway.region_id != team.region_id:
+        # A team opens episodes only on the pathways of its own welfare region (ADR 11).
         raise ApplicationError(_("This pathway is not available."), field="pathway")
     if Episode.objects.filter(client=client, team=team, status=EpisodeStatus.OPEN).exists():
         raise ApplicationError(_("The client already has an open relationship with this team."))

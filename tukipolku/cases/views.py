@@ -43,7 +43,7 @@ from tukipolku.core.exceptions import ApplicationError
 from tukipolku.core.forms import add_service_error, attempt
 from tukipolku.core.models import User
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
-from tukipolku.pathways.selectors import pathway_list_available
+from tukipolku.pathways.selectors import pathway_list_for
 from tukipolku.privacy.choices import DataCategory
 
 LOOKUP_SESSION_KEY = "identity_lookups"
@@ -108,7 +108,7 @@ class CaseloadSearchView(CaseloadView):
 class BoardView(ProfessionalView):
     def get(self, request: HttpRequest) -> HttpResponse:
         teams = selectors.board_teams_for(actor=request.user)
-        pathways = pathway_list_available()
+        pathways = pathway_list_for(actor=request.user)
         team = teams.filter(pk=parse_id(request.GET.get("team")) or 0).first() or teams.first()
         contacts = (
             User.objects.filter(memberships__team=team).distinct().order_by("last_name")
@@ -151,7 +151,10 @@ class BoardView(ProfessionalView):
 
 def _episode_form(request: HttpRequest, data: Any = None) -> EpisodeFieldsForm:
     return EpisodeFieldsForm(
-        data, teams=selectors.board_teams_for(actor=request.user), pathways=pathway_list_available(), prefix="ep"
+        data,
+        teams=selectors.board_teams_for(actor=request.user),
+        pathways=pathway_list_for(actor=request.user),
+        prefix="ep",
     )
 
 

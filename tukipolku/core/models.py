@@ -1,7 +1,8 @@
 """Organisations, teams and users: who acts, and in which team.
 
 These are the actor plumbing that the access gate (cases/permissions.py) reads; they hold no client
-data.
+data. Every organisation belongs to a welfare region (`Organisation.region`, ADR 11); teams and users
+belong to their organisation's region.
 """
 
 from __future__ import annotations
@@ -51,6 +52,16 @@ class Organisation(BaseModel):
         related_name="children",
     )
     business_id = models.CharField(_("business ID"), max_length=20, blank=True)
+    region = models.ForeignKey(
+        "self",
+        verbose_name=_("welfare region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="region_organisations",
+        limit_choices_to={"kind": OrganisationKind.WELFARE_REGION},
+        help_text=_("The welfare region the organisation belongs to (ADR 11). A welfare region belongs to itself."),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -59,6 +70,15 @@ class Organisation(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A welfare region is its own region; another organisation takes its parent's unless set."""
+        if self.kind != OrganisationKind.WELFARE_REGION and self.region_id is None and self.parent_id is not None:
+            self.region_id = Organisation.objects.filter(pk=self.parent_id).values_list("region_id", flat=True).first()
+        super().save(*args, **kwargs)
+        if self.kind == OrganisationKind.WELFARE_REGION and self.region_id != self.pk:
+            self.region_id = self.pk
+            Organisation.objects.filter(pk=self.pk).update(region=self.pk)
 
 
 class Team(BaseModel):
@@ -78,6 +98,11 @@ class Team(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def region_id(self) -> int | None:
+        """The welfare region of the team's organisation."""
+        return self.organisation.region_id
 
 
 class User(AbstractUser):
@@ -109,6 +134,12 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def region_id(self) -> int | None:
+        """The welfare region of the user's organisation (None without one: no region's data)."""
+        organisation = self.organisation
+        return organisation.region_id if organisation is not None else None
 
 
 class TeamMembershipQuerySet(models.QuerySet["TeamMembership"]):

@@ -21,7 +21,7 @@ from tukipolku.intake.choices import RiskFactor
 from tukipolku.intake.forms import NeedAcceptForm, NeedDeclineForm, NeedSendForm
 from tukipolku.intake.models import NeedNotification
 from tukipolku.intake.permissions import can_send_need
-from tukipolku.pathways.selectors import pathway_list_available
+from tukipolku.pathways.selectors import pathway_list_for
 
 
 class SenderView(CapabilityView):
@@ -95,7 +95,7 @@ def _detail(
     context = {
         "need": need,
         "open_episode": open_episode,
-        "accept_form": accept_form or NeedAcceptForm(initial=initial, pathways=pathway_list_available()),
+        "accept_form": accept_form or NeedAcceptForm(initial=initial, pathways=pathway_list_for(actor=request.user)),
         "decline_form": decline_form or NeedDeclineForm(initial=initial),
         "conflict": conflict,
         "situations": [choice_label(SpecialSituation, c) for c in need.situations],
@@ -112,7 +112,7 @@ class NeedDetailView(ProfessionalView):
 class NeedAcceptView(ProfessionalView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         need = selectors.need_get_for(actor=request.user, need_id=pk, view="intake:accept")
-        form = NeedAcceptForm(request.POST, pathways=pathway_list_available())
+        form = NeedAcceptForm(request.POST, pathways=pathway_list_for(actor=request.user))
         if not form.is_valid():
             return _detail(request, need, accept_form=form, status=400)
         try:

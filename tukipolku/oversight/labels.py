@@ -116,6 +116,7 @@ REASON_LABELS: dict[str, Promise] = {
     "no_consent": _("No consent for this data"),
     "not_looked_up": _("Not found by identity code first"),
     "not_a_reviewer": _("Not a data protection reviewer"),
+    "other_region": _("Another welfare region's client"),
     "not_permitted": _("No right to manage consents"),
     "read_only": _("Read-only access: no changes allowed"),
     "closed": _("Client relationship closed: no changes allowed"),

@@ -3,6 +3,8 @@ access and disclosure logs, and the client's log report (703/2023 § 11, reliabi
 
 Nothing here checks the actor: the oversight views let only `can_review_access` users in, and they
 call `log_shown` for every client whose identifying data a page shows (basis `data_protection_review`).
+Every read takes the reviewer's welfare region (`region_id`, ADR 11): a log row is in a region when
+the reader's organisation is, or the client has an episode in a team of the region.
 The log is read by aggregate queries that return plain values; a page's query count does not grow
 with the number of log rows.
 """
@@ -17,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 
@@ -25,6 +27,7 @@ from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import AccessAction, AccessOutcome, Agent
 from tukipolku.audit.models import Disclosure, PersonalDataAccess
 from tukipolku.audit.services import access_record
+from tukipolku.cases.models import Episode
 from tukipolku.clients import identity
 from tukipolku.clients.models import Client
 from tukipolku.core.models import Organisation, User
@@ -81,6 +84,43 @@ class ClientRef:
     @classmethod
     def of(cls, client: Client) -> ClientRef:
         return cls(client.pk, client.full_name, client.birth_date)
+
+
+def _region_organisations(region_id: int | None) -> QuerySet[Organisation]:
+    """The organisations of a welfare region (without a region: the organisations without one)."""
+    if region_id is None:
+        return Organisation.objects.filter(region__isnull=True)
+    return Organisation.objects.filter(region_id=region_id)
+
+
+def _region_clients(region_id: int | None) -> QuerySet[Any]:
+    return Episode.objects.filter(team__organisation__in=_region_organisations(region_id)).values("client_id")
+
+
+def region_log_q(region_id: int | None, organisation_field: str = "organisation_id") -> Q:
+    """Log rows of a welfare region: its organisations' reads, any read of its clients, and the
+    attempts of no organisation on no client (anonymous visitors: every region's officer sees them)."""
+    return (
+        Q(**{f"{organisation_field}__in": _region_organisations(region_id).values("pk")})
+        | Q(client_id__in=_region_clients(region_id))
+        | Q(**{f"{organisation_field}__isnull": True, "client_id__isnull": True})
+    )
+
+
+def client_in_region(*, client_id: int, region_id: int | None) -> bool:
+    """Whether the client is not another region's: they have an episode in a team of the region, or
+    the region's professionals read their data on grounds of their own (a notification of need, a
+    handover), or no region has anything of them yet. Reviews and identity-code hits are no grounds."""
+    episodes = Episode.objects.filter(client_id=client_id).values("team__organisation_id")
+    reads = (
+        PersonalDataAccess.objects.filter(client_id=client_id, outcome=AccessOutcome.ALLOWED)
+        .exclude(basis__in=[BASIS_DATA_PROTECTION_REVIEW, "identity_code_lookup"])
+        .exclude(organisation_id__isnull=True)
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
+    regions = set(Organisation.objects.filter(Q(pk__in=reads) | Q(pk__in=episodes)).values_list("region_id", flat=True))
+    return not regions or region_id in regions
 
 
 def client_find_by_identity_code(*, code: str) -> Client | None:
@@ -159,7 +199,13 @@ class ReviewQueue:
         return {e.client_id for e in self.emergency} | {g.client_id for g in self.grants}
 
 
-def review_queue_for(*, include_reviewed: bool, limit: int) -> ReviewQueue:
+def _review_scope(model: type[EmergencyAccess] | type[LegalBasisGrant], region_id: int | None) -> Q:
+    """Exceptional accesses of the region's people (the one who opened it or was granted it)."""
+    person = "user" if model is EmergencyAccess else "grantee"
+    return Q(**{f"{person}__organisation__in": _region_organisations(region_id)})
+
+
+def review_queue_for(*, include_reviewed: bool, limit: int, region_id: int | None) -> ReviewQueue:
     """Each item carries `pages_opened`: how many pages its user opened under it (flagged rows)."""
     emergency: QuerySet[EmergencyAccess] = EmergencyAccess.objects.select_related(
         "client", "user", "user__organisation", "reviewed_by"
@@ -167,6 +213,8 @@ def review_queue_for(*, include_reviewed: bool, limit: int) -> ReviewQueue:
     grants: QuerySet[LegalBasisGrant] = LegalBasisGrant.objects.select_related(
         "client", "grantee", "grantee__organisation", "granted_by", "reviewed_by"
     ).annotate(pages_opened=_pages_opened("grantee_id", "granted_at"))
+    emergency = emergency.filter(_review_scope(EmergencyAccess, region_id))
+    grants = grants.filter(_review_scope(LegalBasisGrant, region_id))
     if not include_reviewed:
         emergency = emergency.filter(reviewed_at__isnull=True)
         grants = grants.filter(reviewed_at__isnull=True)
@@ -176,8 +224,12 @@ def review_queue_for(*, include_reviewed: bool, limit: int) -> ReviewQueue:
     return ReviewQueue(emergency=e[:limit], grants=g[:limit], emergency_more=len(e) > limit, grants_more=len(g) > limit)
 
 
-def review_item_get(*, model: type[EmergencyAccess] | type[LegalBasisGrant], pk: int) -> Any:
-    return model.objects.filter(pk=pk).first()
+def review_item_get(
+    *, model: type[EmergencyAccess] | type[LegalBasisGrant], pk: int, region_id: int | None, any_region: bool = False
+) -> Any:
+    """An item of the region's review queue (`any_region`: of any region, to log a refusal)."""
+    scope = Q() if any_region else _review_scope(model, region_id)
+    return model.objects.filter(scope, pk=pk).first()
 
 
 # ---------------------------------------------------------------- denied attempts
@@ -200,13 +252,13 @@ class DeniedSummary:
         return self.attempts >= DENIED_REPEATED
 
 
-def denied_attempts_by_user(*, since: datetime.datetime, limit: int = 50) -> list[DeniedSummary]:
+def denied_attempts_by_user(*, since: datetime.datetime, region_id: int | None, limit: int = 50) -> list[DeniedSummary]:
     """Users with denied access-log rows since the moment, the most attempts first. No client data.
 
     Refusals of a list (a partner's list leaving out clients whose consent does not reach them) are
     not attempts: they are in the log, but not counted here."""
     rows = list(
-        PersonalDataAccess.objects.filter(outcome=AccessOutcome.DENIED, accessed_at__gte=since)
+        PersonalDataAccess.objects.filter(region_log_q(region_id), outcome=AccessOutcome.DENIED, accessed_at__gte=since)
         .exclude(action=AccessAction.LIST)
         .values("user_id")
         .annotate(
@@ -293,9 +345,11 @@ def _period(qs: QuerySet[Any], field_name: str, filters: LogFilters) -> QuerySet
     return qs
 
 
-def access_log_page(*, filters: LogFilters, page_number: Any) -> tuple[Page[Any], list[AccessRow]]:
-    """One page (newest first) of the access log, with names for the ids on that page."""
-    qs = PersonalDataAccess.objects.order_by("-accessed_at", "-pk")
+def access_log_page(
+    *, filters: LogFilters, page_number: Any, region_id: int | None
+) -> tuple[Page[Any], list[AccessRow]]:
+    """One page (newest first) of the region's access log, with names for the ids on that page."""
+    qs = PersonalDataAccess.objects.filter(region_log_q(region_id)).order_by("-accessed_at", "-pk")
     if filters.user_id is not None:
         qs = qs.filter(user_id=filters.user_id)
     if filters.client_id is not None:
@@ -333,9 +387,12 @@ def access_log_page(*, filters: LogFilters, page_number: Any) -> tuple[Page[Any]
     return page, rows
 
 
-def disclosure_log_page(*, filters: LogFilters, page_number: Any) -> tuple[Page[Any], list[DisclosureRow]]:
-    """One page (newest first) of the disclosure log. `user_id` is who disclosed."""
-    qs = Disclosure.objects.order_by("-disclosed_at", "-pk")
+def disclosure_log_page(
+    *, filters: LogFilters, page_number: Any, region_id: int | None
+) -> tuple[Page[Any], list[DisclosureRow]]:
+    """One page (newest first) of the region's disclosure log. `user_id` is who disclosed."""
+    scope = region_log_q(region_id, "controller_organisation_id")
+    qs = Disclosure.objects.filter(scope).order_by("-disclosed_at", "-pk")
     if filters.user_id is not None:
         qs = qs.filter(user_id=filters.user_id)
     if filters.client_id is not None:

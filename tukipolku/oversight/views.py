@@ -20,6 +20,7 @@ from django.views import View
 
 from tukipolku.audit.choices import AccessAction
 from tukipolku.audit.services import access_denied
+from tukipolku.clients.models import Client
 from tukipolku.core.forms import attempt
 from tukipolku.core.permissions import can_review_access
 from tukipolku.core.views import redirect_htmx_aware
@@ -43,6 +44,20 @@ def _log_search(request: HttpRequest, view: str, client_id: int) -> None:
     selectors.log_shown(
         actor=request.user, view=view, client_ids=[client_id], resource="client", action=AccessAction.SEARCH
     )
+
+
+def _region(request: HttpRequest) -> int | None:
+    """The reviewer's welfare region: every oversight page shows that region only (ADR 11)."""
+    return getattr(request.user, "region_id", None)
+
+
+def _client_in_region(request: HttpRequest, view: str, client: Client | None) -> Client | None:
+    """The client when they are one of the reviewer's welfare region (ADR 11); a client of another
+    region is refused (logged) and treated as not found."""
+    if client is None or selectors.client_in_region(client_id=client.pk, region_id=_region(request)):
+        return client
+    access_denied(actor=request.user, view=view, client_id=client.pk, reason="other_region")
+    return None
 
 
 class OversightView(View):
@@ -81,7 +96,9 @@ class ReviewQueueView(OversightView):
         also_read: tuple[int, ...] = (),
         status: int = 200,
     ) -> HttpResponse:
-        queue = selectors.review_queue_for(include_reviewed=include_reviewed, limit=REVIEW_QUEUE_LIMIT)
+        queue = selectors.review_queue_for(
+            include_reviewed=include_reviewed, limit=REVIEW_QUEUE_LIMIT, region_id=_region(request)
+        )
 
         def with_forms(kind: str, items: list[Any]) -> list[tuple[Any, ReviewForm | None]]:
             out: list[tuple[Any, ReviewForm | None]] = []
@@ -103,7 +120,9 @@ class ReviewQueueView(OversightView):
             "grants_more": queue.grants_more,
             "include_reviewed": include_reviewed,
             "limit": REVIEW_QUEUE_LIMIT,
-            "denied": selectors.denied_attempts_by_user(since=now - datetime.timedelta(days=DENIED_WINDOW_DAYS)),
+            "denied": selectors.denied_attempts_by_user(
+                since=now - datetime.timedelta(days=DENIED_WINDOW_DAYS), region_id=_region(request)
+            ),
             "denied_days": DENIED_WINDOW_DAYS,
             "now": now,
         }
@@ -124,8 +143,13 @@ class ReviewRecordView(OversightView):
     model: type[EmergencyAccess] | type[LegalBasisGrant] = EmergencyAccess
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        item = selectors.review_item_get(model=self.model, pk=pk)
+        item = selectors.review_item_get(model=self.model, pk=pk, region_id=_region(request))
         if item is None:
+            outside = selectors.review_item_get(model=self.model, pk=pk, region_id=None, any_region=True)
+            if outside is not None:  # another welfare region's: refused, logged against its client
+                access_denied(
+                    actor=request.user, view=self.view_name, client_id=outside.client_id, reason="other_region"
+                )
             raise Http404
         include_reviewed = request.POST.get("reviewed") == "1"
         back = reverse("oversight:review") + ("?reviewed=1" if include_reviewed else "")
@@ -193,7 +217,9 @@ class AccessLogView(OversightView):
         find = IdentityCodeForm(request.POST)
         filters = LogFilterForm(request.POST)  # hidden copies of the filters in force, client excluded
         if find.is_valid():
-            client = selectors.client_find_by_identity_code(code=find.cleaned_data["identity_code"])
+            client = _client_in_region(
+                request, self.view_name, selectors.client_find_by_identity_code(code=find.cleaned_data["identity_code"])
+            )
             if client is not None:
                 _log_search(request, self.view_name, client.pk)
                 return redirect(f"{reverse('oversight:log')}?{filters.query(client=client.pk)}")
@@ -207,14 +233,22 @@ class AccessLogView(OversightView):
         searched = filter_form.is_bound and filter_form.is_valid()
         filters = filter_form.filters()
         tab = filter_form.tab_name if searched else "accesses"
-        client = selectors.client_for_review(client_id=filters.client_id) if filters.client_id else None
+        client = (
+            _client_in_region(request, self.view_name, selectors.client_for_review(client_id=filters.client_id))
+            if filters.client_id
+            else None
+        )
         page: Any = None
         rows: list[Any] = []
         resource = "disclosure_log" if tab == TAB_DISCLOSURES else "access_log"
         if searched and tab == TAB_DISCLOSURES:
-            page, rows = selectors.disclosure_log_page(filters=filters, page_number=request.GET.get("page"))
+            page, rows = selectors.disclosure_log_page(
+                filters=filters, page_number=request.GET.get("page"), region_id=_region(request)
+            )
         elif searched:
-            page, rows = selectors.access_log_page(filters=filters, page_number=request.GET.get("page"))
+            page, rows = selectors.access_log_page(
+                filters=filters, page_number=request.GET.get("page"), region_id=_region(request)
+            )
         shown = [r.client.client_id for r in rows if r.client is not None]
         if client is not None:
             shown.append(client.pk)
@@ -290,7 +324,9 @@ class ReportView(OversightView):
     def post(self, request: HttpRequest) -> HttpResponse:
         find = IdentityCodeForm(request.POST)
         if find.is_valid():
-            client = selectors.client_find_by_identity_code(code=find.cleaned_data["identity_code"])
+            client = _client_in_region(
+                request, self.view_name, selectors.client_find_by_identity_code(code=find.cleaned_data["identity_code"])
+            )
             if client is not None:
                 _log_search(request, self.view_name, client.pk)
                 _ReportState.default(client.pk).save(request)
@@ -307,7 +343,11 @@ class ReportView(OversightView):
         status: int = 200,
     ) -> HttpResponse:
         state = _ReportState.load(request)
-        client = selectors.client_for_review(client_id=state.client_id) if state is not None else None
+        client = (
+            _client_in_region(request, self.view_name, selectors.client_for_review(client_id=state.client_id))
+            if state is not None
+            else None
+        )
         context: dict[str, Any] = {"find_form": find or IdentityCodeForm(), "client": client}
         if state is not None and client is not None:
             today = timezone.localdate()
@@ -362,7 +402,7 @@ def _report_for_output(request: HttpRequest, view: str, action: str) -> tuple[_R
     """The report kept in the session and its client, with the print or export logged; None when
     there is no report to give out."""
     state = _ReportState.load(request)
-    client = selectors.client_for_review(client_id=state.client_id) if state is not None else None
+    client = _client_in_region(request, view, selectors.client_for_review(client_id=state.client_id)) if state else None
     if state is None or client is None:
         return None
     selectors.log_shown(

@@ -1,4 +1,5 @@
-"""Administrators edit pathways here. Published versions are read-only; changes go to a new draft."""
+"""Administrators edit pathways here. Published versions are read-only; changes go to a new draft.
+A regional administrator sees and edits only their own welfare region's pathways (ADR 11)."""
 
 from typing import Any
 
@@ -8,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from tukipolku.core.exceptions import ApplicationError
+from tukipolku.core.regions import RegionScopedAdmin
 from tukipolku.pathways.models import Pathway, PathwayStep, PathwayVersion
 from tukipolku.pathways.services import pathway_version_create_draft, pathway_version_publish
 
@@ -25,8 +27,9 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Pathway)
-class PathwayAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_fi", "name_sv", "name_en", "is_active", "opened_by_handover"]
+class PathwayAdmin(RegionScopedAdmin):
+    list_display = ["code", "name_fi", "name_sv", "name_en", "is_active", "opened_by_handover", "region"]
+    own_region_field = "region"
     inlines = [VersionInline]
     actions = ["create_draft"]
 
@@ -91,9 +94,9 @@ class StepInline(admin.StackedInline):
 
 
 @admin.register(PathwayVersion)
-class PathwayVersionAdmin(admin.ModelAdmin):
+class PathwayVersionAdmin(RegionScopedAdmin):
     list_display = ["pathway", "number", "status", "published_at"]
-    list_filter = ["pathway", "status"]
+    list_filter = [("pathway", admin.RelatedOnlyFieldListFilter), "status"]  # no other region's names
     inlines = [StepInline]
     actions = ["publish"]
     readonly_fields = ["pathway", "number", "status", "published_at"]

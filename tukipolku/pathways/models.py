@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tukipolku.core.choices import Profession
+from tukipolku.core.choices import OrganisationKind, Profession
 from tukipolku.core.models import BaseModel, LocalizedMixin
 from tukipolku.pathways.choices import CompletionCheck, HandoverRole, VersionStatus
 
@@ -31,6 +31,16 @@ class Pathway(LocalizedMixin, BaseModel):
         _("opened by escorted handovers"),
         default=False,
         help_text=_("An accepted escorted handover opens the client's episode on this pathway. One pathway at most."),
+    )
+    region = models.ForeignKey(
+        "core.Organisation",
+        verbose_name=_("welfare region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pathways",
+        limit_choices_to={"kind": OrganisationKind.WELFARE_REGION},
+        help_text=_("The welfare region whose teams use the pathway and whose administrators manage it (ADR 11)."),
     )
 
     class Meta:

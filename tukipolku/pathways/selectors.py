@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 
 from tukipolku.pathways.choices import VersionStatus
@@ -16,6 +18,13 @@ def pathway_version_current(*, pathway: Pathway) -> PathwayVersion | None:
 def pathway_list_available() -> QuerySet[Pathway]:
     """Pathways that have a published version and are open for new episodes, the shipped ones first."""
     return Pathway.objects.filter(is_active=True, versions__status=VersionStatus.PUBLISHED).distinct().order_by("pk")
+
+
+def pathway_list_for(*, actor: Any) -> QuerySet[Pathway]:
+    """The available pathways of the actor's welfare region: episodes open only on these (ADR 11)."""
+    region_id = getattr(actor, "region_id", None)
+    available = pathway_list_available()
+    return available.filter(region_id=region_id) if region_id is not None else available.filter(region__isnull=True)
 
 
 def pathway_version_list_with_steps(*, version_ids: list[int]) -> dict[int, PathwayVersion]:

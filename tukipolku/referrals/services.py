@@ -93,6 +93,11 @@ def referral_send(
             raise ApplicationError(
                 _("The named recipient does not work in the chosen organisation."), field="recipient_user"
             )
+        if recipient_organisation.region_id != episode.team.region_id:
+            # The recipient's staff could not read the episode (ADR 11): refer within the region.
+            raise ApplicationError(
+                _("Choose an organisation of the client's welfare region."), field="recipient_organisation"
+            )
         permits = sendable_categories(episode=episode, organisation=recipient_organisation)
         refused = [c for c in chosen if c not in permits]
         if refused:

@@ -11,6 +11,9 @@ from django.contrib.auth.models import Group, Permission
 
 from tukipolku.core.choices import OrganisationKind, Profession, TeamRole
 from tukipolku.core.models import Organisation, Team, TeamMembership, User
+from tukipolku.core.regions import REGIONAL_ADMIN_GROUP
+from tukipolku.pathways.models import Pathway
+from tukipolku.pathways.selectors import pathway_version_current
 
 DEMO_PASSWORD = "demo-tukipolku-2026"  # noqa: S105 – published demo password, synthetic accounts only
 DEMO_SINCE = datetime.date(2020, 1, 1)
@@ -28,6 +31,8 @@ class DemoOrganisations:
     kela: Organisation
     occupational: Organisation
     student: Organisation
+    second_region: Organisation  # Pohjoisrannikko: its own centre, team, partner and pathway (ADR 11)
+    second_employment: Organisation
 
 
 def _business_id(rng: random.Random) -> str:
@@ -41,7 +46,8 @@ def _business_id(rng: random.Random) -> str:
 
 def build_organisations(rng: random.Random) -> DemoOrganisations:
     """Create the demo's fictional welfare region, two sote-centres with a team each, and partners:
-    employment services, Kela, an occupational health provider and student health care."""
+    employment services, Kela, an occupational health provider and student health care, all in the
+    region; the pathways without a region become the region's."""
     region = Organisation.objects.create(
         name="Länsirannikon hyvinvointialue", kind=OrganisationKind.WELFARE_REGION, business_id=_business_id(rng)
     )
@@ -62,14 +68,25 @@ def build_organisations(rng: random.Random) -> DemoOrganisations:
         name="Länsirannikon työllisyysalue, työllisyyspalvelut",
         kind=OrganisationKind.EMPLOYMENT_SERVICES,
         business_id=_business_id(rng),
+        region=region,
     )
-    kela = Organisation.objects.create(name="Kela, Länsirannikon palvelupiste", kind=OrganisationKind.KELA)
+    kela = Organisation.objects.create(
+        name="Kela, Länsirannikon palvelupiste", kind=OrganisationKind.KELA, region=region
+    )
     occupational = Organisation.objects.create(
-        name="Työterveys Rannikko Oy", kind=OrganisationKind.OCCUPATIONAL_HEALTH, business_id=_business_id(rng)
+        name="Työterveys Rannikko Oy",
+        kind=OrganisationKind.OCCUPATIONAL_HEALTH,
+        business_id=_business_id(rng),
+        region=region,
     )
     student = Organisation.objects.create(
-        name="Länsirannikon korkeakouluopiskelijoiden terveydenhoito", kind=OrganisationKind.STUDENT_HEALTH
+        name="Länsirannikon korkeakouluopiskelijoiden terveydenhoito",
+        kind=OrganisationKind.STUDENT_HEALTH,
+        region=region,
     )
+    # The shipped pathways (created by the migrations, before any region) become this region's.
+    Pathway.objects.filter(region__isnull=True).update(region=region)
+    second_region, second_employment = _build_second_region(rng, centres, teams)
     return DemoOrganisations(
         region=region,
         centres=centres,
@@ -78,7 +95,63 @@ def build_organisations(rng: random.Random) -> DemoOrganisations:
         kela=kela,
         occupational=occupational,
         student=student,
+        second_region=second_region,
+        second_employment=second_employment,
     )
+
+
+def _build_second_region(
+    rng: random.Random, centres: list[Organisation], teams: list[Team]
+) -> tuple[Organisation, Organisation]:
+    """A second welfare region, so that the separation of regions shows: a sote-centre with a team
+    (appended to `centres` and `teams`), employment services, and a pathway of its own."""
+    region = Organisation.objects.create(
+        name="Pohjoisrannikon hyvinvointialue", kind=OrganisationKind.WELFARE_REGION, business_id=_business_id(rng)
+    )
+    centre = Organisation.objects.create(
+        name="Revontulen sote-keskus", kind=OrganisationKind.SOTE_CENTRE, parent=region
+    )
+    centres.append(centre)
+    teams.append(
+        Team.objects.create(
+            name="Revontulen työkykytiimi", organisation=centre, description="Työkyvyn tuen tiimi, Revontuli."
+        )
+    )
+    employment = Organisation.objects.create(
+        name="Pohjoisrannikon työllisyysalue, työllisyyspalvelut",
+        kind=OrganisationKind.EMPLOYMENT_SERVICES,
+        business_id=_business_id(rng),
+        region=region,
+    )
+    _copy_pathway(
+        "satakunta",
+        region,
+        new_code="pohjoisrannikko",
+        names=(
+            "Pohjoisrannikon työkyvyn tuen prosessi",
+            "Norra kustens process för stöd för arbetsförmågan",
+            "Pohjoisrannikko work ability support process",
+        ),
+    )
+    return region, employment
+
+
+def _copy_pathway(code: str, region: Organisation, *, new_code: str, names: tuple[str, str, str]) -> None:
+    """The region's own copy of a shipped pathway's newest published version, steps included."""
+    source = Pathway.objects.filter(code=code).first()
+    version = pathway_version_current(pathway=source) if source is not None else None
+    if source is None or version is None:
+        return
+    steps = list(version.steps.order_by("order"))
+    source.pk, source.code, source.region = None, new_code, region
+    source.name_fi, source.name_sv, source.name_en = names
+    source.opened_by_handover = False  # the escorted handover pathway stays the first region's
+    source.save()
+    version.pk, version.pathway = None, source
+    version.save()
+    for step in steps:
+        step.pk, step.version = None, version
+        step.save()
 
 
 DPO_GROUP = "Tietosuojavastaavat"
@@ -103,7 +176,7 @@ class DemoLogin:
     first_name: str
     last_name: str
     title: str
-    organisation: str  # "region", "centre1", "centre2", "employment", "kela", "occupational" or "student"
+    organisation: str  # a key of `_organisations_by_key`: "region", "centre1", "employment", "region2"…
     team: int | None = None
     team_role: str = TeamRole.MEMBER
     staff: bool = False
@@ -146,12 +219,71 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("student", Profession.STUDENT_HEALTH, "Emilia", "Sundström", "Opiskeluterveydenhoitaja", "student"),
     DemoLogin("nurse2", Profession.PUBLIC_HEALTH_NURSE, "Hanna", "Järvinen", "Terveydenhoitaja", "centre2", 1),
     DemoLogin("physician2", Profession.PHYSICIAN, "Ville", "Korhonen", "Lääkäri", "centre2", 1),
+    # The second welfare region (Pohjoisrannikko): its own team, partner, administrator and DPO, who
+    # see nothing of the first region's clients, and whom the first region's people do not see.
+    DemoLogin("north-nurse", Profession.PUBLIC_HEALTH_NURSE, "Aila", "Pohjola", "Terveydenhoitaja", "centre3", 2),
+    DemoLogin("north-physician", Profession.PHYSICIAN, "Tapio", "Kaarto", "Lääkäri", "centre3", 2),
+    DemoLogin(
+        "north-socialworker", Profession.SOCIAL_WORKER, "Marjut", "Lapinlahti", "Sosiaalityöntekijä", "centre3", 2
+    ),
+    DemoLogin(
+        "north-manager", Profession.TEAM_MANAGER, "Jouni", "Niva", "Tiimin esihenkilö", "centre3", 2, TeamRole.MANAGER
+    ),
+    DemoLogin(
+        "north-employment",
+        Profession.EMPLOYMENT_COORDINATOR,
+        "Kaisu",
+        "Rova",
+        "Työkykykoordinaattori",
+        "employment2",
+    ),
+    DemoLogin(
+        "north-admin",
+        Profession.ADMINISTRATOR,
+        "Eero",
+        "Jänkä",
+        "Alueen pääkäyttäjä",
+        "region2",
+        group=REGIONAL_ADMIN_GROUP,
+        role="Regional administrator",
+    ),
+    DemoLogin(
+        "north-dpo",
+        Profession.DATA_PROTECTION_OFFICER,
+        "Sirpa",
+        "Aapa",
+        "Tietosuojavastaava",
+        "region2",
+        group=DPO_GROUP,
+        role="Data protection officer",
+    ),
 )
+REGIONAL_ADMIN_MODELS = (
+    ("core", "organisation"),
+    ("core", "team"),
+    ("core", "teammembership"),
+    ("core", "user"),
+    ("pathways", "pathway"),
+    ("pathways", "pathwayversion"),
+    ("pathways", "pathwaystep"),
+)
+"""What the regional administrators manage (view, add, change) in their own region."""
 
 
 def _group(name: str, app_label: str, codename: str) -> Group:
     group, _created = Group.objects.get_or_create(name=name)
     group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return group
+
+
+def _regional_admin_group() -> Group:
+    group, _created = Group.objects.get_or_create(name=REGIONAL_ADMIN_GROUP)
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label__in={app for app, _model in REGIONAL_ADMIN_MODELS},
+            codename__in=[f"{a}_{model}" for _app, model in REGIONAL_ADMIN_MODELS for a in ("view", "add", "change")],
+        )
+    )
     return group
 
 
@@ -166,11 +298,15 @@ def build_demo_users(orgs: DemoOrganisations) -> dict[str, User]:
         "kela": orgs.kela,
         "occupational": orgs.occupational,
         "student": orgs.student,
+        "region2": orgs.second_region,
+        "centre3": orgs.centres[2],
+        "employment2": orgs.second_employment,
     }
     hashed = make_password(DEMO_PASSWORD)
     groups = {
         DPO_GROUP: _group(DPO_GROUP, "audit", "review_access_log"),
         OVERRIDE_GROUP: _group(OVERRIDE_GROUP, "privacy", "add_legalbasisgrant"),
+        REGIONAL_ADMIN_GROUP: _regional_admin_group(),
     }
     users: dict[str, User] = {}
     for login in DEMO_LOGINS:
@@ -182,7 +318,7 @@ def build_demo_users(orgs: DemoOrganisations) -> dict[str, User]:
             profession=login.profession,
             organisation=by_key[login.organisation],
             title=login.title,
-            is_staff=login.staff,
+            is_staff=login.staff or login.group == REGIONAL_ADMIN_GROUP,
             is_superuser=login.staff,
             password=hashed,
         )

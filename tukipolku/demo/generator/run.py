@@ -20,6 +20,7 @@ from tukipolku.demo.generator.partners import _load_partners
 from tukipolku.demo.generator.pathways import _load_pathways
 from tukipolku.demo.generator.people import _choose_staff
 from tukipolku.demo.generator.rows import COLUMNS, _BackgroundWriters, _reset_sequences, _Table, _write_batch
+from tukipolku.pathways.models import Pathway
 
 
 @dataclass
@@ -65,6 +66,10 @@ def generate(
     staffs = _choose_staff(
         episodes=round(clients * 1.5), teams=teams, demo_users=demo_users, today=today, rng=rng, log=log
     )
+    # Episodes open only on the pathways of the team's welfare region (ADR 11): the generated
+    # pathways are the first region's, so other regions' teams get no generated clients.
+    regions = set(Pathway.objects.filter(code__in=[p.code for p in pathways]).values_list("region_id", flat=True))
+    staffs = [s for s in staffs if s.region_id in regions or None in regions]
     if not staffs:
         raise RuntimeError("No team with active professionals: create organisations and users first.")
     partners = _load_partners(clients=clients, seed=seed, log=log)

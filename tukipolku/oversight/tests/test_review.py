@@ -150,7 +150,7 @@ def test_denied_attempts__grouped_by_user_with_counts(reviewer, nurse, outsider)
     # A list leaving out clients the reader does not reach is not an attempt.
     log_rows(nurse, clients[2].pk, [now], outcome=AccessOutcome.DENIED, basis="none", action=AccessAction.LIST)
 
-    summary = selectors.denied_attempts_by_user(since=now - datetime.timedelta(days=30))
+    summary = selectors.denied_attempts_by_user(since=now - datetime.timedelta(days=30), region_id=None)
 
     assert [(s.user_name, s.attempts, s.clients, s.repeated) for s in summary] == [
         (outsider.display_name, 6, 3, True),
@@ -166,6 +166,6 @@ def test_denied_attempts__anonymous_attempts_have_their_own_line(reviewer):
     log_rows(None, None, [timezone.now()], outcome=AccessOutcome.DENIED, basis="none")
     UserFactory()
 
-    summary = selectors.denied_attempts_by_user(since=timezone.now() - datetime.timedelta(days=1))
+    summary = selectors.denied_attempts_by_user(since=timezone.now() - datetime.timedelta(days=1), region_id=None)
 
     assert [(s.user_name, s.attempts) for s in summary] == [("Not logged in", 1)]

@@ -16,6 +16,7 @@ from tukipolku.demo.handovers_demo import build_handovers_demo
 from tukipolku.demo.intake_demo import build_intake_demo
 from tukipolku.demo.meetings_demo import build_meetings_demo
 from tukipolku.demo.referrals_demo import build_referrals_demo
+from tukipolku.demo.regions_demo import build_second_region_demo
 from tukipolku.demo.showcase import Showcase, build_privacy_showcase
 from tukipolku.demo.sweep_demo import build_sweep_demo
 
@@ -26,7 +27,8 @@ DEMO_SEED = 2026
 class Command(BaseCommand):
     help = (
         "Load the demo: a welfare region, two sote-centres with teams, partner organisations, demo users "
-        "and 300 synthetic clients with their consents, and exceptional accesses for the data protection "
+        "(and a second welfare region with its own team and users) and 300 synthetic clients with their "
+        "consents, and exceptional accesses for the data protection "
         "officer to review. Does nothing but print the logins when the demo users exist."
     )
 
@@ -45,9 +47,14 @@ class Command(BaseCommand):
                 build_handovers_demo(users=users, now=now)
                 build_meetings_demo(users=users, now=now)
                 build_follow_up_demo(seed=DEMO_SEED)  # situations recorded at follow-ups after closing
+                north = build_second_region_demo(users=users, now=now, seed=DEMO_SEED)
             build_sweep_demo(log=self.stdout.write)  # notifications and the managers' list (issue 4)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
             self.print_showcase(showcase)
+            self.stdout.write(
+                f"  regions: the north-* users work in Pohjoisrannikko's own team with {len(north)} clients; "
+                "neither region sees the other's clients"
+            )
         self.print_logins(usernames)
 
     def print_showcase(self, showcase: Showcase) -> None:
