@@ -114,7 +114,7 @@ def client_in_region(*, client_id: int, region_id: int | None) -> bool:
     episodes = Episode.objects.filter(client_id=client_id).values("team__organisation_id")
     reads = (
         PersonalDataAccess.objects.filter(client_id=client_id, outcome=AccessOutcome.ALLOWED)
-        .exclude(basis__in=[BASIS_DATA_PROTECTION_REVIEW, "identity_code_lookup"])
+        .exclude(basis__in=[AccessGround.DATA_PROTECTION_REVIEW, AccessGround.IDENTITY_CODE])
         .exclude(organisation_id__isnull=True)
         .values_list("organisation_id", flat=True)
         .distinct()

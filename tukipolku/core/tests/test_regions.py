@@ -63,7 +63,7 @@ def test_migration__fills_todays_organisations_and_pathways_with_the_only_region
     Organisation.objects.update(region=None)
     Pathway.objects.update(region=None)
 
-    importlib.import_module("tukipolku.core.migrations.0004_organisation_region").fill_regions(django_apps, None)
+    importlib.import_module("tukipolku.core.migrations.0005_organisation_region").fill_regions(django_apps, None)
     migration = next(
         m
         for m in ("0007_pathway_region", "0006_pathway_region")

@@ -17,7 +17,7 @@ def fill_regions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_organisation_region'),
+        ('core', '0005_organisation_region'),
         ('pathways', '0006_handover_roles'),
     ]
 

@@ -27,7 +27,7 @@ def fill_regions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_data_protection_officer'),
+        ('core', '0004_cache_table'),
     ]
 
     operations = [
