@@ -5,9 +5,8 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
-from django.views.i18n import set_language
 
-from tukipolku.core.views import HomeView, not_found
+from tukipolku.core.views import HomeView, language_set, not_found
 
 # A database that cannot be reached answers 503 with Retry-After, anything else the plain 500 page.
 handler500 = "tukipolku.core.unavailable.server_error"
@@ -22,7 +21,7 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("login/", account_views.login, name="login"),
     path("logout/", account_views.logout, name="logout"),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", login_not_required(language_set), name="set_language"),
     path("admin/", admin.site.urls),
     # allauth's own login address leads to ours. Users do not manage their e-mail addresses (they link
     # identity-provider logins to users) nor reset passwords by e-mail: administrators do.

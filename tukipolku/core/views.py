@@ -8,8 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views import View
+from django.views.i18n import set_language
 
 from tukipolku.audit.services import access_denied
+from tukipolku.core.http import safe_next
 from tukipolku.core.permissions import can_administer, can_review_access, can_work_with_clients, is_partner
 
 
@@ -93,3 +95,13 @@ def not_found(request: HttpRequest) -> HttpResponse:
     """For third-party pages we do not offer (allauth's e-mail management: administrators keep users'
     addresses, which link identity-provider logins to users)."""
     raise Http404
+
+
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, with its `next` checked like every other redirect (core.http): a
+    target that is no path on this site goes to the front page."""
+    if request.method == "POST":
+        data = request.POST.copy()
+        data["next"] = safe_next(request, data.get("next"), fallback="/")
+        request.POST = data
+    return set_language(request)

@@ -635,3 +635,11 @@ def test_login__failures_are_counted_in_the_shared_database_cache(client, nurse)
             assert not logged_in(client)
         finally:
             cache.clear()
+
+
+@pytest.mark.parametrize("target", ["0", "board", "//evil.example/", "https://evil.example/"])
+def test_language__next_that_is_no_path_here_goes_home(client, db, target):
+    response = client.post(reverse("set_language"), {"language": "sv", "next": target})
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.cookies["django_language"].value == "sv"
