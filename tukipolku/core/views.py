@@ -103,5 +103,5 @@ def language_set(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         data = request.POST.copy()
         data["next"] = safe_next(request, data.get("next"), fallback="/")
-        request.POST = data
+        request.POST = data  # type: ignore[assignment]  # the checked copy replaces the form data
     return set_language(request)
