@@ -78,7 +78,9 @@ def test_nurse_walks_the_whole_satakunta_process(page, people):
     assert "Name the contact person first." in page.content()
     assert page.get_by_label("What did this step produce?").input_value() == "Health check done, team assembled."
 
-    page.get_by_role("link", name="Go to the client's team").click()
+    needs = page.locator(".needs-list")
+    assert "A contact person is named" in needs.inner_text()
+    needs.get_by_role("link", name="Name the contact person").click()
     page.locator("#id_user").select_option(str(physician.pk))
     page.get_by_label("Role in this case").fill("Work ability assessment")
     page.get_by_role("button", name="Add to the team").click()
@@ -115,7 +117,7 @@ def test_nurse_walks_the_whole_satakunta_process(page, people):
     complete_step(page, "Service plan drafted with the client.")
 
     # Step 5 needs the client's agreement to the current plan version.
-    page.get_by_role("link", name="Go to the service plan").click()
+    page.locator(".needs-list").get_by_role("link", name="Record the client's agreement").click()
     page.get_by_label("How the client agreed").select_option("in_meeting")
     page.get_by_role("button", name="Record agreement to version 1").click()
     assert "The client's agreement is recorded." in page.content()

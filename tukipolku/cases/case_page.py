@@ -29,8 +29,10 @@ def case_page_context(request: HttpRequest, episode: Episode, **forms: Any) -> d
     can_change = can_change_episode(request.user, episode)
     step = episode.current_step
     check = registry.completion_checks.get(step.completion_check) if step else None
-    check_ok = check.passes(episode) if (check is not None and can_change) else None
+    needs = registry.step_needs(step.completion_check, episode) if (step and check and can_change) else []
+    check_ok = all(n.done for n in needs) if needs else None
     earlier = [s for s in detail.steps if step is not None and s.order < step.order]
+    following = next((s for s in detail.steps if step is not None and s.order > step.order), None)
     sections = []
     for name, section in sorted(registry.case_sections.items(), key=lambda kv: kv[1].order):
         if not access.reads(section.category):
@@ -61,6 +63,8 @@ def case_page_context(request: HttpRequest, episode: Episode, **forms: Any) -> d
         "check": check,
         "check_ok": check_ok,
         "check_failure": check.failure_message() if check is not None and check_ok is False else "",
+        "needs": needs,
+        "next_step": following,
         "sections": sections,
         "history": [(e, describe_event(e)) for e in events],
         "complete_form": StepCompleteForm(initial={"step_id": step_id}, prefix="complete"),

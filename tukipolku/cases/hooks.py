@@ -1,5 +1,6 @@
 """What cases itself plugs into its registry: the completion check that a contact person is named."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tukipolku.cases.choices import AssignmentKind
@@ -15,5 +16,10 @@ def _has_contact_person(episode: Episode) -> bool:
 def register() -> None:
     register_completion_check(
         CheckCode.CONTACT_PERSON,
-        CompletionCheck(passes=_has_contact_person, failure_message=lambda: _("Name the contact person first.")),
+        CompletionCheck(
+            passes=_has_contact_person,
+            failure_message=lambda: _("Name the contact person first."),
+            todo=lambda: _("Name the contact person"),
+            url=lambda episode: reverse("cases:team", args=[episode.pk]),
+        ),
     )

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tukipolku.pathways.choices import CompletionCheck as CheckCode
+
 if TYPE_CHECKING:
     from tukipolku.cases.models import Episode
 
@@ -26,6 +28,43 @@ if TYPE_CHECKING:
 class CompletionCheck:
     passes: Callable[[Episode], bool]
     failure_message: Callable[[], str]
+    # What to do and where, shown on the step card before the button: a link text and its address.
+    todo: Callable[[], str] = lambda: ""
+    url: Callable[[Episode], str] = lambda episode: ""
+    # Checks this one builds on (the client agrees to a plan that has a goal): listed first.
+    builds_on: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Need:
+    """One thing a step needs before it can be marked done, as the step card lists it."""
+
+    label: str
+    done: bool
+    todo: str
+    url: str
+
+
+def step_needs(code: str, episode: Episode) -> list[Need]:
+    """What the completion check `code` needs, with the checks it builds on first (each once)."""
+    needs: list[Need] = []
+    seen: set[str] = set()
+
+    def add(c: str) -> None:
+        check = completion_checks.get(c)
+        if check is None or c in seen:
+            return
+        seen.add(c)
+        for earlier in check.builds_on:
+            add(earlier)
+        needs.append(Need(label=_check_label(c), done=check.passes(episode), todo=check.todo(), url=check.url(episode)))
+
+    add(code)
+    return needs
+
+
+def _check_label(code: str) -> str:
+    return str(CheckCode(code).label) if code in CheckCode.values else code
 
 
 @dataclass(frozen=True)

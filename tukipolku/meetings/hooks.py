@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -63,13 +64,20 @@ def _send_pending_invitations(today: datetime.date) -> int:
 def register() -> None:
     registry.register_completion_check(
         CheckCode.MEETING,
-        registry.CompletionCheck(passes=_meeting_held, failure_message=lambda: _("Record the meeting first.")),
+        registry.CompletionCheck(
+            passes=_meeting_held,
+            failure_message=lambda: _("Record the meeting first."),
+            todo=lambda: _("Record a held meeting, or schedule one"),
+            url=lambda episode: reverse("meetings:create", args=[episode.pk]),
+        ),
     )
     registry.register_completion_check(
         CheckCode.JOINT_MEETING,
         registry.CompletionCheck(
             passes=_joint_meeting_held,
             failure_message=lambda: _("Record a meeting in which the client took part first."),
+            todo=lambda: _("Record a held meeting with the client, or schedule one"),
+            url=lambda episode: reverse("meetings:create", args=[episode.pk]),
         ),
     )
     registry.register_case_section(

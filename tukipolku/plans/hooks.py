@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tukipolku.audit.choices import EventType
@@ -80,7 +81,10 @@ def register() -> None:
     registry.register_completion_check(
         CheckCode.PLAN,
         registry.CompletionCheck(
-            passes=_has_goal, failure_message=lambda: _("Write at least one goal in the service plan first.")
+            passes=_has_goal,
+            failure_message=lambda: _("Write at least one goal in the service plan first."),
+            todo=lambda: _("Write a goal in the service plan"),
+            url=lambda episode: reverse("plans:edit", args=[episode.pk]),
         ),
     )
     registry.register_completion_check(
@@ -88,6 +92,9 @@ def register() -> None:
         registry.CompletionCheck(
             passes=_current_agreed,
             failure_message=lambda: _("Record the client's agreement to the current plan first."),
+            todo=lambda: _("Record the client's agreement on the service plan page"),
+            url=lambda episode: reverse("plans:edit", args=[episode.pk]),
+            builds_on=(CheckCode.PLAN,),
         ),
     )
     registry.register_next_action_source(
