@@ -283,3 +283,29 @@ def test_referrals__only_to_organisations_of_the_clients_region(regions, satakun
     with pytest.raises(ApplicationError, match="welfare region"):
         referral_send(recipient_organisation=other, **send)
     assert referral_send(recipient_organisation=own, **send).recipient_organisation == own
+
+
+def test_admin__superuser_cannot_add_a_member_of_another_region_to_a_team(regions):
+    _r, _s, team_r, team_s = regions
+    superuser = UserFactory(profession=Profession.ADMINISTRATOR, is_staff=True, is_superuser=True, organisation=None)
+    stranger = member(team_s, username="toinen-alue")
+    c = _browser(superuser)
+
+    response = c.post(
+        reverse("admin:core_team_change", args=[team_r.pk]),
+        {
+            "name": team_r.name,
+            "organisation": team_r.organisation_id,
+            "is_active": "on",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-user": stranger.pk,
+            "memberships-0-role": "member",
+            "memberships-0-started_on": "1.1.2026",
+        },
+    )
+
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][0].formset.errors
+    assert list(errors[0]) == ["user"], errors
+    assert not TeamMembership.objects.filter(team=team_r, user=stranger).exists()
