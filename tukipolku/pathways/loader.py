@@ -100,3 +100,17 @@ def set_handover_roles(pathway_model: Any, step_model: Any) -> None:
                 step_model.objects.filter(version__pathway__code=item["code"], code=step["code"]).update(
                     handover_role=step["handover_role"]
                 )
+
+
+def set_handover_step_checks(step_model: Any, *, was: str) -> None:
+    """A step that an escorted handover does asks for what the handover records, not for a record of the
+    team's: give such steps (those with a `handover_role`) of the shipped pathways the data file's
+    completion check, in every version where the step still has `was` (a data migration; steps matched by
+    their pathway's and their own code, so a renamed or otherwise re-checked step is left alone)."""
+    for item in read_data():
+        for step in item["steps"]:
+            check = step.get("completion_check", "none")
+            if step.get("handover_role") and check != was:
+                step_model.objects.filter(
+                    version__pathway__code=item["code"], code=step["code"], completion_check=was
+                ).exclude(handover_role="").update(completion_check=check)

@@ -412,10 +412,12 @@ def test_handover_accept__steps_the_handover_did_are_marked_done(handover, sende
     handover = prepare(handover, sender, prep_met_on=yesterday, prep_health_info_on=yesterday)
     handover = transfer(handover, sender, receiving_nurse=nurse)
     episode = services.handover_accept(actor=nurse, handover=handover, expected_status=HandoverStatus.OPEN)
-    # Opening and the preparatory meeting are done; the transfer meeting step waits for its meeting record.
-    assert episode.current_step.code == "transfer_meeting"
+    # Opening, the preparatory meeting and the transfer meeting (recorded on the handover) are done: the
+    # current step is the one after the transfer meeting.
+    assert episode.current_step.code == "receiving_nurse"
     outputs = list(episode.step_records.filter(status="completed").order_by("id").values_list("output", flat=True))
-    assert len(outputs) == 2 and "1 of 7 checklist items done" in outputs[1]
+    assert len(outputs) == 3 and "1 of 7 checklist items done" in outputs[1]
+    assert "Transfer meeting held on" in outputs[2]
 
 
 def test_handover_accept__a_new_version_with_renamed_steps_and_pathway_still_works(handover, sender, nurse, admin_user):
@@ -436,10 +438,10 @@ def test_handover_accept__a_new_version_with_renamed_steps_and_pathway_still_wor
     episode = services.handover_accept(actor=nurse, handover=handover, expected_status=HandoverStatus.OPEN)
 
     assert episode.pathway_version == new
-    assert episode.current_step.code == "renamed-3"
-    assert episode.current_step.handover_role == HandoverRole.TRANSFER_MEETING
+    assert episode.current_step.code == "renamed-4"
     done = episode.step_records.filter(status="completed").order_by("id")
-    assert list(done.values_list("step__code", flat=True)) == ["renamed-1", "renamed-2"]
+    assert list(done.values_list("step__code", flat=True)) == ["renamed-1", "renamed-2", "renamed-3"]
+    assert done.last().step.handover_role == HandoverRole.TRANSFER_MEETING
 
 
 def test_handover_accept__the_steps_done_follow_the_roles_not_the_codes(handover, sender, nurse, admin_user):

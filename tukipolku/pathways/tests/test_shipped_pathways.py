@@ -42,6 +42,7 @@ DATA = read_data()
 shipped_pathways_migration = importlib.import_module("tukipolku.pathways.migrations.0002_shipped_pathways")
 more_operating_models = importlib.import_module("tukipolku.pathways.migrations.0005_more_operating_models")
 handover_roles_migration = importlib.import_module("tukipolku.pathways.migrations.0006_handover_roles")
+transfer_check_migration = importlib.import_module("tukipolku.pathways.migrations.0008_transfer_meeting_check")
 
 
 def _models():
@@ -133,6 +134,7 @@ def migrated(db):
         shipped_pathways_migration.load(django_apps, None)
         more_operating_models.load(django_apps, None)
         handover_roles_migration.set_roles(django_apps, None)
+        transfer_check_migration.forwards(django_apps, None)
 
 
 def test_migration__the_new_pathways_are_loaded_as_published_version_1(migrated):
@@ -312,3 +314,33 @@ def test_walk__an_episode_goes_from_the_first_step_to_closing(code, nurse, physi
     assert closed.status == EpisodeStatus.CLOSED
     statuses = list(closed.step_records.order_by("started_at", "id").values_list("status", flat=True))
     assert statuses == [StepStatus.COMPLETED] * len(steps)
+
+
+def test_data__the_handover_does_the_transfer_meeting_so_its_step_asks_for_no_team_meeting():
+    """The seed: the transfer meeting is the handover's (recorded by the sending side, then accepted), so
+    the step asks for no meeting record of the team; the steps the team holds a meeting in still do."""
+    checks = {(item["code"], s["code"]): s["completion_check"] for item in DATA for s in item["steps"]}
+    assert checks[("escorted_handover", "transfer_meeting")] == CompletionCheck.NONE
+    assert checks[("satakunta", "joint_follow_up_plan")] == CompletionCheck.JOINT_MEETING
+    assert checks[("eura", "team_meeting")] == CompletionCheck.MEETING
+
+
+def test_migration__0008_clears_the_transfer_meeting_check_in_every_version_and_nothing_else(migrated, admin_user):
+    pathway = Pathway.objects.get(opened_by_handover=True)
+    draft = pathway_version_create_draft(actor=admin_user, pathway=pathway)
+    PathwayStep.objects.filter(version__pathway=pathway, handover_role=HandoverRole.TRANSFER_MEETING).update(
+        completion_check=CompletionCheck.JOINT_MEETING
+    )
+    before = dict(
+        PathwayStep.objects.exclude(handover_role=HandoverRole.TRANSFER_MEETING).values_list("pk", "completion_check")
+    )
+
+    transfer_check_migration.forwards(django_apps, None)
+
+    for version in (pathway_version_current(pathway=pathway), draft):
+        step = version.steps.get(handover_role=HandoverRole.TRANSFER_MEETING)
+        assert step.completion_check == CompletionCheck.NONE
+    after = dict(
+        PathwayStep.objects.exclude(handover_role=HandoverRole.TRANSFER_MEETING).values_list("pk", "completion_check")
+    )
+    assert after == before
