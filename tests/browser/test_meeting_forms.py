@@ -15,6 +15,7 @@ from django.utils import timezone
 from conftest import open_episode
 from tests.browser.conftest import axe_violations, login
 from tests.browser.finnish import finnish_shots
+from tests.browser.test_find_client import no_sideways_scroll
 from tukipolku.cases import services as case_services
 from tukipolku.clients.tests.factories import ClientFactory
 from tukipolku.core.choices import Profession
@@ -27,14 +28,6 @@ from tukipolku.meetings.models import Meeting
 from tukipolku.plans.models import Action
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def fits(page, width=375):
-    size = page.viewport_size
-    page.set_viewport_size({"width": width, "height": 800})
-    scroll = page.evaluate("document.documentElement.scrollWidth")
-    page.set_viewport_size(size)
-    assert scroll <= width, f"{scroll} px wide at {width} px"
 
 
 @pytest.fixture
@@ -51,7 +44,7 @@ def test_record_a_past_meeting_in_one_form_and_a_future_time_is_refused(page, ep
     page.locator("#meetings").get_by_role("link", name="Record a meeting held already").click()
     page.wait_for_load_state()
     assert axe_violations(page) == []
-    fits(page)
+    no_sideways_scroll(page)
 
     # Two hours ahead: refused, with the way to schedule instead; what was typed stays.
     ahead = timezone.localtime() + datetime.timedelta(hours=2)
@@ -94,7 +87,7 @@ def test_preparatory_meeting_checklist_is_ticked_in_one_go(page, browser, live_s
     boxes = page.locator("fieldset.checklist input[type=checkbox]")
     assert boxes.count() == len(PREP_CHECKLIST)
     assert axe_violations(page) == []
-    fits(page)
+    no_sideways_scroll(page)
     for i in range(boxes.count()):
         boxes.nth(i).check()
     page.get_by_role("button", name="Save the preparatory meeting").click()
