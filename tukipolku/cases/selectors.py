@@ -88,12 +88,15 @@ def episode_get_for(
     for_update: bool = False,
     require: str | None = DataCategory.SHARED_PLAN,
     for_change: bool = False,
+    open_only: bool = False,
 ) -> Episode:
     """Fetch one episode the actor may see and log the read; a refusal is logged too.
 
     `require` is the data category the page shows (None: the page shows what the actor may read of
     every category, like the case page). Missing and forbidden look the same (404). `for_change`: the
     page changes the episode, so readers who may only read (emergency access) are refused with 403.
+    `open_only`: the page changes what only an open episode accepts (a meeting, a referral): on a
+    closed episode it answers 404 and the refusal is logged as one (reason `closed`), never as a read.
     """
     episode = (
         Episode.objects.select_related(
@@ -129,6 +132,16 @@ def episode_get_for(
             resource=require or "case",
         )
         raise PermissionDenied
+    if open_only and not episode.is_open:
+        access_denied(
+            actor=actor,
+            view=view,
+            client_id=episode.client_id,
+            episode_id=episode.pk,
+            reason="closed",
+            resource=require or "case",
+        )
+        raise Http404
     log_episode_read(actor=actor, view=view, episode=episode, access=access, categories=[require] if require else None)
     return episode
 

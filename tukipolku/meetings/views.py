@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,10 +46,8 @@ from tukipolku.meetings.selectors import (
 
 
 def _episode(request: HttpRequest, pk: int, view: str, *, change: bool = False) -> Episode:
-    episode = episode_get_for(actor=request.user, episode_id=pk, view=view, for_change=change)
-    if change and not can_change_episode(request.user, episode):
-        raise Http404  # a closed episode
-    return episode
+    # A closed episode takes no meetings: 404, and the refusal is logged as one (reason "closed").
+    return episode_get_for(actor=request.user, episode_id=pk, view=view, for_change=change, open_only=change)
 
 
 def _meeting(request: HttpRequest, episode: Episode, meeting_id: int, view: str) -> Meeting:
@@ -96,7 +94,7 @@ class MeetingCreateView(ProfessionalView):
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        episode = episode_get_for(actor=request.user, episode_id=pk, view="meetings:create", for_change=True)
+        episode = _episode(request, pk, "meetings:create", change=True)
         form, decisions = self._forms(episode, request.POST)
         if form.is_valid() & decisions.is_valid():
             d = form.cleaned_data

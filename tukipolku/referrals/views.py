@@ -71,7 +71,9 @@ class ReferralCreateView(ProfessionalView):
     view_name = "referrals:create"
 
     def _episode(self, request: HttpRequest, pk: int) -> Any:
-        episode = episode_get_for(actor=request.user, episode_id=pk, view=self.view_name, for_change=True)
+        episode = episode_get_for(
+            actor=request.user, episode_id=pk, view=self.view_name, for_change=True, open_only=True
+        )
         if not can_send(request.user, episode):
             raise Http404
         return episode

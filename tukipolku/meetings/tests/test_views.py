@@ -453,3 +453,21 @@ def test_case_page__query_count_does_not_grow_with_meetings(client, nurse, physi
             services.meeting_cancel(actor=nurse, meeting=m, expected_sequence=0)
 
     assert count() == few
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["meetings:create", "meetings:schedule", "meetings:change", "meetings:held"])
+def test_change_pages__closed_episode_get_is_logged_as_a_refusal(client, nurse, meeting, name):
+    from tukipolku.cases import services as case_services
+    from tukipolku.cases.choices import Outcome
+
+    episode = meeting.episode
+    case_services.episode_close(
+        actor=nurse, episode=episode, outcome=Outcome.MOVED_AWAY, outcome_on=timezone.localdate(), follow_ups=[]
+    )
+    client.force_login(nurse)
+    target = url(name, meeting) if name in ("meetings:change", "meetings:held") else url(name, episode=episode)
+
+    assert client.get(target).status_code == 404
+    rows = PersonalDataAccess.objects.filter(view=name, client_id=episode.client_id)
+    assert [(r.outcome, r.reason) for r in rows] == [("denied", "closed")]

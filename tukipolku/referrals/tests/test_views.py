@@ -138,6 +138,22 @@ def test_create__denied(client, episode, outsider, partner, admin_user, employme
     assert not Referral.objects.exists()
 
 
+def test_create__closed_episode_is_404_logged_as_a_refusal(client, nurse, episode, employment_org, consent):
+    from tukipolku.cases.choices import Outcome
+
+    case_services.episode_close(
+        actor=nurse, episode=episode, outcome=Outcome.MOVED_AWAY, outcome_on=timezone.localdate(), follow_ups=[]
+    )
+    client.force_login(nurse)
+    url = reverse("referrals:create", args=[episode.pk])
+
+    assert client.get(url).status_code == 404
+    assert client.post(url, send_post(employment_org)).status_code == 404
+    rows = PersonalDataAccess.objects.filter(view="referrals:create", client_id=episode.client_id)
+    assert [(r.outcome, r.reason) for r in rows] == [("denied", "closed")] * 2
+    assert not Referral.objects.exists()
+
+
 # ---------------------------------------------------------------- the team's detail page
 
 
