@@ -125,7 +125,7 @@ def build_handovers_demo(*, users: dict[str, Any], now: datetime.datetime) -> li
         background="Valmistuu jouluna merkonomiksi; ahdistus vaikeuttaa työnhakua.",
     )
     _prepare(escalated, student, days + 2, 5)
-    services.handovers_escalate(timezone.localdate())
+    services.handovers_escalate(today=timezone.localdate())
 
     # 3. Accepted: the nurse accepted it; the client relationship is open on the escorted pathway.
     accepted = _open(

@@ -67,4 +67,4 @@ def register() -> None:
     registry.register_event_describer(EventType.HANDOVER_UPDATED, _updated)
     registry.register_event_describer(EventType.HANDOVER_ACCEPTED, _accepted)
     registry.register_event_describer(EventType.HANDOVER_ESCALATED, _escalated)
-    register_sweep_step("handovers", handovers_escalate)
+    register_sweep_step("handovers", lambda today: handovers_escalate(today=today))

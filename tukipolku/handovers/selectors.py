@@ -109,7 +109,7 @@ class HandoverRow:
 
 def _rows(handovers: list[Handover]) -> list[HandoverRow]:
     today = timezone.localdate()
-    return [HandoverRow(h, days_waited(h, today)) for h in handovers]
+    return [HandoverRow(h, days_waited(handover=h, today=today)) for h in handovers]
 
 
 def handover_list_sent(*, actor: Any, view: str = "handovers:list") -> list[HandoverRow]:

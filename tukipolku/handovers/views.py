@@ -66,7 +66,7 @@ class HandoverCreateView(HandoverView):
         return HandoverOpenForm(
             data,
             teams=services.receiving_team_candidates(),
-            contacts=services.sending_contact_candidates(request.user),
+            contacts=services.sending_contact_candidates(actor=request.user),
             initial={"sending_contact": request.user.pk},
         )
 
@@ -139,7 +139,7 @@ class HandoverDetailView(HandoverView):
                 "accept_form": AcceptForm(initial={"status": handover.status}),
                 "next_hint": _next_hint(handover, edit=edit, accept=accept),
                 "history": selectors.handover_history(handover=handover),
-                "days_waited": services.days_waited(handover),
+                "days_waited": services.days_waited(handover=handover),
                 "escalation_days": settings.TUKIPOLKU_HANDOVER_ESCALATION_DAYS,
                 "episode_visible": episode_visible,
             },
@@ -222,7 +222,9 @@ class HandoverTransferView(_EditView):
     def _form(self, handover: Handover, data: Any = None) -> Any:
         initial = {name: getattr(handover, name) for name in self.fields}
         initial["revision"] = handover.revision
-        return HandoverTransferForm(data, initial=initial, nurses=services.receiving_nurse_candidates(handover.team_id))
+        return HandoverTransferForm(
+            data, initial=initial, nurses=services.receiving_nurse_candidates(team_id=handover.team_id)
+        )
 
 
 class HandoverAcceptView(HandoverView):

@@ -340,7 +340,7 @@ def test_handover_accept__without_escort_consent_the_sender_sees_nothing(handove
 def test_handovers_escalate__not_before_the_set_days(handover, manager, settings):
     settings.TUKIPOLKU_HANDOVER_ESCALATION_DAYS = 7
     move_opened(handover, 6)
-    assert services.handovers_escalate(TODAY()) == 0
+    assert services.handovers_escalate(today=TODAY()) == 0
     handover.refresh_from_db()
     assert handover.escalated_at is None
     assert not Notification.objects.filter(kind=NotificationKind.HANDOVER_NOT_ACCEPTED).exists()
@@ -349,11 +349,11 @@ def test_handovers_escalate__not_before_the_set_days(handover, manager, settings
 def test_handovers_escalate__after_the_set_days_once_to_the_managers(handover, manager, nurse, settings):
     settings.TUKIPOLKU_HANDOVER_ESCALATION_DAYS = 7
     move_opened(handover, 7)
-    assert services.handovers_escalate(TODAY()) == 1
+    assert services.handovers_escalate(today=TODAY()) == 1
     handover.refresh_from_db()
     first = handover.escalated_at
     assert first is not None
-    assert services.handovers_escalate(TODAY()) == 1  # the same finding, handed in again
+    assert services.handovers_escalate(today=TODAY()) == 1  # the same finding, handed in again
     handover.refresh_from_db()
     assert handover.escalated_at == first
     assert AuditEvent.objects.filter(verb=EventType.HANDOVER_ESCALATED).count() == 1
@@ -368,7 +368,7 @@ def test_handovers_escalate__an_accepted_handover_does_not_escalate(handover, ma
     settings.TUKIPOLKU_HANDOVER_ESCALATION_DAYS = 3
     services.handover_accept(actor=nurse, handover=handover, expected_status=HandoverStatus.OPEN)
     move_opened(handover, 10)
-    assert services.handovers_escalate(TODAY()) == 0
+    assert services.handovers_escalate(today=TODAY()) == 0
     handover.refresh_from_db()
     assert handover.escalated_at is None
 
@@ -376,7 +376,7 @@ def test_handovers_escalate__an_accepted_handover_does_not_escalate(handover, ma
 def test_handovers_escalate__only_the_managers_of_the_receiving_team(handover, manager, other_team, settings):
     other_manager = member(other_team, profession=Profession.TEAM_MANAGER, role="manager")
     move_opened(handover, settings.TUKIPOLKU_HANDOVER_ESCALATION_DAYS + 1)
-    services.handovers_escalate(TODAY())
+    services.handovers_escalate(today=TODAY())
     recipients = set(
         Notification.objects.filter(kind=NotificationKind.HANDOVER_NOT_ACCEPTED).values_list("recipient_id", flat=True)
     )
@@ -386,7 +386,7 @@ def test_handovers_escalate__only_the_managers_of_the_receiving_team(handover, m
 
 def test_handovers_escalate__a_team_without_a_manager_escalates_to_its_members(handover, nurse, settings):
     move_opened(handover, settings.TUKIPOLKU_HANDOVER_ESCALATION_DAYS + 1)
-    services.handovers_escalate(TODAY())
+    services.handovers_escalate(today=TODAY())
     recipients = set(
         Notification.objects.filter(kind=NotificationKind.HANDOVER_NOT_ACCEPTED).values_list("recipient_id", flat=True)
     )
@@ -396,7 +396,7 @@ def test_handovers_escalate__a_team_without_a_manager_escalates_to_its_members(h
 def test_handovers_escalate__is_a_registered_sweep_step():
     from tukipolku.sweep.registry import sweep_steps
 
-    assert sweep_steps["handovers"] is services.handovers_escalate
+    assert sweep_steps["handovers"](TODAY()) == 0  # the sweep calls it with the day; nothing is overdue
 
 
 def _escorted_or_skip():

@@ -113,7 +113,7 @@ def test_list__sender_sees_what_they_sent_each_logged(client, sender, team, nurs
 def test_list__team_sees_incoming_and_the_escalation(client, handover, manager, settings):
     days = settings.TUKIPOLKU_HANDOVER_ESCALATION_DAYS
     Handover.objects.filter(pk=handover.pk).update(opened_at=timezone.now() - datetime.timedelta(days=days + 1))
-    services.handovers_escalate(timezone.localdate())
+    services.handovers_escalate(today=timezone.localdate())
     client.force_login(manager)
     response = client.get(url("list"))
     body = response.content.decode()
