@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 UV := .venv/bin/uv
 MANAGE := $(PY) manage.py
-DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 TUKIPOLKU_AUDIT_ANCHOR_DIR=$(CURDIR)/tmp/audit-anchors
+DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 TUKIPOLKU_AUDIT_ANCHOR_DIR=$(CURDIR)/tmp/audit-anchors TUKIPOLKU_SITE_URL=http://127.0.0.1:8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tukipolku
 
 .DEFAULT_GOAL := help
@@ -57,7 +57,7 @@ types: install ## mypy
 checks: install ## Django system checks, missing migrations, deploy check with production settings
 	DEBUG=true $(MANAGE) check --fail-level WARNING
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
-	DEBUG=false SECRET_KEY=check-deploy-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-long-enough-for-the-check ALLOWED_HOSTS=tukipolku.example \
+	DEBUG=false SECRET_KEY=check-deploy-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-long-enough-for-the-check ALLOWED_HOSTS=tukipolku.example TUKIPOLKU_SITE_URL=https://tukipolku.example \
 	  $(MANAGE) check --deploy --fail-level WARNING
 
 security: install ## bandit over our code; pip-audit of uv.lock (needs PyPI's JSON API or an OSV server)

@@ -264,7 +264,9 @@ TUKIPOLKU_EMERGENCY_ACCESS_MINUTES = env.int("TUKIPOLKU_EMERGENCY_ACCESS_MINUTES
 TUKIPOLKU_SWEEP_INTERVAL_MINUTES = env.int("TUKIPOLKU_SWEEP_INTERVAL_MINUTES", default=15)
 TUKIPOLKU_INACTIVITY_DAYS = env.int("TUKIPOLKU_INACTIVITY_DAYS", default=30)  # an open episode with no activity
 TUKIPOLKU_HANDOVER_ESCALATION_DAYS = env.int("TUKIPOLKU_HANDOVER_ESCALATION_DAYS", default=7)  # not accepted → manager
-TUKIPOLKU_SITE_URL = env.str("TUKIPOLKU_SITE_URL", default="http://127.0.0.1:8000")  # links in e-mails
+# The address users open Tukipolku at: the links in e-mails and calendar invitations. With DEBUG off it
+# has no default (the deploy check, core/checks.py, fails without it); `make run` sets the demo's.
+TUKIPOLKU_SITE_URL = env.str("TUKIPOLKU_SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 # Checkpoints of the audit log chains, anchored outside the database (tukipolku/audit/anchors.py):
 # write-once files in this directory and/or an e-mail to this address (the data protection officer's).
 TUKIPOLKU_AUDIT_ANCHOR_DIR = env.str("TUKIPOLKU_AUDIT_ANCHOR_DIR", default="")

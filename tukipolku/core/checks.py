@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
@@ -29,3 +30,34 @@ def shared_cache(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMes
             id="tukipolku.E001",
         )
     ]
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0"})  # noqa: S104 - compared, never bound
+
+
+def site_url(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """`check --deploy`: e-mails and calendar invitations link to `TUKIPOLKU_SITE_URL`. Unset, the links
+    would have no address; a loopback or plain-http address would send every recipient to nowhere (or
+    over an unencrypted connection)."""
+    url = settings.TUKIPOLKU_SITE_URL
+    hint = "Set TUKIPOLKU_SITE_URL to the address users open Tukipolku at, e.g. https://tukipolku.example.fi."
+    parts = urlsplit(url)
+    if not url or parts.scheme not in {"http", "https"} or not parts.hostname:
+        return [
+            checks.Error(
+                "TUKIPOLKU_SITE_URL is not set to an absolute address: links in e-mails and calendar invitations "
+                "would not open Tukipolku.",
+                hint=hint,
+                id="tukipolku.E002",
+            )
+        ]
+    if parts.hostname in LOOPBACK_HOSTS or parts.scheme != "https":
+        return [
+            checks.Warning(
+                f"TUKIPOLKU_SITE_URL ({url}) is not a public https address: recipients of e-mails and calendar "
+                "invitations could not open the links safely.",
+                hint=hint,
+                id="tukipolku.W002",
+            )
+        ]
+    return []

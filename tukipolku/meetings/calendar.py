@@ -125,6 +125,8 @@ def build_ics(
         event.add("location", meeting.video_link)
     if meeting.video_link:
         event.add("url", meeting.video_link)
+    elif with_link:
+        event.add("url", meeting_link(meeting))  # the configured site address (TUKIPOLKU_SITE_URL)
     if lines:
         event.add("description", "\n".join(lines))
     event.add("class", "CONFIDENTIAL")

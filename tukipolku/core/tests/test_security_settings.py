@@ -22,6 +22,7 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "production-like-test-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH",
     "ALLOWED_HOSTS": "tukipolku.example,testserver",
+    "TUKIPOLKU_SITE_URL": "https://tukipolku.example",
     "DJANGO_SETTINGS_MODULE": "config.settings.base",
     "DATABASE_URL": "sqlite://:memory:",
 }
@@ -93,6 +94,31 @@ def test_check_deploy__a_redis_cache_is_shared():
     result = _run_production(["manage.py", "check", "--deploy"], CACHE_URL="redis://127.0.0.1:6379/1")
 
     assert "tukipolku.E001" not in result.stdout + result.stderr
+
+
+def test_check_deploy__fails_without_the_site_address():
+    """E-mails and calendar invitations link to TUKIPOLKU_SITE_URL; production has no default for it."""
+    result = _run_production(["manage.py", "check", "--deploy"], TUKIPOLKU_SITE_URL="")
+
+    assert result.returncode != 0
+    assert "tukipolku.E002" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000", "http://tukipolku.example"])
+def test_check_deploy__warns_of_a_loopback_or_plain_http_site_address(url):
+    result = _run_production(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], TUKIPOLKU_SITE_URL=url)
+
+    assert result.returncode != 0
+    assert "tukipolku.W002" in result.stdout + result.stderr
+
+
+def test_make_run__sets_the_demo_site_address():
+    """`make run` (DEMO_ENV) gives the demo's links its own address, and `make checks` a production one."""
+    makefile = (BASE_DIR / "Makefile").read_text(encoding="utf-8")
+    demo_env = next(line for line in makefile.splitlines() if line.startswith("DEMO_ENV :="))
+
+    assert "TUKIPOLKU_SITE_URL=http://127.0.0.1:8000" in demo_env
+    assert "TUKIPOLKU_SITE_URL=https://" in makefile.split("\nchecks:")[1].split("\nsecurity:")[0]
 
 
 def test_production__the_default_cache_is_the_shared_database_table(production):

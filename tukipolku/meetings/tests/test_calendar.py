@@ -307,3 +307,19 @@ def test_download_ics__current_version_without_the_client(nurse, physician, epis
     assert event.decoded("dtstart") == datetime.datetime(2031, 6, 1, 8, tzinfo=HELSINKI)
     assert attendees(event) == [f"mailto:{physician.email}"]
     assert episode.client.email not in cal.to_ical().decode()
+
+
+@pytest.mark.django_db
+def test_ics__links_to_the_configured_site_address(nurse, physician, episode, settings):
+    """The invitation's link and UID use TUKIPOLKU_SITE_URL, not the host of whoever scheduled it."""
+    from tukipolku.meetings.delivery import download_ics
+
+    settings.TUKIPOLKU_SITE_URL = "https://tukipolku.hyvinvointialue.example/"
+    meeting = schedule(nurse, episode, users=[physician], starts_at=at(2031, 6, 1, 8))
+    event = event_of(icalendar.Calendar.from_ical(download_ics(meeting, list(meeting.participants.all()))))
+
+    link = f"https://tukipolku.hyvinvointialue.example/episodes/{episode.pk}/meetings/{meeting.pk}/"
+    assert str(event.get("url")) == link
+    assert link in str(event.get("description"))
+    assert str(event.get("uid")) == f"tukipolku-meeting-{meeting.pk}@tukipolku.hyvinvointialue.example"
+    assert "127.0.0.1" not in icalendar.Calendar.to_ical(event).decode()
