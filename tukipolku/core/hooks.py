@@ -1,6 +1,6 @@
-"""What core plugs in at start-up: the URL converters (`<id:...>`), the deploy checks of a shared cache and
-of the site address (core/checks.py), the receivers that keep sessions in step with users' access (core/signals.py) and the
-one that counts an authenticator's activation code as used (core/auth.py)."""
+"""What core plugs in at start-up: the URL converters (`<id:...>`), the deploy checks of a shared cache
+and of the site address (core/checks.py), the receivers that keep sessions in step with users' access
+(core/signals.py) and the one that counts an authenticator's activation code as used (core/auth.py)."""
 
 from __future__ import annotations
 
