@@ -53,6 +53,59 @@ def login(page, username: str, password: str = "test-password-123") -> None:
     page.wait_for_load_state()
 
 
+class Actions:
+    """Counts what the user does, for the routine-task budgets (docs/usability.md).
+
+    One action is a click, a field filled (however long the text), a choice picked from a list, a box
+    ticked, a key pressed, or an address typed into the browser. Reading, scrolling and the browser's
+    own page loads are not actions. `mark(label)` notes where a part of a journey ends, for the
+    per-screen breakdown that `summary()` prints.
+    """
+
+    def __init__(self, page):
+        self.page, self.count = page, 0
+        self.marks: list[tuple[str, int]] = []
+
+    def goto(self, url):
+        self.count += 1
+        self.page.goto(url)
+
+    def click(self, locator):
+        self.count += 1
+        locator.click()
+
+    def fill(self, locator, text):
+        self.count += 1
+        locator.fill(text)
+
+    def type(self, locator, text):
+        """Type key by key (for fields that react as one types); still one action."""
+        self.count += 1
+        locator.press_sequentially(text)
+
+    def select(self, locator, value):
+        self.count += 1
+        locator.select_option(value)
+
+    def check(self, locator):
+        self.count += 1
+        locator.check()
+
+    def press(self, key):
+        self.count += 1
+        self.page.keyboard.press(key)
+
+    def mark(self, label: str) -> None:
+        self.marks.append((label, self.count))
+
+    def summary(self) -> str:
+        lines, before = [], 0
+        for label, at in self.marks:
+            lines.append(f"  {at - before:3d}  {label}")
+            before = at
+        return "\n".join([*lines, f"  {self.count:3d}  in all"])
+
+
 def axe_violations(page) -> list[dict]:
     """Run axe-core (WCAG 2.1 A/AA rules) on the current page and return its violations."""
     page.evaluate(AXE)

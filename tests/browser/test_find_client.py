@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from conftest import open_episode
-from tests.browser.conftest import axe_violations, login
+from tests.browser.conftest import Actions, axe_violations, login
 from tests.browser.finnish import finnish_shots
 from tukipolku.audit.choices import AccessAction
 from tukipolku.audit.models import PersonalDataAccess
@@ -21,25 +21,6 @@ from tukipolku.core.choices import Profession
 from tukipolku.core.tests.factories import member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-class Actions:
-    """Counts what the user does: each click, each text typed into a field, each key pressed."""
-
-    def __init__(self, page):
-        self.page, self.count = page, 0
-
-    def click(self, locator):
-        self.count += 1
-        locator.click()
-
-    def type(self, locator, text):
-        self.count += 1
-        locator.press_sequentially(text)
-
-    def press(self, key):
-        self.count += 1
-        self.page.keyboard.press(key)
 
 
 def no_sideways_scroll(page, width=375):
@@ -110,10 +91,11 @@ def test_a_just_opened_client_is_one_click_and_any_client_two_actions_away(page,
     assert page.evaluate("document.activeElement.id") == "id_q"
     actions.type(page.locator("#id_q"), code[-4:])
     page.locator("#caseload-found").get_by_role("link", name="Uusitalo Aino").wait_for()
-    page.keyboard.press("Tab")  # to the Find button, then the result
-    page.keyboard.press("Tab")
+    actions.press("Tab")  # to the Find button, then the result
+    actions.press("Tab")
     actions.press("Enter")
     page.wait_for_url(f"**{reverse('cases:detail', args=[new.pk])}")
+    assert actions.count == 5, actions.count  # every key counts: /, the code's end, Tab, Tab, Enter
     assert not [u for u in requests if code[-4:].lower() in u.lower()], "the identity code end went into a URL"
     # Each search was logged as a list read of what it showed; the other team's clients never.
     searched = PersonalDataAccess.objects.filter(view="cases:caseload_search")

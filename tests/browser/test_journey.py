@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import axe_violations, login, shot
+from tests.browser.conftest import Actions, axe_violations, shot
 from tukipolku.clients.tests.factories import make_identity_code
 from tukipolku.core.choices import Profession
 from tukipolku.core.tests.factories import member
@@ -27,10 +27,10 @@ def people(team, nurse, satakunta):
     }
 
 
-def complete_step(page, output: str) -> None:
-    page.get_by_label("What did this step produce?").fill(output)
-    page.get_by_role("button", name="Mark the step done and move on").click()
-    page.wait_for_load_state()
+def complete_step(act, output: str) -> None:
+    act.fill(act.page.get_by_label("What did this step produce?"), output)
+    act.click(act.page.get_by_role("button", name="Mark the step done and move on"))
+    act.page.wait_for_load_state()
 
 
 def assert_accessible(page, name: str) -> None:
@@ -39,122 +39,151 @@ def assert_accessible(page, name: str) -> None:
     assert violations == [], f"{name}: {violations}"
 
 
+# The whole journey from the login page to the closed relationship, in user actions (each click, field
+# filled, choice picked, box ticked, key pressed or address typed; tests/browser/conftest.py Actions).
+# The issue's goal is 80 and the brief's 60; the budget is what the product achieves now, so that any
+# change that adds work for the user fails here. docs/usability.md lists what each part takes.
+JOURNEY_BUDGET = 77
+
+
 def test_nurse_walks_the_whole_satakunta_process(page, people):
     nurse, physician, social = people["nurse"], people["physician"], people["social"]
     nurse.first_name, nurse.last_name = "Noora", "Terveydenhoitaja"
     nurse.save()
     code = make_identity_code(datetime.date(1988, 4, 12), 941)
-    login(page, "nurse")
+    act = Actions(page)
+    act.goto("/login/")
+    act.fill(page.get_by_label("Username"), "nurse")
+    act.fill(page.get_by_label("Password"), "test-password-123")
+    act.click(page.get_by_role("button", name="Log in"))
+    page.wait_for_load_state()
+    act.mark("log in")
     assert_accessible(page, "01-caseload-empty")
 
     # Open an episode for a new client: search by identity code (POST), then the one-screen form.
-    page.get_by_role("link", name="New client relationship").first.click()
-    page.get_by_label("Identity code or name").fill(code.lower())
-    page.get_by_role("button", name="Search").click()
+    act.click(page.get_by_role("link", name="New client relationship").first)
+    act.fill(page.get_by_label("Identity code or name"), code.lower())
+    act.click(page.get_by_role("button", name="Search"))
     assert code.lower() not in page.url and code not in page.url
     assert page.get_by_label("Personal identity code").input_value() == code
-    page.get_by_label("First names").fill("Aino Maria")
-    page.get_by_label("Last name").fill("Testinen")
-    page.get_by_label("Employment situation").select_option("unemployed")
-    page.get_by_label("Operating model").select_option(str(people["satakunta"].pk))
-    page.get_by_label("Where was the need noticed?").select_option("employment_services")
-    page.get_by_label("Unemployment threatens to become long").check()
-    page.get_by_label("Describe the need for support").fill("Unemployed for 14 months, back pain and low mood.")
-    page.get_by_label("The client agreed to be taken to the work ability team").check()
-    page.get_by_label("How the client agreed").select_option("oral")
-    page.get_by_role("button", name="Open the client relationship").click()
+    act.fill(page.get_by_label("First names"), "Aino Maria")
+    act.fill(page.get_by_label("Last name"), "Testinen")
+    act.select(page.get_by_label("Employment situation"), "unemployed")
+    act.select(page.get_by_label("Operating model"), str(people["satakunta"].pk))
+    act.select(page.get_by_label("Where was the need noticed?"), "employment_services")
+    act.check(page.get_by_label("Unemployment threatens to become long"))
+    act.fill(page.get_by_label("Describe the need for support"), "Unemployed for 14 months, back pain and low mood.")
+    act.check(page.get_by_label("The client agreed to be taken to the work ability team"))
+    act.select(page.get_by_label("How the client agreed"), "oral")
+    act.click(page.get_by_role("button", name="Open the client relationship"))
     page.wait_for_load_state()
+    act.mark("find the client by identity code and open the relationship")
     assert page.get_by_role("heading", name="Testinen Aino Maria").is_visible()
     assert "Now: step 1 of 9" in page.content()
     assert_accessible(page, "02-case-page-new")
     case_url = page.url
 
-    complete_step(page, "Need recorded at the employment services' referral.")
-    complete_step(page, "Appointment booked with the public health nurse.")
+    complete_step(act, "Need recorded at the employment services' referral.")
+    complete_step(act, "Appointment booked with the public health nurse.")
+    act.mark("steps 1-2")
 
     # Step 3 needs a contact person: the page says so.
-    page.get_by_label("What did this step produce?").fill("Health check done, team assembled.")
-    page.get_by_role("button", name="Mark the step done and move on").click()
+    act.fill(page.get_by_label("What did this step produce?"), "Health check done, team assembled.")
+    act.click(page.get_by_role("button", name="Mark the step done and move on"))
     assert "Name the contact person first." in page.content()
     assert page.get_by_label("What did this step produce?").input_value() == "Health check done, team assembled."
 
     needs = page.locator(".needs-list")
     assert "A contact person is named" in needs.inner_text()
-    needs.get_by_role("link", name="Name the contact person").click()
-    page.locator("#id_user").select_option(str(physician.pk))
-    page.get_by_label("Role in this case").fill("Work ability assessment")
-    page.get_by_role("button", name="Add to the team").click()
-    page.locator("#id_user").select_option(str(social.pk))
-    page.get_by_role("button", name="Add to the team").click()
-    page.locator("#id_contact-user").select_option(str(social.pk))
-    page.get_by_role("button", name="Name the contact person").click()
+    act.click(needs.get_by_role("link", name="Name the contact person"))
+    act.select(page.locator("#id_user"), str(physician.pk))
+    act.fill(page.get_by_label("Role in this case"), "Work ability assessment")
+    act.click(page.get_by_role("button", name="Add to the team"))
+    act.select(page.locator("#id_user"), str(social.pk))
+    act.click(page.get_by_role("button", name="Add to the team"))
+    act.select(page.locator("#id_contact-user"), str(social.pk))
+    act.click(page.get_by_role("button", name="Name the contact person"))
     assert "Responsibility recorded." in page.content()
-    page.locator("#id_contact-user").select_option(str(nurse.pk))
-    page.locator("#id_contact-note").fill("Nurse coordinates during the assessment")
-    page.get_by_role("button", name="Change the contact person").click()
+    act.select(page.locator("#id_contact-user"), str(nurse.pk))
+    act.fill(page.locator("#id_contact-note"), "Nurse coordinates during the assessment")
+    act.click(page.get_by_role("button", name="Change the contact person"))
     history = page.get_by_role("heading", name="History of responsibilities").locator("xpath=following-sibling::ol[1]")
     assert history.locator("li").count() == 2
     assert_accessible(page, "03-team")
-    page.goto(case_url)
-    complete_step(page, "Health check done, team of nurse, physician and social worker.")
+    act.goto(case_url)
+    complete_step(act, "Health check done, team of nurse, physician and social worker.")
+    act.mark("step 3: the refusal, the client's team and the contact person")
 
     # Step 4 needs a goal in the plan.
-    page.get_by_role("link", name="Service plan").first.click()
-    page.get_by_label("Situation and the client's own view").fill("Wants to return to warehouse work part time.")
+    act.click(page.get_by_role("link", name="Service plan").first)
+    act.fill(page.get_by_label("Situation and the client's own view"), "Wants to return to warehouse work part time.")
     goal = page.locator("fieldset.goal").first
-    goal.get_by_label("Domain").select_option("work_capacity")
-    goal.locator("input[name='goals-0-description']").fill("Back pain under control so that light work is possible")
-    goal.get_by_label("In the client's own words").fill("I want to lift boxes again")
-    goal.locator("input[name='goals-0-actions-0-title']").fill("Physiotherapy assessment")
-    goal.locator("select[name='goals-0-actions-0-owner']").select_option(str(physician.pk))
-    goal.locator("input[name='goals-0-actions-0-due_on']").fill(
-        (timezone.localdate() + datetime.timedelta(days=14)).isoformat()
+    act.select(goal.get_by_label("Domain"), "work_capacity")
+    act.fill(
+        goal.locator("input[name='goals-0-description']"), "Back pain under control so that light work is possible"
+    )
+    act.fill(goal.get_by_label("In the client's own words"), "I want to lift boxes again")
+    act.fill(goal.locator("input[name='goals-0-actions-0-title']"), "Physiotherapy assessment")
+    act.select(goal.locator("select[name='goals-0-actions-0-owner']"), str(physician.pk))
+    act.fill(
+        goal.locator("input[name='goals-0-actions-0-due_on']"),
+        (timezone.localdate() + datetime.timedelta(days=14)).isoformat(),
     )
     assert_accessible(page, "04-plan-form")
-    page.get_by_role("button", name="Save the plan").click()
+    act.click(page.get_by_role("button", name="Save the plan"))
     assert "The plan is saved." in page.content()
-    page.goto(case_url)
-    complete_step(page, "Service plan drafted with the client.")
+    act.goto(case_url)
+    complete_step(act, "Service plan drafted with the client.")
+    act.mark("step 4: the service plan")
 
     # Step 5 needs the client's agreement to the current plan version.
-    page.locator(".needs-list").get_by_role("link", name="Record the client's agreement").click()
-    page.get_by_label("How the client agreed").select_option("in_meeting")
-    page.get_by_role("button", name="Record agreement to version 1").click()
+    act.click(page.locator(".needs-list").get_by_role("link", name="Record the client's agreement"))
+    act.select(page.get_by_label("How the client agreed"), "in_meeting")
+    act.click(page.get_by_role("button", name="Record agreement to version 1"))
     assert "The client's agreement is recorded." in page.content()
-    page.goto(case_url)
-    complete_step(page, "Capacity assessed together; plan agreed.")
-    complete_step(page, "Physiotherapy assessment and laboratory tests done.")
+    act.goto(case_url)
+    complete_step(act, "Capacity assessed together; plan agreed.")
+    act.mark("step 5: the client's agreement")
+    complete_step(act, "Physiotherapy assessment and laboratory tests done.")
+    act.mark("step 6")
 
     # Step 7 needs a meeting with the client.
-    page.get_by_role("link", name="Record a meeting").first.click()
-    page.get_by_label("Kind of meeting").select_option("joint")
-    page.get_by_label("The client took part").check()
-    page.get_by_label("Minutes").fill("Agreed on a work trial at a warehouse.")
-    page.locator("input[name='decisions-0-text']").fill("Arrange a work trial")
-    page.locator("select[name='decisions-0-owner']").select_option(str(social.pk))
-    page.locator("input[name='decisions-0-due_on']").fill(
-        (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    act.click(page.get_by_role("link", name="Record a meeting").first)
+    act.select(page.get_by_label("Kind of meeting"), "joint")
+    act.check(page.get_by_label("The client took part"))
+    act.fill(page.get_by_label("Minutes"), "Agreed on a work trial at a warehouse.")
+    act.fill(page.locator("input[name='decisions-0-text']"), "Arrange a work trial")
+    act.select(page.locator("select[name='decisions-0-owner']"), str(social.pk))
+    act.fill(
+        page.locator("input[name='decisions-0-due_on']"),
+        (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
     )
-    page.get_by_role("button", name="Save the meeting").click()
+    act.click(page.get_by_role("button", name="Save the meeting"))
     assert "The meeting is recorded." in page.content()
-    complete_step(page, "Joint meeting held, work trial agreed.")
+    complete_step(act, "Joint meeting held, work trial agreed.")
+    act.mark("step 7: the joint meeting")
 
     # An entry in the nurse's own (health) register: registers stay apart.
-    page.get_by_label("Register").select_option("health")
-    page.locator("textarea[name='text']").fill("Income support application discussed.")
-    page.get_by_role("button", name="Save the entry").click()
+    act.select(page.get_by_label("Register"), "health")
+    act.fill(page.locator("textarea[name='text']"), "Income support application discussed.")
+    act.click(page.get_by_role("button", name="Save the entry"))
     assert "The entry is saved." in page.content()
-    complete_step(page, "Followed the work trial; it went well.")
+    complete_step(act, "Followed the work trial; it went well.")
+    act.mark("step 8 and an entry in the health register")
 
     # Step 9: close with an outcome and a follow-up.
     assert "Now: step 9 of 9" in page.content()
-    page.get_by_role("link", name="Close the client relationship with an outcome").click()
-    page.get_by_role("button", name="Close the client relationship").click()
+    act.click(page.get_by_role("link", name="Close the client relationship with an outcome"))
+    act.click(page.get_by_role("button", name="Close the client relationship"))
     assert "Choose the outcome" in page.content()
-    page.locator("select[name='outcome']").select_option("open_labour_market")
-    page.get_by_label("Details").fill("Warehouse assistant, 25 h/week")
-    page.get_by_role("button", name="Close the client relationship").click()
+    act.select(page.locator("select[name='outcome']"), "open_labour_market")
+    act.fill(page.get_by_label("Details"), "Warehouse assistant, 25 h/week")
+    act.click(page.get_by_role("button", name="Close the client relationship"))
     assert "The client relationship is closed." in page.content()
+    act.mark("step 9: closing with the outcome and the follow-ups")
+    print(f"\nThe Satakunta journey from the login page to the closed relationship:\n{act.summary()}")
+    assert act.count <= 80, f"{act.count} actions: over the issue's goal of 80\n{act.summary()}"
+    assert act.count <= JOURNEY_BUDGET, f"{act.count} actions, budget {JOURNEY_BUDGET}\n{act.summary()}"
 
     # The case page shows all of it.
     text = page.content()

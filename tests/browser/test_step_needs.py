@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 
 from conftest import open_episode
-from tests.browser.conftest import axe_violations, login
+from tests.browser.conftest import Actions, axe_violations, login
 from tests.browser.finnish import finnish_shots
-from tests.browser.test_find_client import Actions, no_sideways_scroll
+from tests.browser.test_find_client import no_sideways_scroll
 from tukipolku.cases.models import Episode
 from tukipolku.clients.tests.factories import ClientFactory
 
