@@ -358,7 +358,7 @@ def _region_pathway(pathway: Pathway, region: Organisation) -> Pathway:
     return own
 
 
-def build_world() -> World:
+def build_world() -> World:  # noqa: PLR0915  # the matrix's cast, named in one place, read top to bottom
     if not Pathway.objects.filter(code="satakunta").exists():
         load_pathways(Pathway, PathwayVersion, PathwayStep)
     # Everything of the world is in welfare region R; the region boundary roles are of region S.

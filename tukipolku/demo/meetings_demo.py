@@ -1,6 +1,6 @@
 """Demo meetings: a few upcoming meetings of the demo nurse's team with partner participants.
 
-Scheduled through the real service (meetings/services.py), so they have invitations, notifications
+Scheduled through the real service (meetings/services/), so they have invitations, notifications
 for the invited users and events in the case history. Partners are invited only to clients whose
 consents let their organisation see the shared plan, so `employment` and `kela` can open them. The
 demo marks the invitations sent (loading the demo sends no e-mail); a meeting scheduled in the app

@@ -8,7 +8,7 @@ are random combinations of common first names and surnames.
 Rows are built as plain tuples with ids assigned up front and written in batches: with PostgreSQL's
 COPY, elsewhere with `bulk_create`. Services are bypassed for speed, so this module writes the same
 rows and audit events the services would (see cases/services.py, plans/services.py,
-meetings/services.py, entries/services.py, privacy/services.py) and must follow them when they change.
+meetings/services/, entries/services.py, privacy/services.py) and must follow them when they change.
 Consents and partner staff draw from a random generator of their own, so adding them left the rest
 of the data as it was for a seed.
 

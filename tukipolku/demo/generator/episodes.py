@@ -148,7 +148,7 @@ class _Generator(_PlanRows, _ConsentRows):
 
     # -- episodes
 
-    def _episode(
+    def _episode(  # noqa: PLR0915  # one episode's timeline written in order; pieces would pass a dozen locals
         self, client_id: int, staff: _Staff, sk: _Sketch, *, first_of_client: bool, employment_status: str
     ) -> None:
         rng, rows, dt, date, event = self.rng, self.rows, self.dt, self.date, self.event

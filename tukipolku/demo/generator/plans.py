@@ -52,7 +52,7 @@ class _PlanRows(_Batch):
         due = max(created_on + datetime.timedelta(days=3), self.today + datetime.timedelta(days=rng.randint(-25, 60)))
         return due, ActionStatus.OPEN, None
 
-    def _plan_and_meetings(
+    def _plan_and_meetings(  # noqa: PLR0915  # the plan and its meetings share one timeline, read in order
         self,
         client_id: int,
         episode_id: int,

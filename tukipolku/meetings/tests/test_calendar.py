@@ -10,12 +10,14 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone, translation
 
+from tukipolku.core.exceptions import ConflictError
 from tukipolku.meetings import services
 from tukipolku.meetings.calendar import meeting_uid, neutral_summary
 from tukipolku.meetings.choices import InvitationMethod, InvitationStatus, MeetingKind
 from tukipolku.meetings.delivery import invitations_deliver
 from tukipolku.meetings.jobs import send_meeting_invitations_task
 from tukipolku.meetings.models import Invitation
+from tukipolku.meetings.services.invitations import _invite
 
 from .conftest import CLIENT_FIRST, CLIENT_LAST, HELSINKI, at, meeting_input, schedule
 
@@ -127,7 +129,7 @@ def test_invitation__sent_once_even_when_the_task_runs_twice(
     assert len(invitations()) == 2
     assert set(Invitation.objects.values_list("status", flat=True)) == {InvitationStatus.SENT}
     # Creating the rows again (a retried transaction) adds nothing: one row per participant and version.
-    services._invite(meeting, list(meeting.participants.all()), InvitationMethod.REQUEST)
+    _invite(meeting, list(meeting.participants.all()), InvitationMethod.REQUEST)
     assert Invitation.objects.count() == 2
 
 
@@ -194,7 +196,7 @@ def test_reschedule__a_stale_form_is_refused(nurse, physician, episode):
     meeting = schedule(nurse, episode, users=[physician])
     services.meeting_change(actor=nurse, meeting=meeting, expected_sequence=0, data=meeting_input(users=[physician]))
 
-    with pytest.raises(services.ConflictError):
+    with pytest.raises(ConflictError):
         services.meeting_change(
             actor=physician, meeting=meeting, expected_sequence=0, data=meeting_input(users=[nurse])
         )
