@@ -206,5 +206,6 @@ def test_nurse_walks_the_whole_satakunta_process(page, people):
     assert_accessible(page, "05-case-page-closed")
     page.set_viewport_size({"width": 375, "height": 800})
     shot(page, "06-case-page-375")
+    page.get_by_role("button", name="Menu").click()  # the header menu folds on phones
     page.get_by_role("link", name="My caseload").first.click()
     assert_accessible(page, "07-caseload")

@@ -18,3 +18,22 @@ document.addEventListener("keydown", function (event) {
     if (field.select) { field.select(); }
   }
 });
+
+// On narrow screens (app.css, below 40em) the header menu folds behind its "Menu" button, which says
+// whether the menu is open (aria-expanded). Without this file the button stays hidden and the menu open.
+document.addEventListener("DOMContentLoaded", function () {
+  var button = document.querySelector(".menu-toggle");
+  var menu = button && document.getElementById(button.getAttribute("aria-controls"));
+  if (!menu) { return; }
+  button.hidden = false;
+  document.documentElement.classList.add("has-menu-toggle");
+  function setOpen(open) { button.setAttribute("aria-expanded", open ? "true" : "false"); }
+  button.addEventListener("click", function () { setOpen(button.getAttribute("aria-expanded") !== "true"); });
+  // Escape closes the open menu and puts focus back on its button.
+  menu.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true" && button.offsetParent !== null) {
+      setOpen(false);
+      button.focus();
+    }
+  });
+});

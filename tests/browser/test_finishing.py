@@ -1,0 +1,92 @@
+"""Small finishing touches in a real browser (issue 10, item 7): the header menu that folds on phones,
+the client's team page at 320 px, a plan's earlier version and its comparison with the current one,
+and the public accessibility statement with its feedback form. Every page passes axe (WCAG 2.1 AA);
+Finnish screenshots at 375 and 1280 px (and 320 px for the team page) go to /tmp/tukipolku-shots/."""
+
+import pytest
+
+from tests.browser.conftest import axe_violations, login
+from tests.browser.finnish import SHOTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def finnish_page(browser, live_server, width, username=None, javascript=True):
+    context = browser.new_context(
+        locale="fi-FI",
+        viewport={"width": width, "height": 800},
+        base_url=live_server.url,
+        java_script_enabled=javascript,
+    )
+    context.add_cookies([{"name": "django_language", "value": "fi", "url": live_server.url}])
+    page = context.new_page()
+    if username:
+        page.goto("/login/")
+        page.locator("#id_login").fill(username)
+        page.locator("#id_password").fill("test-password-123")
+        page.locator("form button[type=submit]").last.click()
+        page.wait_for_load_state()
+    return context, page
+
+
+def photograph(page, name, widths=(375, 1280)):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 800})
+        scroll = page.evaluate("document.scrollingElement.scrollWidth")
+        assert scroll <= width, f"{name}: {scroll} px wide at {width} px"
+        page.screenshot(path=str(SHOTS / f"{name}-fi-{width}.png"), full_page=True)
+
+
+# ------------------------------------------------------------------ b. the header menu on phones
+
+
+def test_header_menu__folds_behind_a_button_at_375_px(browser, live_server, nurse):
+    context, page = finnish_page(browser, live_server, 375, username="nurse")
+    page.goto("/caseload/")
+    toggle = page.get_by_role("button", name="Valikko")
+    caseload_link = page.get_by_role("link", name="Omat asiakkaat")
+
+    assert toggle.is_visible()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not caseload_link.is_visible()
+    assert not page.get_by_role("button", name="Kirjaudu ulos").is_visible()
+    assert axe_violations(page) == []
+    photograph(page, "menu-closed", widths=(375,))
+
+    # Keyboard only: Tab from the brand link to the button, Enter opens, Tab reaches the links.
+    page.get_by_role("link", name="Tukipolku", exact=True).focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "menu-toggle"
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert caseload_link.is_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Omat asiakkaat"
+    assert axe_violations(page) == []
+    photograph(page, "menu-open", widths=(375,))
+
+    # Escape closes it again and gives focus back to the button; a link opens its page.
+    page.keyboard.press("Escape")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.activeElement.className") == "menu-toggle"
+    toggle.click()
+    page.get_by_role("link", name="Tiimin tilannetaulu").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/board/")
+    context.close()
+
+
+def test_header_menu__stays_open_on_wide_screens_and_without_javascript(browser, live_server, nurse):
+    context, page = finnish_page(browser, live_server, 1280, username="nurse")
+    page.goto("/caseload/")
+    assert not page.get_by_role("button", name="Valikko").is_visible()
+    assert page.get_by_role("link", name="Omat asiakkaat").is_visible()
+    context.close()
+
+    context, page = finnish_page(browser, live_server, 375, username="nurse", javascript=False)
+    page.goto("/caseload/")
+    assert not page.get_by_role("button", name="Valikko").is_visible()
+    assert page.get_by_role("link", name="Omat asiakkaat").is_visible()
+    assert page.get_by_role("button", name="Kirjaudu ulos").is_visible()
+    context.close()
