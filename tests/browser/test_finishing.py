@@ -5,7 +5,7 @@ Finnish screenshots at 375 and 1280 px (and 320 px for the team page) go to /tmp
 
 import pytest
 
-from tests.browser.conftest import axe_violations, login
+from tests.browser.conftest import axe_violations
 from tests.browser.finnish import SHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
