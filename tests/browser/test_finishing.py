@@ -5,8 +5,14 @@ Finnish screenshots at 375 and 1280 px (and 320 px for the team page) go to /tmp
 
 import pytest
 
+from conftest import open_episode
 from tests.browser.conftest import axe_violations
 from tests.browser.finnish import SHOTS
+from tukipolku.cases import services as case_services
+from tukipolku.cases.choices import AssignmentKind
+from tukipolku.clients.tests.factories import ClientFactory
+from tukipolku.core.choices import OrganisationKind, Profession
+from tukipolku.core.tests.factories import OrganisationFactory, UserFactory, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -89,4 +95,45 @@ def test_header_menu__stays_open_on_wide_screens_and_without_javascript(browser,
     assert not page.get_by_role("button", name="Valikko").is_visible()
     assert page.get_by_role("link", name="Omat asiakkaat").is_visible()
     assert page.get_by_role("button", name="Kirjaudu ulos").is_visible()
+    context.close()
+
+
+# ------------------------------------------------------------------ a. the client's team page at 320 px
+
+
+def test_team_page__fits_320_px_with_its_table_reflowed(browser, live_server, team, nurse, satakunta):
+    social = member(
+        team,
+        profession=Profession.SOCIAL_WORKER,
+        username="sosiaali",
+        first_name="Anna-Kaisa",
+        last_name="Hämäläinen-Väisänen",
+    )
+    partner = UserFactory(
+        profession=Profession.EMPLOYMENT_COORDINATOR,
+        organisation=OrganisationFactory(
+            name="Satakunnan työllisyyspalveluiden yhteispalvelupiste", kind=OrganisationKind.EMPLOYMENT_SERVICES
+        ),
+    )
+    client = ClientFactory(first_names="Ilmari Johannes", last_name="Korpela-Vähämäki")
+    episode = open_episode(nurse, team, satakunta, client=client)
+    for user in (social, partner):
+        case_services.case_member_add(actor=nurse, episode=episode, user=user)
+    case_services.assignment_set(actor=nurse, episode=episode, kind=AssignmentKind.CONTACT_PERSON, user=social)
+
+    context, page = finnish_page(browser, live_server, 320, username="nurse")
+    page.goto(f"/episodes/{episode.pk}/team/")
+    assert page.get_by_role("heading", name="Asiakkaan tiimi").first.is_visible()
+    for width in (320, 375, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        scroll = page.evaluate("document.scrollingElement.scrollWidth")
+        assert scroll <= width, f"team page: {scroll} px wide at {width} px"
+        assert axe_violations(page) == [], width
+    page.set_viewport_size({"width": 320, "height": 800})
+    # Stacked rows: each cell says what it is, the remove button sits under the name.
+    row = page.locator("table.team-members tbody tr").filter(has_text="Hämäläinen-Väisänen")
+    assert row.locator("td[data-label]").count() >= 1
+    box = row.get_by_role("button", name="Poista").bounding_box()
+    assert box["x"] + box["width"] <= 320
+    photograph(page, "team-page", widths=(320, 375, 1280))
     context.close()
