@@ -37,6 +37,7 @@ from tukipolku.cases.forms import (
 )
 from tukipolku.cases.models import Episode
 from tukipolku.cases.permissions import can_change_episode, can_record_follow_up
+from tukipolku.cases.steps import step_label
 from tukipolku.clients.services import DuplicateClientError, client_create
 from tukipolku.core.converters import parse_id
 from tukipolku.core.exceptions import ApplicationError
@@ -300,11 +301,6 @@ class EpisodeDetailView(EpisodeViewMixin, ProfessionalView):
         return render(request, "cases/episode_detail.html", case_page_context(request, episode))
 
 
-def _step_label(episode: Episode) -> str:
-    step = episode.current_step
-    return f"{step.order}. {step.localized('name')}" if step is not None else ""
-
-
 class EpisodeStepView(EpisodeViewMixin, ProfessionalView):
     """Complete, skip or go back a step. Errors re-render the case page with what was typed."""
 
@@ -329,12 +325,12 @@ class EpisodeStepView(EpisodeViewMixin, ProfessionalView):
                         moved = services.episode_step_complete(
                             actor=request.user, episode=episode, expected_step_id=d["step_id"], output=d["output"]
                         )
-                        messages.success(request, _("Step marked done. Now: %(step)s.") % {"step": _step_label(moved)})
+                        messages.success(request, _("Step marked done. Now: %(step)s.") % {"step": step_label(moved)})
                     elif action == "skip":
                         moved = services.episode_step_skip(
                             actor=request.user, episode=episode, expected_step_id=d["step_id"], reason=d["reason"]
                         )
-                        messages.success(request, _("Step skipped. Now: %(step)s.") % {"step": _step_label(moved)})
+                        messages.success(request, _("Step skipped. Now: %(step)s.") % {"step": step_label(moved)})
                     else:
                         moved = services.episode_step_return(
                             actor=request.user,
@@ -344,7 +340,7 @@ class EpisodeStepView(EpisodeViewMixin, ProfessionalView):
                             reason=d["reason"],
                         )
                         messages.success(
-                            request, _("Returned to an earlier step. Now: %(step)s.") % {"step": _step_label(moved)}
+                            request, _("Returned to an earlier step. Now: %(step)s.") % {"step": step_label(moved)}
                         )
             except ApplicationError as exc:
                 add_service_error(form, exc)

@@ -15,17 +15,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tukipolku.cases.models import Episode
 from tukipolku.cases.permissions import can_change_episode
 from tukipolku.cases.selectors import case_team_candidates, episode_get_for, refuse_other_object
+from tukipolku.cases.steps import finish_step, step_to_finish
+from tukipolku.core.converters import parse_id
 from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.forms import add_service_error, attempt
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
 from tukipolku.meetings import services
 from tukipolku.meetings.calendar import HELSINKI
-from tukipolku.meetings.choices import InvitationStatus
+from tukipolku.meetings.choices import InvitationStatus, MeetingKind
 from tukipolku.meetings.delivery import download_ics
 from tukipolku.meetings.forms import (
     CancelForm,
@@ -43,6 +46,7 @@ from tukipolku.meetings.selectors import (
     participants_active,
     team_members,
 )
+from tukipolku.pathways.choices import CompletionCheck
 
 
 def _episode(request: HttpRequest, pk: int, view: str, *, change: bool = False) -> Episode:
@@ -56,6 +60,9 @@ def _meeting(request: HttpRequest, episode: Episode, meeting_id: int, view: str)
         owner = Meeting.objects.filter(pk=meeting_id).values_list("episode__client_id", "episode_id").first()
         refuse_other_object(actor=request.user, view=view, owner=owner, resource="meeting")
     return meeting
+
+
+MEETING_CHECKS = (CompletionCheck.MEETING, CompletionCheck.JOINT_MEETING)
 
 
 def _detail_url(meeting: Meeting) -> str:
@@ -72,10 +79,14 @@ class MeetingCreateView(ProfessionalView):
 
     def _forms(self, episode: Any, data: Any = None) -> tuple[MeetingForm, Any]:
         members = team_members(episode)
+        # The step that asks for a joint meeting gets one by default: with the client taking part.
+        joint = _step_needs_joint_meeting(episode)
         form = MeetingForm(
             data,
             members=members,
             initial={
+                "kind": MeetingKind.JOINT if joint else MeetingKind.TEAM,
+                "client_participated": joint,
                 "starts_at": timezone.localtime().replace(second=0, microsecond=0),
                 "agenda": agenda_from_step(episode),
                 "participants": list(members.values_list("pk", flat=True)),
@@ -86,19 +97,27 @@ class MeetingCreateView(ProfessionalView):
         )
         return form, decisions
 
+    def _render(self, request: HttpRequest, episode: Episode, form: Any, decisions: Any, status: int = 200) -> Any:
+        context = {
+            "episode": episode,
+            "client": episode.client,
+            "form": form,
+            "decisions": decisions,
+            "finish": step_to_finish(actor=request.user, episode=episode, checks=MEETING_CHECKS),
+        }
+        return render(request, self.template, context, status=status)
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         episode = _episode(request, pk, "meetings:create", change=True)
         form, decisions = self._forms(episode)
-        return render(
-            request, self.template, {"episode": episode, "client": episode.client, "form": form, "decisions": decisions}
-        )
+        return self._render(request, episode, form, decisions)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         episode = _episode(request, pk, "meetings:create", change=True)
         form, decisions = self._forms(episode, request.POST)
         if form.is_valid() & decisions.is_valid():
             d = form.cleaned_data
-            ok, _meeting = attempt(
+            ok, recorded = attempt(
                 form,
                 services.meeting_record,
                 actor=request.user,
@@ -115,13 +134,21 @@ class MeetingCreateView(ProfessionalView):
             )
             if ok:
                 messages.success(request, _("The meeting is recorded."))
+                step_id = parse_id(request.POST.get("finish_step"))
+                if step_id is not None:
+                    output = _("%(kind)s held on %(date)s: see its minutes and decisions.") % {
+                        "kind": recorded.get_kind_display(),
+                        "date": date_format(timezone.localtime(recorded.starts_at), "SHORT_DATE_FORMAT"),
+                    }
+                    if finish_step(request, episode=episode, step_id=step_id, output=output):
+                        return redirect_htmx_aware(request, reverse("cases:detail", args=[pk]))
                 return redirect_htmx_aware(request, reverse("cases:detail", args=[pk]) + "#meetings")
-        return render(
-            request,
-            self.template,
-            {"episode": episode, "client": episode.client, "form": form, "decisions": decisions},
-            status=400,
-        )
+        return self._render(request, episode, form, decisions, status=400)
+
+
+def _step_needs_joint_meeting(episode: Episode) -> bool:
+    step = episode.current_step
+    return step is not None and step.completion_check == CompletionCheck.JOINT_MEETING
 
 
 def _decision_inputs(decisions: Any) -> list[services.DecisionInput]:
@@ -151,9 +178,7 @@ class _ScheduleMixin:
             initial: dict[str, Any] = {
                 "agenda": agenda_from_step(episode),
                 "team_users": list(members.values_list("pk", flat=True)),
-                "kind": "joint"
-                if episode.current_step and episode.current_step.completion_check == "joint_meeting"
-                else "team",
+                "kind": MeetingKind.JOINT if _step_needs_joint_meeting(episode) else MeetingKind.TEAM,
             }
             outside_initial: list[dict[str, Any]] = []
         else:

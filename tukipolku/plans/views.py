@@ -13,11 +13,14 @@ from django.utils.translation import gettext as _
 
 from tukipolku.cases.permissions import can_change_episode
 from tukipolku.cases.selectors import case_team_candidates, episode_get_for, refuse_other_object
+from tukipolku.cases.steps import finish_step, step_to_finish
+from tukipolku.core.converters import parse_id
 from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.forms import add_service_error
 from tukipolku.core.http import safe_next
 from tukipolku.core.models import User
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
+from tukipolku.pathways.choices import CompletionCheck
 from tukipolku.plans import services
 from tukipolku.plans.forms import ActionFormSet, ActionStatusForm, AgreementForm, GoalFormSet, PlanForm
 from tukipolku.plans.models import Action
@@ -152,6 +155,11 @@ class PlanEditView(ProfessionalView):
                 "can_change": can_change_episode(request.user, episode),
                 "conflict": conflict,
                 "agreement_form": AgreementForm(initial={"revision": view.revision}),
+                # "Save and mark step N done" where the current step asks for a goal or the agreement.
+                "finish_plan": step_to_finish(actor=request.user, episode=episode, checks=[CompletionCheck.PLAN]),
+                "finish_agreement": step_to_finish(
+                    actor=request.user, episode=episode, checks=[CompletionCheck.PLAN_AGREED]
+                ),
                 "plan_view_ctx": {"plan_view": view},
             },
             status=status,
@@ -171,7 +179,7 @@ class PlanEditView(ProfessionalView):
             goals, loose = editor.inputs()
             try:
                 with transaction.atomic():
-                    services.plan_save(
+                    plan = services.plan_save(
                         actor=request.user,
                         episode=episode,
                         expected_revision=editor.plan_form.cleaned_data["revision"],
@@ -193,9 +201,16 @@ class PlanEditView(ProfessionalView):
             except ApplicationError as exc:
                 add_service_error(editor.plan_form, exc)
             else:
-                messages.success(
-                    request, _("The plan is saved. Go through it with the client and record their agreement.")
-                )
+                step_id = parse_id(request.POST.get("finish_step"))
+                if step_id is not None:
+                    messages.success(request, _("The plan is saved."))
+                    output = _("Recorded in the service plan, version %(revision)s.") % {"revision": plan.revision}
+                    if finish_step(request, episode=episode, step_id=step_id, output=output):
+                        return redirect_htmx_aware(request, reverse("cases:detail", args=[pk]))
+                else:
+                    messages.success(
+                        request, _("The plan is saved. Go through it with the client and record their agreement.")
+                    )
                 return redirect_htmx_aware(request, reverse("plans:edit", args=[pk]))
         return self._render(request, episode, view, editor, status=409 if conflict else 400, conflict=conflict)
 
@@ -219,6 +234,12 @@ class PlanAgreeView(ProfessionalView):
                 messages.error(request, exc.message)
             else:
                 messages.success(request, _("The client's agreement is recorded."))
+                step_id = parse_id(request.POST.get("finish_step"))
+                output = _("The client agreed to version %(revision)s of the service plan.") % {
+                    "revision": d["revision"]
+                }
+                if step_id is not None and finish_step(request, episode=episode, step_id=step_id, output=output):
+                    return redirect_htmx_aware(request, reverse("cases:detail", args=[pk]))
         else:
             messages.error(request, _("Check the date and how the client agreed."))
         return redirect_htmx_aware(request, reverse("plans:edit", args=[pk]))
