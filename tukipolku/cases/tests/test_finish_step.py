@@ -82,8 +82,8 @@ def test_plan_save__finish_refused_by_the_check_keeps_the_plan_and_says_why(clie
     assert Plan.objects.get(episode=episode).summary == "Tilanne kirjattu, tavoite puuttuu"
     episode.refresh_from_db()
     assert episode.current_step_id == step.pk
-    assert (
-        "Saved, but the step is not marked done: Write at least one goal in the service plan first." in texts(response)
+    assert "Saved, but the step is not marked done: Write at least one goal in the service plan first." in texts(
+        response
     )
 
 
@@ -179,7 +179,6 @@ def test_meeting__without_the_client_is_saved_but_does_not_finish_a_joint_meetin
     assert Meeting.objects.filter(episode=episode).count() == 1
     episode.refresh_from_db()
     assert episode.current_step_id == step.pk
-    assert (
-        "Saved, but the step is not marked done: Record a meeting in which the client took part first."
-        in texts(response)
+    assert "Saved, but the step is not marked done: Record a meeting in which the client took part first." in texts(
+        response
     )
