@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -14,6 +12,7 @@ from tukipolku.audit.models import AuditEvent
 from tukipolku.cases import registry
 from tukipolku.cases.choices import FollowUpSituation, FollowUpStatus, IdentificationSource, Outcome
 from tukipolku.clients.models import client_field_label
+from tukipolku.core.dates import format_date
 
 
 def name_in_language(value: Any) -> str:
@@ -76,22 +75,15 @@ def describe_event(event: AuditEvent) -> str:
     return describer(p) if describer is not None else ""
 
 
-def _date(value: Any) -> str:
-    try:
-        return date_format(datetime.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
-    except ValueError:
-        return str(value or "")
-
-
 def _describe_follow_up(p: dict[str, Any]) -> str:
     if p.get("status") == FollowUpStatus.CANCELLED:
         return _("Follow-up due %(due)s cancelled. Reason: %(reason)s") % {
-            "due": _date(p.get("due_on")),
+            "due": format_date(p.get("due_on")),
             "reason": p.get("reason", ""),
         }
     text = _("Follow-up due %(due)s: %(situation)s (checked %(on)s)") % {
-        "due": _date(p.get("due_on")),
+        "due": format_date(p.get("due_on")),
         "situation": choice_label(FollowUpSituation, p.get("situation")),
-        "on": _date(p.get("situation_on")),
+        "on": format_date(p.get("situation_on")),
     }
     return f"{text} – {p['note']}" if p.get("note") else text

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tukipolku.cases.models import Episode
+from tukipolku.core.dates import format_date
 from tukipolku.entries.choices import Register
 
 
@@ -30,4 +31,4 @@ class Entry(models.Model):
         indexes = [models.Index(fields=["episode", "written_at"], name="entry_episode")]
 
     def __str__(self) -> str:
-        return f"{self.register} {self.written_at:%Y-%m-%d}"
+        return f"{self.register} {format_date(self.written_at)}"

@@ -7,11 +7,11 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from tukipolku.cases.choices import ConsentMethod
 from tukipolku.clients.forms import PersonForm
+from tukipolku.core.dates import format_date
 from tukipolku.core.forms import DateInput, DateTimeInput, HiddenFieldErrorsMixin, set_queryset
 from tukipolku.core.models import Team, User
 from tukipolku.handovers.choices import PREP_CHECKLIST, HandoverReason, JobSearch
@@ -120,7 +120,7 @@ class HandoverPrepForm(RevisionForm):
         for name, done in self.done_on.items():
             self.initial[name] = done is not None
             if isinstance(done, datetime.date):
-                self.fields[name].help_text = _("Done on %(date)s.") % {"date": date_format(done, "SHORT_DATE_FORMAT")}
+                self.fields[name].help_text = _("Done on %(date)s.") % {"date": format_date(done)}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.dateparse import parse_date
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tukipolku.audit.choices import EventType
 from tukipolku.cases import registry
 from tukipolku.cases.models import Episode
 from tukipolku.cases.presentation import choice_label
+from tukipolku.core.dates import format_date
 from tukipolku.handovers.choices import HandoverReason
 from tukipolku.handovers.selectors import handover_for_episode
 from tukipolku.handovers.services import handovers_escalate
 from tukipolku.sweep.registry import register_sweep_step
-
-
-def _date(value: Any) -> str:
-    parsed = parse_date(value) if isinstance(value, str) else None
-    return date_format(parsed, "SHORT_DATE_FORMAT") if parsed else ""
 
 
 def _section(actor: Any, episode: Episode) -> dict[str, Any]:
@@ -47,7 +41,7 @@ def _accepted(p: dict[str, Any]) -> str:
     text = _("From %(organisation)s (%(sender)s), opened on %(opened)s. Receiving nurse: %(nurse)s.") % {
         "organisation": p.get("organisation", ""),
         "sender": p.get("sender", ""),
-        "opened": _date(p.get("opened_on")),
+        "opened": format_date(p.get("opened_on")),
         "nurse": p.get("receiving_nurse", ""),
     }
     if p.get("escalated"):

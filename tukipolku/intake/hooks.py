@@ -3,10 +3,8 @@ the client came from, and the history lines of the notification events."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tukipolku.audit.choices import EventType
@@ -14,6 +12,7 @@ from tukipolku.cases import registry
 from tukipolku.cases.choices import IdentificationSource, SpecialSituation
 from tukipolku.cases.models import Episode
 from tukipolku.cases.presentation import choice_label
+from tukipolku.core.dates import format_date
 from tukipolku.intake.choices import RiskFactor
 from tukipolku.intake.selectors import need_list_for_episode
 
@@ -35,7 +34,7 @@ def _section(actor: Any, episode: Episode) -> dict[str, Any]:
 def _accepted(payload: dict[str, Any]) -> str:
     sent = payload.get("sent_on")
     try:
-        sent_text = date_format(datetime.date.fromisoformat(sent), "SHORT_DATE_FORMAT") if sent else ""
+        sent_text = format_date(sent)
     except ValueError:
         sent_text = ""
     return _("Notification of need from %(source)s, sent %(date)s.") % {

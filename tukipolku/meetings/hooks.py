@@ -6,14 +6,13 @@ import datetime
 from typing import Any
 
 from django.urls import reverse
-from django.utils import formats, timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from tukipolku.audit.choices import EventType
 from tukipolku.cases import registry
 from tukipolku.cases.models import Episode
 from tukipolku.cases.presentation import choice_label
+from tukipolku.core.dates import format_datetime
 from tukipolku.meetings.choices import MeetingKind, MeetingStatus
 from tukipolku.meetings.models import Meeting
 from tukipolku.meetings.selectors import meetings_section_for
@@ -34,10 +33,7 @@ def _section(actor: Any, episode: Episode) -> dict[str, Any]:
 
 
 def _when(payload: dict[str, Any]) -> str:
-    value = parse_datetime(payload.get("starts_at") or "")
-    if value is None:
-        return ""
-    return formats.date_format(timezone.localtime(value), "j.n.Y H:i")
+    return format_datetime(payload.get("starts_at"))
 
 
 def _describe(payload: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tukipolku.cases.models import Episode
+from tukipolku.core.dates import format_date
 from tukipolku.core.models import BaseModel
 from tukipolku.meetings.choices import InvitationMethod, InvitationStatus, MeetingKind, MeetingStatus
 from tukipolku.plans.models import Action
@@ -68,7 +69,7 @@ class Meeting(BaseModel):
         return self.video_link.strip().lower().startswith(("https://", "http://"))
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d}"
+        return f"{self.get_kind_display()} {format_date(self.starts_at)}"
 
     @property
     def is_scheduled(self) -> bool:

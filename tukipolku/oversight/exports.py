@@ -12,10 +12,11 @@ import datetime
 import io
 from typing import Any
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tukipolku.clients.models import Client
+from tukipolku.core.dates import format_date, format_time
 from tukipolku.oversight.selectors import HELSINKI, ClientLogReport
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -25,14 +26,6 @@ def csv_safe(value: Any) -> str:
     """The cell as text, defused if a spreadsheet would take it for a formula."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def _date(value: Any) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
-
-
-def _time(value: Any) -> str:
-    return formats.time_format(timezone.localtime(value, HELSINKI), "TIME_FORMAT")
 
 
 def report_csv(*, client: Client, report: ClientLogReport, state_reason: str = "") -> str:
@@ -45,8 +38,8 @@ def report_csv(*, client: Client, report: ClientLogReport, state_reason: str = "
 
     last_day = timezone.localtime(report.until, HELSINKI).date() - datetime.timedelta(days=1)
     row(_("Access log report"))
-    row(_("Client"), client.full_name, _("born"), _date(client.birth_date))
-    row(_("Period"), _date(timezone.localtime(report.since, HELSINKI).date()), _date(last_day))
+    row(_("Client"), client.full_name, _("born"), format_date(client.birth_date))
+    row(_("Period"), format_date(timezone.localtime(report.since, HELSINKI).date()), format_date(last_day))
     if state_reason:
         row(_("Special reason"), state_reason)
     row()
@@ -66,9 +59,9 @@ def report_csv(*, client: Client, report: ClientLogReport, state_reason: str = "
     )
     for a in report.accesses:
         row(
-            _date(a.day),
-            _time(a.first_at),
-            _time(a.last_at),
+            format_date(a.day),
+            format_time(a.first_at),
+            format_time(a.last_at),
             a.user_name,
             a.profession,
             a.organisation,
@@ -94,9 +87,9 @@ def report_csv(*, client: Client, report: ClientLogReport, state_reason: str = "
     )
     for d in report.disclosures:
         row(
-            _date(d.day),
-            _time(d.first_at),
-            _time(d.last_at),
+            format_date(d.day),
+            format_time(d.first_at),
+            format_time(d.last_at),
             d.user_name,
             d.controller,
             d.recipient_organisation,

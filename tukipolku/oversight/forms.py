@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import AccessOutcome
 from tukipolku.clients import identity
+from tukipolku.core.dates import format_date
 from tukipolku.core.forms import DateInput, set_queryset
 from tukipolku.core.models import User
 from tukipolku.oversight.constants import REPORT_DEFAULT_YEARS
@@ -105,8 +106,8 @@ class LogFilterForm(forms.Form):
             "tab": self.tab_name if self.tab_name != TAB_ACCESSES else None,
             "client": f.client_id,
             "user": f.user_id,
-            "since": f"{f.since.day}.{f.since.month}.{f.since.year}" if f.since else None,
-            "until": f"{f.until.day}.{f.until.month}.{f.until.year}" if f.until else None,
+            "since": format_date(f.since) or None,
+            "until": format_date(f.until) or None,
             "outcome": f.outcome or None,
             "ground": f.ground or None,
             "flagged": "on" if f.flagged_only else None,

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -21,6 +21,7 @@ from tukipolku.cases.choices import AssignmentKind, EpisodeStatus
 from tukipolku.cases.models import Assignment, Episode
 from tukipolku.cases.permissions import episode_access
 from tukipolku.cases.presentation import choice_label
+from tukipolku.core.dates import format_date
 from tukipolku.notifications.choices import NotificationKind
 from tukipolku.notifications.findings import Finding
 from tukipolku.notifications.services import notify_findings
@@ -161,7 +162,7 @@ def _overdue_details(ids: Sequence[int], today: datetime.date) -> dict[int, str]
     )
     return {
         r["episode_id"]: ngettext("%(n)d overdue, due %(date)s", "%(n)d overdue, the oldest due %(date)s", r["n"])
-        % {"n": r["n"], "date": formats.date_format(r["oldest"], "SHORT_DATE_FORMAT")}
+        % {"n": r["n"], "date": format_date(r["oldest"])}
         for r in rows
     }
 
@@ -183,7 +184,7 @@ def _describe_sent(p: dict[str, Any]) -> str:
     text = _("%(kind)s → %(recipient)s, due %(due)s.") % {
         "kind": choice_label(ReferralKind, p.get("kind")),
         "recipient": p.get("recipient", ""),
-        "due": _date(p.get("due_on")),
+        "due": format_date(p.get("due_on")),
     }
     if p.get("categories"):
         text += " " + _("Sent: %(categories)s.") % {"categories": ", ".join(category_labels(p["categories"]))}
@@ -199,13 +200,6 @@ def _describe_status(p: dict[str, Any]) -> str:
     if p.get("on_behalf"):
         text += " " + _("(recorded by the team)")
     return text
-
-
-def _date(value: Any) -> str:
-    try:
-        return formats.date_format(datetime.date.fromisoformat(value), "SHORT_DATE_FORMAT")
-    except (TypeError, ValueError):
-        return str(value or "")
 
 
 def register() -> None:

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tukipolku.core.dates import format_datetime
+
 
 class SweepRun(models.Model):
     """One run of the sweep: when it started and finished, what each step found, what went wrong.
@@ -30,7 +32,7 @@ class SweepRun(models.Model):
         indexes = [models.Index(fields=["-started_at"], name="sweep_run_started")]
 
     def __str__(self) -> str:
-        return f"sweep {self.started_at:%Y-%m-%d %H:%M}"
+        return f"sweep {format_datetime(self.started_at)}"
 
     @property
     def ok(self) -> bool:
@@ -51,4 +53,4 @@ class SweepSlot(models.Model):
         ordering = ["-slot"]
 
     def __str__(self) -> str:
-        return f"{self.slot:%Y-%m-%d %H:%M}"
+        return format_datetime(self.slot)

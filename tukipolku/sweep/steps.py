@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import Count, DateTimeField, Exists, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -25,6 +25,7 @@ from tukipolku.audit.models import AuditEvent
 from tukipolku.cases.choices import AssignmentKind, EpisodeStatus, FollowUpStatus
 from tukipolku.cases.models import Assignment, Episode, FollowUp
 from tukipolku.core.choices import TeamRole
+from tukipolku.core.dates import format_date
 from tukipolku.core.models import TeamMembership
 from tukipolku.notifications.choices import NotificationKind
 from tukipolku.notifications.findings import Finding
@@ -201,10 +202,6 @@ def step_follow_ups_due(today: datetime.date) -> int:
 # ---------------------------------------------------------------- the manager's page (live checks)
 
 
-def _date(value: datetime.date) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
-
-
 def _no_contact_details(ids: Sequence[int], today: datetime.date) -> dict[int, str]:
     current = set(
         Assignment.objects.filter(
@@ -222,7 +219,7 @@ def _inactive_details(ids: Sequence[int], today: datetime.date) -> dict[int, str
         .filter(last__lt=cutoff)
         .values_list("pk", "last")
     )
-    return {pk: str(_("Last activity %(date)s") % {"date": _date(_local_date(last))}) for pk, last in rows}
+    return {pk: str(_("Last activity %(date)s") % {"date": format_date(_local_date(last))}) for pk, last in rows}
 
 
 def _overdue_details(ids: Sequence[int], today: datetime.date) -> dict[int, str]:
@@ -234,7 +231,7 @@ def _overdue_details(ids: Sequence[int], today: datetime.date) -> dict[int, str]
     )
     return {
         r["plan__episode_id"]: ngettext("%(n)d overdue, due %(date)s", "%(n)d overdue, the oldest due %(date)s", r["n"])
-        % {"n": r["n"], "date": _date(r["oldest"])}
+        % {"n": r["n"], "date": format_date(r["oldest"])}
         for r in rows
     }
 

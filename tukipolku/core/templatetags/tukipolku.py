@@ -4,6 +4,8 @@ from typing import Any
 
 from django import template
 
+from tukipolku.core.dates import format_date, format_datetime, format_time
+
 register = template.Library()
 
 
@@ -26,3 +28,21 @@ def url_replace(context: Any, **kwargs: Any) -> str:
 def get_item(mapping: Any, key: Any) -> Any:
     """`{{ mapping|get_item:key }}`: a dictionary value by a variable key."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter(name="format_date")
+def format_date_filter(value: Any) -> str:
+    """`{{ episode.opened_on|format_date }}` → `6.12.2026` (core/dates.py)."""
+    return format_date(value)
+
+
+@register.filter(name="format_datetime")
+def format_datetime_filter(value: Any) -> str:
+    """`{{ meeting.starts_at|format_datetime }}` → `6.12.2026 14:30` in local time (core/dates.py)."""
+    return format_datetime(value)
+
+
+@register.filter(name="format_time")
+def format_time_filter(value: Any) -> str:
+    """`{{ meeting.ends_at|format_time }}` → `15:30` in local time (core/dates.py)."""
+    return format_time(value)
