@@ -39,6 +39,18 @@ class SpecialSituation(models.TextChoices):
     JOBSEEKER_ILLNESS = "jobseeker_illness", _("Job seeker fell ill with a disease affecting work ability")
 
 
+class RiskFactor(models.TextChoices):
+    """Risk factors noticed at intake (DOMAIN.md §3): on the notification of need and the episode, as a
+    list of codes."""
+
+    LONG_UNEMPLOYMENT = "long_unemployment", _("Long unemployment")
+    REPEATED_SICK_LEAVE = "repeated_sick_leave", _("Repeated sick leave")
+    CHRONIC_ILLNESS = "chronic_illness", _("Chronic illness")
+    MENTAL_HEALTH_OR_SUBSTANCE = "mental_health_or_substance", _("Mental health or substance problems")
+    LIFE_MANAGEMENT = "life_management", _("Difficulties in managing everyday life")
+    TRANSITION_POINT = "transition_point", _("Transition point (losing a job, graduating)")
+
+
 class ConsentMethod(models.TextChoices):
     WRITTEN = "written", _("In writing")
     ORAL = "oral", _("Orally, recorded by the professional")

@@ -16,8 +16,10 @@ from tukipolku.cases.choices import (
     FollowUpStatus,
     IdentificationSource,
     Outcome,
+    RiskFactor,
     SpecialSituation,
 )
+from tukipolku.cases.privacy_forms import IntakeConsentForm
 from tukipolku.clients import identity
 from tukipolku.clients.choices import ClientLanguage, EmploymentStatus
 from tukipolku.core.forms import DateInput, set_choices, set_queryset
@@ -53,8 +55,9 @@ class CaseloadSearchForm(forms.Form):
     )
 
 
-class EpisodeFieldsForm(forms.Form):
-    """How the need was identified and the client's agreement to be taken to the team."""
+class EpisodeFieldsForm(IntakeConsentForm):
+    """How the need was identified, the client's agreement to be taken to the team and what else the
+    client consented to (partners, `IntakeConsentForm`)."""
 
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), empty_label=None)
     pathway = forms.ModelChoiceField(label=_("Operating model"), queryset=Pathway.objects.none(), empty_label=None)
@@ -62,6 +65,12 @@ class EpisodeFieldsForm(forms.Form):
     situations = forms.MultipleChoiceField(
         label=_("Situations that need special attention"),
         choices=SpecialSituation.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    risk_factors = forms.MultipleChoiceField(
+        label=_("Risk factors"),
+        choices=RiskFactor.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )

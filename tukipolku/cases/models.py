@@ -19,6 +19,7 @@ from tukipolku.cases.choices import (
     FollowUpStatus,
     IdentificationSource,
     Outcome,
+    RiskFactor,
     SpecialSituation,
     StepStatus,
 )
@@ -69,6 +70,7 @@ class Episode(BaseModel):
     )
     situation_jobseeker_illness = models.BooleanField(SpecialSituation.JOBSEEKER_ILLNESS.label, default=False)
     need_description = models.TextField(_("description of the need"))
+    risk_factors = models.JSONField(_("risk factors"), default=list, blank=True)  # RiskFactor codes
 
     # The client's agreement to be taken to the team
     team_consent_on = models.DateField(_("client agreed on"))
@@ -117,6 +119,11 @@ class Episode(BaseModel):
     @property
     def special_situations(self) -> list[SpecialSituation]:
         return [s for s in SpecialSituation if getattr(self, SITUATION_FIELDS[s.value])]
+
+    @property
+    def risk_factor_labels(self) -> list[str]:
+        names = dict(RiskFactor.choices)
+        return [str(names[c]) for c in self.risk_factors if c in names]
 
 
 class StepRecord(BaseModel):

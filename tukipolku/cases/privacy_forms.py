@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from tukipolku.core.choices import OrganisationKind
 from tukipolku.core.forms import DateInput, set_queryset
 from tukipolku.core.models import Organisation, User
 from tukipolku.privacy.choices import ConsentKind, DataCategory, GivenHow, LegalBasis, Purpose
+from tukipolku.privacy.services import INTAKE_CONSENT_MONTHS, INTAKE_RECIPIENT_KINDS, IntakeConsent
 
 
 class ConsentForm(forms.Form):
@@ -72,6 +74,64 @@ class ConsentForm(forms.Form):
         if start and end and end < start:
             self.add_error("valid_until", _("The end date cannot be before the start date."))
         return data
+
+
+class IntakeConsentForm(forms.Form):
+    """The consent part of an intake form: the partners the client agreed to share with, what, why
+    and until when. Nothing ticked: the client agreed to the team's own work only (no consent row).
+    Defaults need no clicks: the shared plan, for assessing and supporting work ability, for a year."""
+
+    share_with = forms.MultipleChoiceField(
+        label=_("Partners the client also agreed to share with"),
+        choices=[(k, OrganisationKind(k).label) for k in INTAKE_RECIPIENT_KINDS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Tick only what the client agreed to. Each is saved as a consent on the client's consents page."),
+    )
+    share_categories = forms.MultipleChoiceField(
+        label=_("Data they may receive"),
+        choices=DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        initial=[DataCategory.SHARED_PLAN],
+    )
+    share_purpose = forms.ChoiceField(
+        label=_("Purpose of sharing"), choices=Purpose.choices, initial=Purpose.WORK_ABILITY, required=False
+    )
+    share_until = forms.DateField(
+        label=_("Sharing allowed until"),
+        widget=DateInput(),
+        required=False,
+        help_text=_(
+            "A year ahead by default: about as long as a work ability pathway of the team's operating models "
+            "takes with its follow-up. Empty: until the client withdraws it, which the client may do at any time."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("share_until", timezone.localdate() + relativedelta(months=INTAKE_CONSENT_MONTHS))
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("share_with"):
+            if "share_categories" in data and not data["share_categories"]:
+                self.add_error("share_categories", _("Choose at least one data category."))
+            until = data.get("share_until")
+            if until is not None and until < timezone.localdate():
+                self.add_error("share_until", _("The consent cannot end in the past."))
+        return data
+
+    def intake_consent(self) -> IntakeConsent:
+        return IntakeConsent.from_form(self.cleaned_data)
+
+    @property
+    def shares_with_partners(self) -> bool:
+        """Whether the form (as shown) has partners ticked: decides which help box shows without JS."""
+        if self.is_bound:
+            return bool(self.data.getlist(self.add_prefix("share_with")))  # type: ignore[attr-defined]
+        return bool(self.initial.get("share_with"))
 
 
 class WithdrawForm(forms.Form):

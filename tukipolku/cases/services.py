@@ -24,6 +24,7 @@ from tukipolku.cases.choices import (
     FollowUpSituation,
     FollowUpStatus,
     Outcome,
+    RiskFactor,
     StepStatus,
 )
 from tukipolku.cases.models import SITUATION_FIELDS, Assignment, CaseTeamMember, Episode, FollowUp, StepRecord
@@ -39,6 +40,7 @@ from tukipolku.core.models import Team, TeamMembership
 from tukipolku.core.permissions import PARTNER_PROFESSIONS, TEAM_PROFESSIONS
 from tukipolku.pathways.models import Pathway, PathwayStep
 from tukipolku.pathways.selectors import pathway_version_current
+from tukipolku.privacy.services import IntakeConsent, consent_record_at_intake, intake_consent_check
 
 
 def step_payload(step: PathwayStep) -> dict[str, Any]:
@@ -128,11 +130,15 @@ def episode_open(
     need_description: str,
     consent_on: datetime.date,
     consent_method: str,
+    risk_factors: Iterable[str] = (),
+    intake_consent: IntakeConsent | None = None,
 ) -> Episode:
     """Open a client relationship in a team on the newest published version of a pathway.
 
     The actor must be an active member of the team. The client's agreement to be taken to the team
-    is required (recorded with date and method). The actor joins the client's team.
+    is required (recorded with date and method). The actor joins the client's team. What the client
+    agreed to beyond the team's own work (`intake_consent`: sharing with partner kinds) is recorded as
+    consents in the same transaction.
     """
     if not can_open_episode_in(actor, team.pk):
         raise ApplicationError(_("You can open client relationships only in your own team."), field="team")
@@ -140,6 +146,8 @@ def episode_open(
         raise ApplicationError(_("The date of agreement cannot be in the future."), field="consent_on")
     if not need_description.strip():
         raise ApplicationError(_("Describe the need for support."), field="need_description")
+    if intake_consent is not None:
+        intake_consent_check(intake_consent, valid_from=consent_on)
     version = pathway_version_current(pathway=pathway)
     if version is None or not pathway.is_active or pathway.region_id != team.region_id:
         # A team opens episodes only on the pathways of its own welfare region (ADR 11).
@@ -160,6 +168,7 @@ def episode_open(
         team_consent_on=consent_on,
         team_consent_method=consent_method,
         team_consent_recorded_by=actor,
+        risk_factors=sorted({c for c in risk_factors if c in RiskFactor.values}),
         **{field: code in chosen for code, field in SITUATION_FIELDS.items()},
     )
     _start_step(actor=actor, episode=episode, step=first_step)
@@ -172,8 +181,19 @@ def episode_open(
         version=version.number,
         source=source,
         situations=sorted(chosen),
+        risk_factors=episode.risk_factors,
         step=step_payload(first_step),
     )
+    if intake_consent is not None:
+        consent_record_at_intake(
+            actor=actor,
+            client=client,
+            episode_id=episode.pk,
+            scope=intake_consent,
+            valid_from=consent_on,
+            given_how=consent_method,
+            where=_("at the intake of the client relationship"),
+        )
     return episode
 
 

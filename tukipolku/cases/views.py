@@ -160,8 +160,9 @@ def _episode_form(request: HttpRequest, data: Any = None) -> EpisodeFieldsForm:
 
 
 def _open_episode(*, request: HttpRequest, client: Any, form: EpisodeFieldsForm) -> Episode:
-    fields = {k: v for k, v in form.cleaned_data.items() if k != "consent_given"}  # the service's keywords
-    return services.episode_open(actor=request.user, client=client, **fields)
+    # The service's keywords; the consent to share with partners travels as one value.
+    fields = {k: v for k, v in form.cleaned_data.items() if k != "consent_given" and not k.startswith("share_")}
+    return services.episode_open(actor=request.user, client=client, intake_consent=form.intake_consent(), **fields)
 
 
 def _opened(request: HttpRequest, episode: Episode) -> HttpResponse:

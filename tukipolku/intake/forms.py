@@ -9,15 +9,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tukipolku.cases.choices import ConsentMethod, SpecialSituation
+from tukipolku.cases.privacy_forms import IntakeConsentForm
 from tukipolku.clients.choices import ClientLanguage
 from tukipolku.clients.forms import PersonForm
 from tukipolku.core.forms import DateInput, HiddenFieldErrorsMixin, set_queryset
 from tukipolku.core.models import Team
 from tukipolku.intake.choices import NeedStatus, RiskFactor
 from tukipolku.pathways.models import Pathway
+from tukipolku.privacy.services import INTAKE_RECIPIENT_KINDS
 
 
-class NeedSendForm(PersonForm):
+class NeedSendForm(PersonForm, IntakeConsentForm):
     team = forms.ModelChoiceField(
         label=_("Work ability support team"),
         queryset=Team.objects.none(),
@@ -59,9 +61,12 @@ class NeedSendForm(PersonForm):
     consent_on = forms.DateField(label=_("Date of consent"), widget=DateInput())
     consent_method = forms.ChoiceField(label=_("How the client consented"), choices=ConsentMethod.choices)
 
-    def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, teams: Any, sender_kind: str = "", **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("consent_on", timezone.localdate())
+        if sender_kind in INTAKE_RECIPIENT_KINDS:
+            # The need is about working with the sender's own organisation: offered ticked.
+            kwargs["initial"].setdefault("share_with", [sender_kind])
         super().__init__(*args, **kwargs)
         set_queryset(self, "team", teams, lambda t: f"{t.name} – {t.organisation.name}")
 

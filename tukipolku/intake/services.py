@@ -35,6 +35,8 @@ from tukipolku.intake.permissions import can_decide_need, can_send_need
 from tukipolku.notifications.choices import NotificationKind
 from tukipolku.notifications.services import notify
 from tukipolku.pathways.models import Pathway
+from tukipolku.privacy import services as privacy_services
+from tukipolku.privacy.services import IntakeConsent
 
 
 class OpenEpisodeExistsError(ApplicationError):
@@ -68,11 +70,14 @@ def need_send(
     situations: Iterable[str] = (),
     risk_factors: Iterable[str] = (),
     done_so_far: str = "",
+    intake_consent: IntakeConsent | None = None,
 ) -> NeedNotification:
     """Send a notification of need to an active team.
 
     Any team professional or partner staff member may send. The client's consent to pass the
-    notification on is required (date and how given). The client is found in the client register by
+    notification on is required (date and how given); what the client also consented to (sharing with
+    partner kinds, `intake_consent`) is recorded as consents in the same transaction. The client is
+    found in the client register by
     identity code, or added to it; the sender learns nothing of what the register held. The team's
     active members are told that a notification arrived.
     """
@@ -90,6 +95,8 @@ def need_send(
         raise ApplicationError(_("The date of consent cannot be in the future."), field="consent_on")
     if consent_method not in ConsentMethod.values:
         raise ApplicationError(_("Choose how the client consented."), field="consent_method")
+    if intake_consent is not None:
+        privacy_services.intake_consent_check(intake_consent, valid_from=consent_on)
     if not need_description.strip():
         raise ApplicationError(_("Describe the need for support."), field="need_description")
     if not first_names.strip() or not last_name.strip():
@@ -133,6 +140,16 @@ def need_send(
         target=need,
         payload={"team": team.pk, "source": need.source},
     )
+    if intake_consent is not None:
+        privacy_services.consent_record_at_intake(
+            actor=actor,
+            client=client,
+            episode_id=None,
+            scope=intake_consent,
+            valid_from=consent_on,
+            given_how=consent_method,
+            where=_("with the notification of need to %(team)s") % {"team": team.name},
+        )
     members = TeamMembership.objects.active().filter(team=team).exclude(user=actor).values_list("user_id", flat=True)
     notify(
         recipients=list(members),
@@ -213,6 +230,7 @@ def need_accept(
                     need_description=need.need_description,
                     consent_on=need.consent_on,
                     consent_method=need.consent_method,
+                    risk_factors=need.risk_factors,
                 )
         except IntegrityError as exc:  # another notification of the same client was accepted meanwhile
             raise ConflictError(

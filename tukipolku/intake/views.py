@@ -38,7 +38,12 @@ class NeedSendView(SenderView):
     template = "intake/need_send.html"
 
     def _form(self, request: HttpRequest, data: Any = None) -> NeedSendForm:
-        return NeedSendForm(data, teams=selectors.team_choices_for_sender(actor=request.user))
+        organisation = request.user.organisation  # type: ignore[union-attr]
+        return NeedSendForm(
+            data,
+            teams=selectors.team_choices_for_sender(actor=request.user),
+            sender_kind=organisation.kind if organisation is not None else "",
+        )
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, self.template, {"form": self._form(request)})
@@ -47,7 +52,8 @@ class NeedSendView(SenderView):
         form = self._form(request, request.POST)
         if form.is_valid():
             try:
-                need = services.need_send(actor=request.user, **form.cleaned_data)
+                fields = {k: v for k, v in form.cleaned_data.items() if not k.startswith("share_")}
+                need = services.need_send(actor=request.user, intake_consent=form.intake_consent(), **fields)
             except ApplicationError as exc:
                 add_service_error(form, exc)
             else:

@@ -7,7 +7,9 @@ next request.
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +27,20 @@ from tukipolku.privacy.choices import ConsentKind, DataCategory, GivenHow, Legal
 from tukipolku.privacy.models import Consent, EmergencyAccess, LegalBasisGrant
 
 MAX_GRANT_DAYS = 365
+
+logger = logging.getLogger(__name__)
+
+INTAKE_RECIPIENT_KINDS: tuple[str, ...] = (
+    OrganisationKind.EMPLOYMENT_SERVICES,
+    OrganisationKind.KELA,
+    OrganisationKind.OCCUPATIONAL_HEALTH,
+    OrganisationKind.STUDENT_HEALTH,
+    OrganisationKind.EDUCATION,
+)
+"""The partner kinds an intake form offers as consent recipients (the team's usual partners)."""
+
+INTAKE_CONSENT_MONTHS = 12
+"""An intake consent is valid a year by default: about the length of the shipped operating models."""
 
 
 def _categories(values: Iterable[str]) -> list[str]:
@@ -99,6 +115,91 @@ def consent_record(
         },
     )
     return consent
+
+
+@dataclass(frozen=True)
+class IntakeConsent:
+    """What the client agreed to at intake beyond the team's own work: sharing with partner kinds.
+
+    The keywords are the intake forms' field names, so that an error lands next to its field.
+    No recipients (`share_with` empty) means the client agreed to the team's shared work only.
+    """
+
+    share_with: tuple[str, ...] = ()
+    share_categories: tuple[str, ...] = field(default=(DataCategory.SHARED_PLAN,))
+    share_purpose: str = Purpose.WORK_ABILITY
+    share_until: datetime.date | None = None
+
+    @classmethod
+    def from_form(cls, data: dict[str, Any]) -> IntakeConsent:
+        return cls(
+            share_with=tuple(data.get("share_with") or ()),
+            share_categories=tuple(data.get("share_categories") or ()),
+            share_purpose=data.get("share_purpose") or Purpose.WORK_ABILITY,
+            share_until=data.get("share_until"),
+        )
+
+
+def intake_consent_check(scope: IntakeConsent, *, valid_from: datetime.date) -> None:
+    """Refuse a scope that cannot be recorded, naming the intake form's field."""
+    if not scope.share_with:
+        return
+    if any(kind not in INTAKE_RECIPIENT_KINDS for kind in scope.share_with):
+        raise ApplicationError(_("Choose the recipients from the list."), field="share_with")
+    if not [c for c in scope.share_categories if c in DataCategory.values]:
+        raise ApplicationError(_("Choose at least one data category."), field="share_categories")
+    if scope.share_purpose not in Purpose.values:
+        raise ApplicationError(_("Choose the purpose."), field="share_purpose")
+    if scope.share_until is not None and scope.share_until < max(valid_from, timezone.localdate()):
+        raise ApplicationError(_("The consent cannot end in the past."), field="share_until")
+
+
+def consent_record_at_intake(
+    *,
+    actor: Any,
+    client: Client,
+    episode_id: int | None,
+    scope: IntakeConsent,
+    valid_from: datetime.date,
+    given_how: str,
+    where: str,
+) -> list[Consent]:
+    """Record the consent given at intake: one consent per recipient kind, with the same scope.
+
+    Called inside the intake's own transaction (a failing intake leaves no consent). `where` names
+    the intake in the note ("at the intake of the client relationship"); the note also names who
+    recorded it, which an oral consent requires. Writes a log line with ids and codes only.
+    """
+    intake_consent_check(scope, valid_from=valid_from)
+    if not scope.share_with:
+        return []
+    note = _("Given %(where)s; recorded by %(name)s.") % {"where": where, "name": actor.display_name}
+    consents = [
+        consent_record(
+            actor=actor,
+            client=client,
+            episode_id=episode_id,
+            kind=ConsentKind.CONSENT,
+            recipient_organisation=None,
+            recipient_kind=kind,
+            categories=scope.share_categories,
+            purpose=scope.share_purpose,
+            valid_from=valid_from,
+            valid_until=scope.share_until,
+            given_how=given_how,
+            given_note=note[:300],
+        )
+        for kind in INTAKE_RECIPIENT_KINDS
+        if kind in scope.share_with
+    ]
+    logger.info(
+        "intake consent: client %s episode %s consents %s kinds %s",
+        client.pk,
+        episode_id,
+        [c.pk for c in consents],
+        [c.recipient_kind for c in consents],
+    )
+    return consents
 
 
 @transaction.atomic

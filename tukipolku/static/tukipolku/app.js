@@ -37,3 +37,21 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 });
+
+// An intake form's consent part: the help box follows the partners ticked ("team's work only" or
+// "also a consent to share"), and the sharing details show only when a partner is ticked. Without
+// JavaScript the page shows the box for the state it was sent in, and every field.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-consent-scope]").forEach(function (scope) {
+    var boxes = scope.querySelectorAll("input[type='checkbox'][name$='share_with']");
+    var details = scope.querySelector("[data-scope-details]");
+    function update() {
+      var some = Array.prototype.some.call(boxes, function (box) { return box.checked; });
+      scope.querySelector("[data-scope='team']").hidden = some;
+      scope.querySelector("[data-scope='partners']").hidden = !some;
+      if (details && !details.querySelector("[aria-invalid='true']")) { details.hidden = !some; }
+    }
+    boxes.forEach(function (box) { box.addEventListener("change", update); });
+    update();
+  });
+});
