@@ -197,7 +197,7 @@ def consent_record_at_intake(
         client.pk,
         episode_id,
         [c.pk for c in consents],
-        [c.recipient_kind for c in consents],
+        [str(c.recipient_kind) for c in consents],
     )
     return consents
 
