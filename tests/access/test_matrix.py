@@ -401,6 +401,8 @@ ROUTES: dict[tuple[str, str], Route] = {
         "cases:reopen", "post", "closed", lambda w, a: {"reason": "Asiakas otti uudelleen yhteyttä."}
     ),
     ("plan", "read"): Route("plans:edit", "get", "episode", shows="goal"),
+    ("plan version", "read"): Route("plans:version", "get", "plan_version", shows="goal"),
+    ("plan version", "compare"): Route("plans:version_compare", "get", "plan_version"),
     ("plan", "edit"): Route("plans:edit", "post", "episode", _plan_payload),
     ("plan", "agree"): Route(
         "plans:agree",
@@ -599,6 +601,7 @@ def route_args(w: W.World, target: str, *, other: bool = False) -> list[int]:
     return {
         "none": [],
         "episode": [episode.pk],
+        "plan_version": [episode.pk, 1],  # the plan's first saved version
         "closed": [w.closed.pk],
         "client": [(w.other_client if other else w.client).pk],
         "closed_client": [(w.other_client if other else w.closed_client).pk],

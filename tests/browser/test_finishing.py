@@ -137,3 +137,47 @@ def test_team_page__fits_320_px_with_its_table_reflowed(browser, live_server, te
     assert box["x"] + box["width"] <= 320
     photograph(page, "team-page", widths=(320, 375, 1280))
     context.close()
+
+
+# ------------------------------------------------------------------ d. a plan's earlier version
+
+
+def test_plan_version__open_an_earlier_version_and_compare_it(browser, live_server, nurse, episode):
+    from tukipolku.plans.tests.test_versions import save
+
+    plan = save(
+        nurse, episode, [(None, "Työkokeilu kaupassa", [(None, "Soita TE-toimistoon")]), (None, "Liikunta", [])]
+    )
+    kept, dropped = plan.goals.order_by("id")
+    save(
+        nurse,
+        episode,
+        [
+            (kept.pk, "Työkokeilu kaupunginkirjastossa syksyllä", [(plan.actions.get().pk, "Soita TE-toimistoon")]),
+            (dropped.pk, None, []),
+            (None, "Ammattikoulun yhteishaku keväällä", []),
+        ],
+        summary="Tilanne muuttui.",
+    )
+    context, page = finnish_page(browser, live_server, 1280, username="nurse")
+    page.goto(f"/episodes/{episode.pk}/plan/")
+    page.get_by_role("link", name="Versio 1", exact=True).click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Palvelusuunnitelma, versio 1").is_visible()
+    assert page.get_by_text("Liikunta").is_visible()
+    assert axe_violations(page) == []
+    photograph(page, "plan-version")
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.get_by_role("link", name="Vertaa versiota 1 nykyiseen versioon").click()
+    page.wait_for_load_state()
+    main = page.locator("main")
+    assert main.locator("del", has_text="Liikunta").count() >= 1
+    assert main.locator("ins", has_text="Työkokeilu kaupunginkirjastossa syksyllä").count() >= 1
+    for label in ("Lisätty", "Poistettu", "Muutettu"):
+        assert main.locator(".change-label", has_text=label).count() >= 1, label
+    assert axe_violations(page) == []
+    photograph(page, "plan-version-compare")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert axe_violations(page) == []
+    context.close()

@@ -50,6 +50,8 @@ VIEW_LABELS: dict[str, Promise] = {
     "plans:edit": _("Service plan"),
     "plans:agree": _("Service plan"),
     "plans:action_status": _("Service plan"),
+    "plans:version": _("Service plan"),
+    "plans:version_compare": _("Service plan"),
     "entries:create": _("Entries"),
     "meetings:create": _("Meeting"),
     "meetings:detail": _("Meeting"),

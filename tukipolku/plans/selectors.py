@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F, Q
 
 from tukipolku.cases.models import Episode
-from tukipolku.plans.choices import GoalDomain
+from tukipolku.cases.presentation import choice_label
+from tukipolku.plans.choices import ActionStatus, GoalDomain, GoalStatus
 from tukipolku.plans.models import Action, Goal, Plan, PlanVersion
 
 
@@ -56,3 +61,77 @@ def plan_view_for(*, episode: Episode) -> PlanView:
     agreed = next((v for v in versions if v.agreed_on is not None), None)
     domains = [DomainGoals(d, [g for g in goals if g.domain == d]) for d in GoalDomain]
     return PlanView(plan, domains, by_goal.get(None, []), current, agreed, versions)
+
+
+def plan_version_get(*, episode: Episode, number: int) -> PlanVersion | None:
+    """One saved version of the episode's plan (with its snapshot), or None. One query."""
+    return (
+        PlanVersion.objects.filter(plan__episode=episode, number=number)
+        .select_related("plan", "created_by", "agreement_recorded_by")
+        .first()
+    )
+
+
+def plan_versions_to_compare(*, episode: Episode, number: int) -> tuple[PlanVersion, PlanVersion] | None:
+    """Version `number` and the current version of the episode's plan, in one query; None when the
+    plan has no version `number`. Both are the same version when `number` is the current one."""
+    rows = list(
+        PlanVersion.objects.filter(plan__episode=episode)
+        .filter(Q(number=number) | Q(number=F("plan__revision")))
+        .select_related("plan", "created_by", "agreement_recorded_by")
+    )
+    older = next((v for v in rows if v.number == number), None)
+    if older is None:
+        return None
+    current = next((v for v in rows if v.number == older.plan.revision), older)
+    return older, current
+
+
+@dataclass
+class SnapshotGoal:
+    goal: dict[str, Any]
+    actions: list[dict[str, Any]]
+
+
+@dataclass
+class SnapshotDomain:
+    domain: GoalDomain
+    goals: list[SnapshotGoal]
+
+
+def snapshot_domains(snapshot: dict[str, Any]) -> tuple[list[SnapshotDomain], list[dict[str, Any]]]:
+    """A version's goals grouped by domain, each with its actions, and the actions under no goal."""
+    actions = [
+        {
+            **a,
+            "status_label": choice_label(ActionStatus, a.get("status", "")),
+            "due_date": snapshot_date(a.get("due_on")),
+        }
+        for a in snapshot.get("actions", [])
+    ]
+    goals = [
+        {
+            **g,
+            "status_label": choice_label(GoalStatus, g.get("status", "")),
+            "target_date": snapshot_date(g.get("target_on")),
+        }
+        for g in snapshot.get("goals", [])
+    ]
+    domains = [
+        SnapshotDomain(
+            d,
+            [
+                SnapshotGoal(g, [a for a in actions if a.get("goal_id") == g["id"]])
+                for g in goals
+                if g.get("domain") == d
+            ],
+        )
+        for d in GoalDomain
+    ]
+    goal_ids = {g["id"] for g in goals}
+    return domains, [a for a in actions if a.get("goal_id") not in goal_ids]
+
+
+def snapshot_date(value: str | None) -> datetime.date | None:
+    """A date as a snapshot stores it (ISO text)."""
+    return datetime.date.fromisoformat(value) if value else None

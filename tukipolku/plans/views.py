@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,9 +22,17 @@ from tukipolku.core.models import User
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
 from tukipolku.pathways.choices import CompletionCheck
 from tukipolku.plans import services
+from tukipolku.plans.compare import plan_compare
 from tukipolku.plans.forms import ActionFormSet, ActionStatusForm, AgreementForm, GoalFormSet, PlanForm
 from tukipolku.plans.models import Action
-from tukipolku.plans.selectors import PlanView, plan_view_for
+from tukipolku.plans.selectors import (
+    PlanView,
+    plan_version_get,
+    plan_versions_to_compare,
+    plan_view_for,
+    snapshot_date,
+    snapshot_domains,
+)
 
 
 def _owners(episode: Any, view: PlanView) -> Any:
@@ -264,3 +272,55 @@ class ActionStatusView(ProfessionalView):
                 messages.success(request, _("Action updated."))
         target = safe_next(request, request.POST.get("next"), fallback=reverse("cases:detail", args=[pk]))
         return redirect_htmx_aware(request, target)
+
+
+class PlanVersionView(ProfessionalView):
+    """One saved version of the plan as it was, read through the gate like the plan itself."""
+
+    partners_may_read = True
+
+    def get(self, request: HttpRequest, pk: int, number: int) -> HttpResponse:
+        episode = episode_get_for(actor=request.user, episode_id=pk, view="plans:version")
+        version = plan_version_get(episode=episode, number=number)
+        if version is None:
+            raise Http404
+        domains, loose = snapshot_domains(version.snapshot)
+        return render(
+            request,
+            "plans/plan_version.html",
+            {
+                "episode": episode,
+                "client": episode.client,
+                "version": version,
+                "is_current": version.number == version.plan.revision,
+                "current_number": version.plan.revision,
+                "domains": domains,
+                "loose_actions": loose,
+                "snapshot": version.snapshot,
+                "next_review_on": snapshot_date(version.snapshot.get("next_review_on")),
+            },
+        )
+
+
+class PlanVersionCompareView(ProfessionalView):
+    """What changed from version N to the current version: goals and actions added, removed, changed."""
+
+    partners_may_read = True
+
+    def get(self, request: HttpRequest, pk: int, number: int) -> HttpResponse:
+        episode = episode_get_for(actor=request.user, episode_id=pk, view="plans:version_compare")
+        pair = plan_versions_to_compare(episode=episode, number=number)
+        if pair is None:
+            raise Http404
+        older, current = pair
+        return render(
+            request,
+            "plans/plan_version_compare.html",
+            {
+                "episode": episode,
+                "client": episode.client,
+                "older": older,
+                "current": current,
+                "comparison": plan_compare(older=older.snapshot, newer=current.snapshot),
+            },
+        )
