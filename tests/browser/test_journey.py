@@ -43,7 +43,7 @@ def assert_accessible(page, name: str) -> None:
 # filled, choice picked, box ticked, key pressed or address typed; tests/browser/conftest.py Actions).
 # The goal is 80 and the brief's 60; the budget is what the product achieves now, so that any
 # change that adds work for the user fails here. docs/usability.md lists what each part takes.
-JOURNEY_BUDGET = 66
+JOURNEY_BUDGET = 62
 
 
 def test_nurse_walks_the_whole_satakunta_process(page, people):
@@ -99,11 +99,12 @@ def test_nurse_walks_the_whole_satakunta_process(page, people):
     act.select(page.locator("#id_user"), str(physician.pk))
     act.fill(page.get_by_label("Role in this case"), "Work ability assessment")
     act.click(page.get_by_role("button", name="Add to the team"))
-    act.select(page.locator("#id_user"), str(social.pk))
-    act.click(page.get_by_role("button", name="Add to the team"))
+    # Naming the contact person adds her to the client's team too, as the field says.
+    assert "also adds them to the client's team" in page.locator("#id_contact-user_helptext").inner_text()
     act.select(page.locator("#id_contact-user"), str(social.pk))
     act.click(page.get_by_role("button", name="Name the contact person"))
     assert "Responsibility recorded." in page.content()
+    assert "Sami Sosiaali" in page.locator("table.list").inner_text()
     act.select(page.locator("#id_contact-user"), str(nurse.pk))
     act.fill(page.locator("#id_contact-note"), "Nurse coordinates during the assessment")
     act.click(page.get_by_role("button", name="Change the contact person"))
@@ -111,7 +112,10 @@ def test_nurse_walks_the_whole_satakunta_process(page, people):
     assert history.locator("li").count() == 2
     assert_accessible(page, "03-team")
     act.goto(case_url)
-    complete_step(act, "Health check done, team of nurse, physician and social worker.")
+    # What was typed before the refusal waits in the step's field.
+    assert page.get_by_label("What did this step produce?").input_value() == "Health check done, team assembled."
+    act.click(page.get_by_role("button", name="Mark the step done and move on"))
+    assert "Now: step 4 of 9" in page.content()
     act.mark("step 3: the refusal, the client's team and the contact person")
 
     # Step 4 needs a goal in the plan: the card links to the plan, whose second button saves and marks the
@@ -139,7 +143,7 @@ def test_nurse_walks_the_whole_satakunta_process(page, people):
 
     # Step 5 needs the client's agreement to the current plan version: the same in one press.
     act.click(page.locator(".needs-list").get_by_role("link", name="Record the client's agreement"))
-    act.select(page.get_by_label("How the client agreed"), "in_meeting")
+    assert page.get_by_label("How the client agreed").input_value() == "in_meeting"  # the first choice
     act.click(page.get_by_role("button", name="Record and mark step 5 done"))
     assert "The client's agreement is recorded." in page.content()
     assert "Now: step 6 of 9" in page.content()

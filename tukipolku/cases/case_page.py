@@ -18,6 +18,7 @@ from tukipolku.cases.permissions import (
     episode_access,
 )
 from tukipolku.cases.presentation import choice_label, describe_event
+from tukipolku.cases.steps import draft_for
 from tukipolku.privacy.choices import DataCategory
 
 
@@ -67,7 +68,9 @@ def case_page_context(request: HttpRequest, episode: Episode, **forms: Any) -> d
         "next_step": following,
         "sections": sections,
         "history": [(e, describe_event(e)) for e in events],
-        "complete_form": StepCompleteForm(initial={"step_id": step_id}, prefix="complete"),
+        "complete_form": StepCompleteForm(
+            initial={"step_id": step_id, "output": draft_for(request, episode)}, prefix="complete"
+        ),
         "skip_form": StepSkipForm(initial={"step_id": step_id}, prefix="skip"),
         "return_form": StepReturnForm(initial={"step_id": step_id}, earlier_steps=earlier, prefix="return"),
         "reopen_form": ReopenForm(),

@@ -159,7 +159,11 @@ class MemberAddForm(forms.Form):
 
 class AssignmentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Responsibility"), choices=AssignmentKind.choices, widget=forms.HiddenInput)
-    user = forms.ModelChoiceField(label=_("Professional"), queryset=User.objects.none())
+    user = forms.ModelChoiceField(
+        label=_("Professional"),
+        queryset=User.objects.none(),
+        help_text=_("Anyone of the organisation's teams: naming them also adds them to the client's team."),
+    )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:

@@ -37,10 +37,10 @@ from tukipolku.cases.forms import (
 )
 from tukipolku.cases.models import Episode
 from tukipolku.cases.permissions import can_change_episode, can_record_follow_up
-from tukipolku.cases.steps import step_label
+from tukipolku.cases.steps import forget_draft, keep_draft, step_label
 from tukipolku.clients.services import DuplicateClientError, client_create
 from tukipolku.core.converters import parse_id
-from tukipolku.core.exceptions import ApplicationError
+from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.forms import add_service_error, attempt
 from tukipolku.core.models import User
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
@@ -345,7 +345,11 @@ class EpisodeStepView(EpisodeViewMixin, ProfessionalView):
                         )
             except ApplicationError as exc:
                 add_service_error(form, exc)
+                if action == "complete" and not isinstance(exc, ConflictError):
+                    # The check refused: what was typed waits while the user does what the step needs.
+                    keep_draft(request, episode=episode, step_id=d["step_id"], output=d["output"])
             else:
+                forget_draft(request, episode)
                 return redirect_htmx_aware(request, reverse("cases:detail", args=[episode.pk]))
         episode.refresh_from_db()
         context = case_page_context(request, episode, **{f"{action}_form": form, "open_panel": action})

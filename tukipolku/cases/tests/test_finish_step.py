@@ -182,3 +182,47 @@ def test_meeting__without_the_client_is_saved_but_does_not_finish_a_joint_meetin
     assert "Saved, but the step is not marked done: Record a meeting in which the client took part first." in texts(
         response
     )
+
+
+def step_field(client, episode):
+    body = page(client, "cases:detail", episode)
+    start = body.index('name="complete-output"')
+    return body[body.index(">", start) + 1 : body.index("</textarea>", start)].strip()
+
+
+@pytest.mark.django_db
+def test_refused_step__what_was_typed_waits_until_the_step_is_done(client, nurse, physician, episode):
+    step = at_check(episode, "contact_person")
+    client.force_login(nurse)
+    url = reverse("cases:step", args=[episode.pk])
+    typed = {"action": "complete", "complete-step_id": str(step.pk), "complete-output": "Terveystarkastus tehty."}
+
+    assert client.post(url, typed).status_code == 400  # no contact person yet
+    assert step_field(client, episode) == "Terveystarkastus tehty."  # back from naming one, still there
+    other = open_episode(nurse, episode.team, episode.pathway_version.pathway)
+    assert step_field(client, other) == ""  # another client's step is not given it
+
+    response = client.post(
+        reverse("cases:team", args=[episode.pk]),
+        {"op": "contact", "contact-kind": "contact_person", "contact-user": str(physician.pk)},
+    )
+    assert response.status_code == 302
+    assert client.post(url, typed).status_code == 302
+    episode.refresh_from_db()
+    assert episode.current_step.order == step.order + 1
+    assert step_field(client, episode) == ""  # done: the next step starts empty
+    assert client.session.get("step_drafts") == {}
+
+
+@pytest.mark.django_db
+def test_refused_step__a_step_moved_meanwhile_keeps_no_draft(client, nurse, episode):
+    step = at_check(episode, "contact_person")
+    earlier = episode.pathway_version.steps.get(order=1)
+    client.force_login(nurse)
+
+    typed = {"action": "complete", "complete-step_id": str(earlier.pk), "complete-output": "Vanha lomake."}
+    assert client.post(reverse("cases:step", args=[episode.pk]), typed).status_code == 400
+
+    assert step_field(client, episode) == ""
+    episode.refresh_from_db()
+    assert episode.current_step_id == step.pk
