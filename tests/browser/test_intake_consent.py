@@ -21,6 +21,7 @@ from tukipolku.cases.models import Episode
 from tukipolku.clients.tests.factories import make_identity_code
 from tukipolku.core.choices import OrganisationKind
 from tukipolku.core.tests.factories import OrganisationFactory
+from tukipolku.intake.tests.factories import partner_user
 from tukipolku.privacy.models import Consent
 from tukipolku.referrals.models import Referral
 
@@ -172,9 +173,58 @@ def test_without_javascript__the_help_box_follows_what_was_sent(browser, live_se
         context.close()
 
 
-def test_screenshots_in_finnish(browser, live_server, nurse, team, satakunta):
+def test_notification_of_need__the_senders_consent_carries_to_the_referral(
+    page, team, nurse, satakunta, employment_services
+):
+    partner_user(organisation=employment_services, username="employment", first_name="Antti", last_name="Ahkera")
+    login(page, "employment")
+    page.goto(reverse("intake:send"))
+    # The need is about working with the sender's own organisation: it is offered ticked.
+    assert page.get_by_role("checkbox", name="Municipal employment services").is_checked()
+    assert page.locator("[data-scope='partners']").is_visible()
+    page.get_by_label("Work ability support team").select_option(str(team.pk))
+    page.get_by_label("Personal identity code").fill(make_identity_code(datetime.date(1987, 2, 8), 965))
+    page.get_by_label("First names").fill("Into")
+    page.get_by_label("Last name").fill("Ilmoitettu")
+    page.get_by_label("Chronic illness").check()
+    page.get_by_label("The need for support in your words").fill("Pitkä sairausloma, paluu töihin mietityttää.")
+    page.get_by_label("The client consented to passing this notification on to the team").check()
+    check_page(page, "need-form")
+    page.get_by_role("button", name="Send the notification").click()
+    page.wait_for_url("**/need/sent/")
+    page.context.clear_cookies()
+
+    login(page, "nurse")
+    page.goto("/need/queue/")
+    page.get_by_role("link", name="Ilmoitettu Into").click()
+    page.wait_for_load_state()
+    assert "Municipal employment services" in page.locator("section[aria-labelledby='sender-h']").inner_text()
+    check_page(page, "need-detail")
+    page.get_by_label("Operating model").select_option(str(satakunta.pk))
+    page.get_by_role("button", name="Accept and open a client relationship").click()
+    page.wait_for_load_state()
+    episode = Episode.objects.get()
+    assert episode.risk_factors == ["chronic_illness"]
+
+    page.goto(reverse("referrals:create", args=[episode.pk]))
+    page.get_by_label("Kind of referral").select_option(label="Employment services")
+    page.get_by_label("Recipient organisation:", exact=True).select_option(
+        label=f"{employment_services.name} (Municipal employment services)"
+    )
+    page.get_by_label("Health care data – no consent").wait_for()
+    page.get_by_label("Shared plan and coordination").check()
+    page.get_by_label("Reason").fill("Työhön paluun tuki.")
+    page.get_by_role("button", name="Send the referral").click()
+    page.wait_for_load_state()
+    assert "The referral is sent." in page.content()
+    assert Referral.objects.get().recipient_organisation == employment_services
+
+
+def test_screenshots_in_finnish(browser, live_server, nurse, team, satakunta, employment_services):
     def tick(page):
         page.locator("input[name='ep-share_with'][value='employment_services']").check()
 
     taken = finnish_shots(browser, live_server, "nurse", reverse("cases:intake_new"), "intake-consent", tick)
-    assert len(taken) == 2
+    partner_user(organisation=employment_services, username="employment")
+    taken += finnish_shots(browser, live_server, "employment", reverse("intake:send"), "intake-consent-need")
+    assert len(taken) == 4

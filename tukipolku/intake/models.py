@@ -17,6 +17,7 @@ from tukipolku.cases.choices import ConsentMethod, IdentificationSource
 from tukipolku.cases.models import Episode
 from tukipolku.clients.choices import ClientLanguage
 from tukipolku.clients.models import Client
+from tukipolku.core.choices import OrganisationKind
 from tukipolku.core.models import BaseModel, Organisation, Team
 from tukipolku.intake.choices import NeedStatus
 
@@ -68,6 +69,9 @@ class NeedNotification(BaseModel):
     # The client's consent to pass the notification on to the team
     consent_on = models.DateField(_("client consented on"))
     consent_method = models.CharField(_("how the client consented"), max_length=20, choices=ConsentMethod.choices)
+    shared_with = models.JSONField(
+        _("partners the client also consented to share with"), default=list, blank=True
+    )  # OrganisationKind codes; each is a privacy.Consent of the client, recorded when the notification was sent
 
     # The team's decision
     status = models.CharField(_("status"), max_length=10, choices=NeedStatus.choices, default=NeedStatus.WAITING)
@@ -116,3 +120,7 @@ class NeedNotification(BaseModel):
     @property
     def is_waiting(self) -> bool:
         return self.status == NeedStatus.WAITING
+
+    def shared_with_labels(self) -> list[str]:
+        names = dict(OrganisationKind.choices)
+        return [str(names.get(k, k)) for k in self.shared_with]

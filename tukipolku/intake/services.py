@@ -132,6 +132,7 @@ def need_send(
         need_description=need_description.strip(),
         consent_on=consent_on,
         consent_method=consent_method,
+        shared_with=intake_consent.recipient_kinds() if intake_consent is not None else [],
     )
     event_record(
         actor=actor,

@@ -130,6 +130,10 @@ class IntakeConsent:
     share_purpose: str = Purpose.WORK_ABILITY
     share_until: datetime.date | None = None
 
+    def recipient_kinds(self) -> list[str]:
+        """The kinds a consent is recorded for, in the offered order."""
+        return [str(kind) for kind in INTAKE_RECIPIENT_KINDS if kind in self.share_with]
+
     @classmethod
     def from_form(cls, data: dict[str, Any]) -> IntakeConsent:
         return cls(
@@ -189,15 +193,14 @@ def consent_record_at_intake(
             given_how=given_how,
             given_note=note[:300],
         )
-        for kind in INTAKE_RECIPIENT_KINDS
-        if kind in scope.share_with
+        for kind in scope.recipient_kinds()
     ]
     logger.info(
         "intake consent: client %s episode %s consents %s kinds %s",
         client.pk,
         episode_id,
         [c.pk for c in consents],
-        [str(c.recipient_kind) for c in consents],
+        [c.recipient_kind for c in consents],
     )
     return consents
 

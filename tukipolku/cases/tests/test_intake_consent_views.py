@@ -248,6 +248,10 @@ def test_need_send__records_the_consent_and_keeps_input_on_error(client, team, n
     need = NeedNotification.objects.get()
     (consent,) = Consent.objects.filter(client=need.client)
     assert consent.recipient_kind == EMPLOYMENT and consent.valid_from == need.consent_on
+    # The receiving team sees it before deciding.
+    client.force_login(nurse)
+    detail = client.get(reverse("intake:detail", args=[need.pk])).content.decode()
+    assert "Also consented to sharing with" in detail and "Municipal employment services" in detail
 
 
 def test_need_send__refused_user_records_no_consent(client, admin_user, team):

@@ -183,6 +183,7 @@ def test_notification__consent_recorded_at_sending_carries_into_the_episode_and_
 
     (consent,) = Consent.objects.filter(client=need.client)
     assert (consent.recipient_kind, consent.valid_from, consent.recorded_by) == (EMPLOYMENT, need.consent_on, sender)
+    assert need.shared_with == [EMPLOYMENT] and need.shared_with_labels() == ["Municipal employment services"]
     assert team.name in consent.given_note and sender.display_name in consent.given_note
     assert AuditEvent.objects.filter(verb=EventType.CONSENT_RECORDED, client_id=need.client_id).exists()
 
@@ -197,7 +198,7 @@ def test_notification__without_partners_the_referral_asks_for_consent(team, nurs
     need = send_need(sender, team, intake_consent=IntakeConsent())
     episode = intake_services.need_accept(actor=nurse, need=need, expected_status="waiting", pathway=satakunta)
 
-    assert not Consent.objects.exists()
+    assert not Consent.objects.exists() and need.shared_with == []
     with pytest.raises(ApplicationError):
         refer(nurse, episode, employment_org)
 
