@@ -126,6 +126,7 @@ def world(nurse, physician, team, other_team, outsider, satakunta, episode):
     def closed_with_follow_up() -> tuple[Episode, FollowUp]:
         ep = open_episode(nurse, team, satakunta)
         case_services.episode_close(
+            confirm_early=True,
             actor=nurse,
             episode=ep,
             outcome=Outcome.STUDIES,

@@ -395,6 +395,7 @@ ROUTES: dict[tuple[str, str], Route] = {
             "follow_up_owner": str(w.users["nurse"].pk),
             "follow_up_months": ["3"],
             "follow_up_on": "",
+            "confirm_early": "on",
         },
     ),
     ("reopening", "reopen"): Route(

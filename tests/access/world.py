@@ -318,6 +318,7 @@ def _coordination(u: dict[str, User], team: Team, other_team: Team, pathway: Pat
 
     other_closed = _open(outsider, other_team, pathway, ClientFactory(first_names="Oona", last_name="Toinen-Testinen"))
     case_services.episode_close(
+        confirm_early=True,
         actor=outsider,
         episode=other_closed,
         outcome=Outcome.STUDIES,
@@ -493,6 +494,7 @@ def build_world() -> World:  # noqa: PLR0915  # the matrix's cast, named in one 
 
     closed = _open(nurse, team, pathway, ClientFactory(first_names=CLOSED_FIRST, last_name=CLOSED_LAST))
     case_services.episode_close(
+        confirm_early=True,
         actor=nurse,
         episode=closed,
         outcome=Outcome.STUDIES,

@@ -41,6 +41,7 @@ def closed(nurse, team, satakunta):
     episode = open_episode(nurse, team, satakunta, client=ClientFactory(first_names=FIRST, last_name=LAST))
     today = timezone.localdate()
     case_services.episode_close(
+        confirm_early=True,
         actor=nurse,
         episode=episode,
         outcome=Outcome.STUDIES,

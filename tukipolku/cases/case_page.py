@@ -38,7 +38,14 @@ def case_page_context(request: HttpRequest, episode: Episode, **forms: Any) -> d
     for name, section in sorted(registry.case_sections.items(), key=lambda kv: kv[1].order):
         if not access.reads(section.category):
             continue
-        sections.append({"name": name, "template": section.template, "context": section.context(request.user, episode)})
+        sections.append(
+            {
+                "name": name,
+                "template": section.template,
+                "context": section.context(request.user, episode),
+                "need_box_template": section.need_box_template,
+            }
+        )
     by_step: dict[int, list[Any]] = {}
     for record in detail.records:
         by_step.setdefault(record.step_id, []).append(record)
@@ -67,6 +74,7 @@ def case_page_context(request: HttpRequest, episode: Episode, **forms: Any) -> d
         "needs": needs,
         "next_step": following,
         "sections": sections,
+        "need_box_parts": [s for s in sections if s["need_box_template"]],
         "history": [(e, describe_event(e)) for e in events],
         "complete_form": StepCompleteForm(
             initial={"step_id": step_id, "output": draft_for(request, episode)}, prefix="complete"

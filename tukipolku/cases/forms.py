@@ -36,9 +36,10 @@ class ClientSearchForm(forms.Form):
 
     def clean_q(self) -> str:
         value: str = self.cleaned_data["q"].strip()
-        if identity.looks_like_identity_code(value):
-            if not identity.is_valid(value):
-                raise forms.ValidationError(identity.invalid_message())
+        if identity.looks_like_attempt(value):  # a digit: an identity code, never a name search
+            error = identity.problem(value)
+            if error is not None:
+                raise forms.ValidationError(error)
         elif len(value) < 2:
             raise forms.ValidationError(_("Type at least two letters of the name."))
         return value
@@ -53,6 +54,23 @@ class CaseloadSearchForm(forms.Form):
         required=False,
         help_text=_("Type part of the name or the end of the identity code (such as 123A)."),
     )
+
+    def __init__(self, *args: Any, typing: bool = False, **kwargs: Any) -> None:
+        """`typing`: sent as the user types (htmx), when a code still being typed is not yet wrong."""
+        super().__init__(*args, **kwargs)
+        self.typing = typing
+        self.incomplete_code = False
+
+    def clean_q(self) -> str:
+        value: str = self.cleaned_data["q"].strip()
+        if identity.starts_like_identity_code(value):  # a whole code (a birth date first), not its end
+            if self.typing and len(identity.normalize(value)) < 11:
+                self.incomplete_code = True
+                return value
+            error = identity.problem(value)
+            if error is not None:
+                raise forms.ValidationError(error)
+        return value
 
 
 class EpisodeFieldsForm(IntakeConsentForm):
@@ -112,7 +130,7 @@ class NewClientForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=ClientLanguage.choices)
     employment_status = forms.ChoiceField(label=_("Employment situation"), choices=EmploymentStatus.choices)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
+    email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
     municipality = forms.CharField(label=_("Municipality of residence"), max_length=80, required=False)
 
     def clean_identity_code(self) -> str:
@@ -196,16 +214,30 @@ class CloseForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     follow_up_on = forms.DateField(label=_("…or on a date"), widget=DateInput(), required=False)
+    confirm_early = forms.BooleanField(
+        label=_("I close the client relationship before the pathway's end: the steps listed are left undone"),
+        required=False,
+    )
 
-    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, candidates: Any, steps_not_done: Any = (), **kwargs: Any) -> None:
+        """`steps_not_done`: the current and later steps when closing early (empty at the last step,
+        where `confirm_early` is not asked)."""
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("outcome_on", timezone.localdate())
         kwargs["initial"].setdefault("follow_up_months", [3, 6, 12])
         super().__init__(*args, **kwargs)
         set_queryset(self, "follow_up_owner", candidates, lambda u: u.display_name)
+        self.steps_not_done = list(steps_not_done)
+        if not self.steps_not_done:
+            del self.fields["confirm_early"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.steps_not_done and not data.get("confirm_early"):
+            self.add_error(
+                "confirm_early",
+                _("Confirm that you close the relationship although the steps listed above are not done."),
+            )
         outcome = data.get("outcome")
         if outcome and outcome not in OUTCOMES_WITHOUT_FOLLOW_UP:
             if not data.get("follow_up_months") and not data.get("follow_up_on"):

@@ -134,7 +134,9 @@ class ConsentWithdrawView(EpisodeViewMixin, ProfessionalView):
             if ok:
                 messages.success(request, _("Withdrawn. It no longer applies from now on."))
                 return redirect_htmx_aware(request, reverse("cases:consents", args=[pk]))
-        messages.error(request, " ".join(str(e) for e in form.non_field_errors()) or _("Check the form."))
+        # The note's own error (too long) is told too, never cut to fit.
+        errors = [str(e) for e in form.non_field_errors()] + [str(e) for e in form.errors.get("note", [])]
+        messages.error(request, " ".join(errors) or _("Check the form."))
         return redirect("cases:consents", pk=pk)
 
 

@@ -2,7 +2,8 @@
 
 * completion checks: what a pathway step's `completion_check` verifies (plans registers "plan"...);
 * next-action sources: open, dated work items of an episode (plan actions, later referrals);
-* case page sections: blocks on the case page (plan, meetings, entries);
+* case page sections: blocks on the case page (plan, meetings, entries), and their parts of the
+  "Identified need" box (intake: what the sender had done, risk factors);
 * event describers: one line of history for another module's event types;
 * participation sources: episodes a user takes part in outside the client's team (meetings), which
   let partner staff see what the client's consents allow.
@@ -94,6 +95,9 @@ class CaseSection:
     # The data category a reader needs to see the section (privacy/choices.py DataCategory); None: the
     # section filters its own content (entries, by register).
     category: str | None = "shared_plan"
+    # A fragment shown inside the case page's "Identified need" box with the same context (what the
+    # sender of a notification of need had done, its risk factors), or None.
+    need_box_template: str | None = None
 
 
 completion_checks: dict[str, CompletionCheck] = {}

@@ -37,7 +37,8 @@ from tukipolku.cases.permissions import (
 from tukipolku.clients.models import Client
 from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.models import Team, TeamMembership
-from tukipolku.core.permissions import PARTNER_PROFESSIONS, TEAM_PROFESSIONS
+from tukipolku.core.permissions import PARTNER_PROFESSIONS, SOCIAL_PROFESSIONS, TEAM_PROFESSIONS
+from tukipolku.core.text import bounded
 from tukipolku.pathways.models import Pathway, PathwayStep
 from tukipolku.pathways.selectors import pathway_version_current
 from tukipolku.privacy.services import IntakeConsent, consent_record_at_intake, intake_consent_check
@@ -344,13 +345,24 @@ def case_member_remove(*, actor: Any, episode: Episode, member: CaseTeamMember) 
 
 @transaction.atomic
 def assignment_set(*, actor: Any, episode: Episode, kind: str, user: Any, note: str = "") -> Assignment:
-    """Name the contact person or the own worker. The previous one's period ends; history stays."""
+    """Name the contact person or the own worker. The previous one's period ends; history stays.
+
+    The own worker (omatyöntekijä, SHL 42 §) must be a social-care professional (`SOCIAL_PROFESSIONS`).
+    """
     episode = _lock(episode)
     _require_change(actor, episode)
     if kind not in AssignmentKind.values:
         raise ApplicationError(_("Unknown responsibility."), field="kind")
     if not _eligible_member(user, episode):
         raise ApplicationError(_("Only professionals of this organisation's teams can be named."), field="user")
+    if kind == AssignmentKind.OWN_WORKER and user.profession not in SOCIAL_PROFESSIONS:
+        raise ApplicationError(
+            _(
+                "The own worker must be a social-care professional (a social worker or a social instructor), "
+                "as the Social Welfare Act requires."
+            ),
+            field="user",
+        )
     current = episode.assignments.filter(kind=kind, ended_at__isnull=True).first()
     if current is not None and current.user_id == user.pk:
         raise ApplicationError(_("This professional already has this responsibility."), field="user")
@@ -383,10 +395,13 @@ def episode_close(
     outcome_on: datetime.date,
     outcome_detail: str = "",
     follow_ups: Iterable[tuple[datetime.date, Any]] = (),
+    confirm_early: bool = False,
 ) -> Episode:
     """Close the relationship with an outcome and the agreed follow-up (who and when).
 
     Refused without an outcome, and without a follow-up unless the outcome makes one impossible.
+    Closing before the pathway's last step (steps left undone) needs `confirm_early`: the user has
+    been shown which steps are not done and what closing means.
     """
     episode = _lock(episode)
     _require_change(actor, episode)
@@ -406,6 +421,11 @@ def episode_close(
     is_last = not PathwayStep.objects.filter(
         version_id=episode.pathway_version_id, order__gt=record.step.order
     ).exists()
+    if not is_last and not confirm_early:
+        raise ApplicationError(
+            _("Steps of the pathway are not done yet. Confirm that the relationship is closed before its end."),
+            field="confirm_early",
+        )
     if is_last:
         _end_record(record, actor=actor, status=StepStatus.COMPLETED, output=outcome_detail.strip())
     else:
@@ -527,7 +547,7 @@ def follow_up_record(
     follow_up.status = FollowUpStatus.DONE
     follow_up.situation = situation
     follow_up.situation_on = situation_on
-    follow_up.note = note.strip()[:300]
+    follow_up.note = bounded(note, limit=300, field="note")
     follow_up.recorded_at = timezone.now()
     follow_up.recorded_by = actor
     follow_up.save(
@@ -557,7 +577,7 @@ def follow_up_cancel(*, actor: Any, episode: Episode, follow_up_id: int, expecte
     if not reason.strip():
         raise ApplicationError(_("Give a reason for cancelling the follow-up."), field="reason")
     follow_up.status = FollowUpStatus.CANCELLED
-    follow_up.note = reason.strip()[:300]
+    follow_up.note = bounded(reason, limit=300, field="reason")
     follow_up.recorded_at = timezone.now()
     follow_up.recorded_by = actor
     follow_up.save(update_fields=["status", "note", "recorded_at", "recorded_by", "updated_at"])

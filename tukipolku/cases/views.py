@@ -43,7 +43,9 @@ from tukipolku.core.converters import parse_id
 from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.forms import add_service_error, attempt
 from tukipolku.core.models import User
+from tukipolku.core.permissions import SOCIAL_PROFESSIONS
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
+from tukipolku.pathways.models import PathwayStep
 from tukipolku.pathways.selectors import pathway_list_for
 from tukipolku.privacy.choices import DataCategory
 
@@ -98,10 +100,12 @@ class CaseloadSearchView(CaseloadView):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        search = CaseloadSearchForm(request.POST)
-        found = selectors.caseload_search_for(actor=request.user, query=search.data.get("q", ""))
-        search.is_valid()
-        if getattr(request, "htmx", False):
+        htmx = getattr(request, "htmx", None)
+        search = CaseloadSearchForm(request.POST, typing=htmx is not None and bool(htmx) and htmx.trigger == "id_q")
+        found = None  # a malformed identity code is told next to the field, never searched as a name
+        if search.is_valid() and not search.incomplete_code:
+            found = selectors.caseload_search_for(actor=request.user, query=search.cleaned_data["q"])
+        if htmx:
             return render(request, "cases/_caseload_search.html", {"search": search, "found": found})
         return self.render_caseload(request, search, found)
 
@@ -356,6 +360,18 @@ class EpisodeStepView(EpisodeViewMixin, ProfessionalView):
         return render(request, "cases/episode_detail.html", context, status=400)
 
 
+def _own_worker_form(data: Any, professionals: Any) -> AssignmentForm:
+    """The own worker (omatyöntekijä, SHL 42 §) is chosen among social-care professionals only."""
+    form = AssignmentForm(
+        data,
+        candidates=professionals.filter(profession__in=SOCIAL_PROFESSIONS),
+        initial={"kind": AssignmentKind.OWN_WORKER},
+        prefix="own",
+    )
+    form.fields["user"].help_text = _("Only a social worker or a social instructor can be the own worker.")
+    return form
+
+
 class EpisodeTeamView(EpisodeViewMixin, ProfessionalView):
     """The client's team: members with their roles, the contact person and the own worker."""
 
@@ -377,9 +393,7 @@ class EpisodeTeamView(EpisodeViewMixin, ProfessionalView):
             "contact_form": AssignmentForm(
                 candidates=professionals, initial={"kind": AssignmentKind.CONTACT_PERSON}, prefix="contact"
             ),
-            "own_worker_form": AssignmentForm(
-                candidates=professionals, initial={"kind": AssignmentKind.OWN_WORKER}, prefix="own"
-            ),
+            "own_worker_form": _own_worker_form(None, professionals),
         }
         context.update(forms)
         return context
@@ -420,7 +434,11 @@ class EpisodeTeamView(EpisodeViewMixin, ProfessionalView):
                     return redirect_htmx_aware(request, reverse("cases:team", args=[pk]))
                 elif op in ("contact", "own"):
                     professionals = selectors.case_team_candidates(episode=episode, include_partners=False)
-                    assign_form = AssignmentForm(request.POST, candidates=professionals, prefix=op)
+                    assign_form = (
+                        AssignmentForm(request.POST, candidates=professionals, prefix=op)
+                        if op == "contact"
+                        else _own_worker_form(request.POST, professionals)
+                    )
                     forms["contact_form" if op == "contact" else "own_worker_form"] = assign_form
                     if assign_form.is_valid():
                         services.assignment_set(
@@ -443,11 +461,25 @@ class EpisodeTeamView(EpisodeViewMixin, ProfessionalView):
         return render(request, "cases/episode_team.html", self._context(request, episode, **forms), status=400)
 
 
+def _steps_not_done(episode: Episode) -> list[PathwayStep]:
+    """The current step and the ones after it, when the episode is not at its pathway's last step:
+    what closing now leaves undone. Empty at the last step (closing there is the pathway's end)."""
+    current = episode.current_step
+    if current is None:
+        return []
+    steps = list(
+        PathwayStep.objects.filter(version_id=episode.pathway_version_id, order__gte=current.order).order_by("order")
+    )
+    return steps if len(steps) > 1 else []
+
+
 class EpisodeCloseView(EpisodeViewMixin, ProfessionalView):
     view_name = "cases:close"
 
     def _form(self, request: HttpRequest, episode: Episode, data: Any = None) -> CloseForm:
-        form = CloseForm(data, candidates=selectors.case_team_candidates(episode=episode))
+        form = CloseForm(
+            data, candidates=selectors.case_team_candidates(episode=episode), steps_not_done=_steps_not_done(episode)
+        )
         detail_contact = episode.assignments.filter(kind=AssignmentKind.CONTACT_PERSON, ended_at__isnull=True).first()
         if data is None and detail_contact is not None:
             form.initial["follow_up_owner"] = detail_contact.user_id
@@ -480,6 +512,7 @@ class EpisodeCloseView(EpisodeViewMixin, ProfessionalView):
                 outcome_on=d["outcome_on"],
                 outcome_detail=d["outcome_detail"],
                 follow_ups=follow_ups,
+                confirm_early=bool(d.get("confirm_early")),
             )
             if ok:
                 messages.success(request, _("The client relationship is closed."))

@@ -23,7 +23,7 @@ class PersonForm(forms.Form):
     first_names = forms.CharField(label=_("First names"), max_length=120)
     last_name = forms.CharField(label=_("Last name"), max_length=120)
     phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
-    email = forms.EmailField(label=_("E-mail (optional)"), required=False)
+    email = forms.EmailField(label=_("E-mail (optional)"), max_length=254, required=False)
 
     def clean_identity_code(self) -> str:
         return identity.cleaned(self.cleaned_data["identity_code"])
@@ -49,7 +49,9 @@ class ClientDetailsForm(forms.Form):
         validators=[RegexValidator(r"^\+?[0-9 ()-]{5,}$", _("Enter a phone number: digits, spaces, + and - only."))],
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
     )
-    email = forms.EmailField(label=_("E-mail"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    email = forms.EmailField(
+        label=_("E-mail"), max_length=254, required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
     street_address = forms.CharField(label=_("Street address"), max_length=120, required=False)
     postal_code = forms.CharField(
         label=_("Postal code"),

@@ -29,9 +29,20 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class FormRenderer(DjangoTemplates):
-    """Wraps every field group in a div so that layouts can place label, help, error and input together."""
+    """Wraps every field group in a div so that layouts can place label, help, error and input together.
+
+    Inputs get no `maxlength`: a browser cuts typed or pasted text at it without a word, and a name or
+    a note would be saved shortened. The field's `max_length` is checked on the server instead, and
+    the error says how long the text may be, next to the field, with the text kept.
+    """
 
     field_template_name = "core/field.html"
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        widget = context.get("widget")
+        if isinstance(widget, dict) and "maxlength" in widget.get("attrs", {}):
+            widget["attrs"] = {k: v for k, v in widget["attrs"].items() if k != "maxlength"}
+        return super().render(template_name, context, request)
 
 
 class HiddenFieldErrorsMixin:

@@ -45,6 +45,12 @@ def _accepted(payload: dict[str, Any]) -> str:
 
 def register() -> None:
     registry.register_case_section(
-        "intake", registry.CaseSection(order=5, template="intake/_case_section.html", context=_section)
+        "intake",
+        registry.CaseSection(
+            order=5,
+            template="intake/_case_section.html",
+            context=_section,
+            need_box_template="intake/_need_box.html",
+        ),
     )
     registry.register_event_describer(EventType.NEED_ACCEPTED, _accepted)

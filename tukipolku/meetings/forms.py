@@ -15,6 +15,8 @@ from tukipolku.meetings.calendar import HELSINKI
 from tukipolku.meetings.choices import MeetingKind
 
 TIME_FORMATS = ["%H:%M", "%H.%M", "%H"]
+OUTSIDE_TEXT_LIMIT = 200
+"""How long an outside participant's name or organisation may be (the columns' length)."""
 
 
 def _user_label(u: User) -> str:
@@ -73,12 +75,23 @@ class MeetingForm(forms.Form):
             )
         return value
 
+    def clean_outside_participants(self) -> str:
+        value: str = self.cleaned_data["outside_participants"]
+        for number, line in enumerate(value.splitlines(), start=1):
+            name, _sep, org = line.partition(",")
+            if len(name.strip()) > OUTSIDE_TEXT_LIMIT or len(org.strip()) > OUTSIDE_TEXT_LIMIT:
+                raise forms.ValidationError(
+                    _("Line %(line)s: a name and an organisation can each be at most %(limit)s characters long.")
+                    % {"line": number, "limit": OUTSIDE_TEXT_LIMIT}
+                )
+        return value
+
     def outside(self) -> list[tuple[str, str]]:
         rows = []
         for line in (self.cleaned_data.get("outside_participants") or "").splitlines():
             name, _sep, org = line.partition(",")
             if name.strip():
-                rows.append((name.strip()[:200], org.strip()[:200]))
+                rows.append((name.strip(), org.strip()))
         return rows
 
 
@@ -176,7 +189,7 @@ class OutsideForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
+    email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

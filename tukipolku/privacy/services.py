@@ -23,6 +23,7 @@ from tukipolku.clients.models import Client
 from tukipolku.core.choices import OrganisationKind
 from tukipolku.core.exceptions import ApplicationError
 from tukipolku.core.models import Organisation
+from tukipolku.core.text import bounded
 from tukipolku.privacy.choices import ConsentKind, DataCategory, GivenHow, LegalBasis, Purpose, ReviewOutcome
 from tukipolku.privacy.models import Consent, EmergencyAccess, LegalBasisGrant
 
@@ -213,7 +214,7 @@ def consent_withdraw(*, actor: Any, consent: Consent, episode_id: int | None, no
         raise ApplicationError(_("This has already been withdrawn."))
     consent.withdrawn_at = timezone.now()
     consent.withdrawn_by = actor
-    consent.withdrawal_note = note.strip()[:300]
+    consent.withdrawal_note = bounded(note, limit=300, field="note")
     consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
     event_record(
         actor=actor,

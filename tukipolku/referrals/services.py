@@ -17,6 +17,7 @@ from tukipolku.cases.models import Episode
 from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.models import Organisation, User
 from tukipolku.core.permissions import PARTNER_PROFESSIONS
+from tukipolku.core.text import bounded
 from tukipolku.notifications.choices import NotificationKind
 from tukipolku.notifications.services import notify
 from tukipolku.privacy.choices import DataCategory
@@ -133,7 +134,7 @@ def referral_send(
         kind=kind,
         recipient_organisation=recipient_organisation,
         recipient_user=recipient_user,
-        recipient_name=recipient_name[:200],
+        recipient_name=bounded(recipient_name, limit=200, field="recipient_name"),
         reason=reason,
         categories=chosen,
         due_on=due_on,

@@ -168,6 +168,7 @@ def test_caseload_search__open_relationships_before_closed_ones(client, nurse, t
     person = ClientFactory(first_names="Veli", last_name="Virtanen")
     closed = open_episode(nurse, team, satakunta, client=person)
     case_services.episode_close(
+        confirm_early=True,
         actor=nurse,
         episode=closed,
         outcome="open_labour_market",

@@ -49,6 +49,7 @@ def fresh(user):
 def close(actor, episode, owner, months=(3, 6, 12)):
     """Close through the real service with follow-ups, then move the dates back as if it closed long ago."""
     services.episode_close(
+        confirm_early=True,
         actor=actor,
         episode=episode,
         outcome=Outcome.STUDIES,

@@ -235,6 +235,7 @@ def test_gate__case_team_member_of_another_organisation_is_denied(nurse, outside
 @pytest.mark.django_db
 def test_gate__closed_episode_is_visible_but_not_changeable(nurse, episode):
     case_services.episode_close(
+        confirm_early=True,
         actor=nurse,
         episode=episode,
         outcome=Outcome.STUDIES,

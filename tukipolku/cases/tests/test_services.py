@@ -140,6 +140,7 @@ def close(actor, episode, outcome=Outcome.OPEN_LABOUR_MARKET, *, follow_up_owner
         "follow_ups": [(today() + days(90), follow_up_owner or actor)],
     }
     params.update(kw)
+    params.setdefault("confirm_early", True)  # most tests close early; the confirmation has its own tests
     episode.refresh_from_db()
     return case_services.episode_close(actor=actor, episode=episode, outcome=outcome, **params)
 

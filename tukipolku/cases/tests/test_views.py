@@ -276,6 +276,7 @@ def world(nurse, physician, social_worker, team, satakunta):
     )
     closed = open_episode(nurse, team, satakunta)
     case_services.episode_close(
+        confirm_early=True,
         actor=nurse,
         episode=closed,
         outcome=Outcome.STUDIES,
@@ -364,6 +365,7 @@ def route_payload(w, name):
             "follow_up_owner": str(w.nurse.pk),
             "follow_up_months": ["3", "6"],
             "follow_up_on": "",
+            "confirm_early": "on",
         },
         "cases:reopen": {"reason": "Asiakas otti uudelleen yhteyttä."},
         "plans:edit": plan_payload(
@@ -652,7 +654,7 @@ def test_intake__invalid_identity_code_in_search_is_explained(client, nurse):
     response = client.post(reverse("cases:intake"), {"q": "310299-901X"})
 
     assert response.status_code == 200
-    assert "This is not a valid identity code." in field_errors(response.content.decode(), "id_q")
+    assert "Invalid identity code: " in field_errors(response.content.decode(), "id_q")
 
 
 @pytest.mark.django_db
@@ -691,7 +693,7 @@ def test_intake_new__bad_identity_code_keeps_what_was_typed(client, nurse, team,
 
     assert response.status_code == 400
     body = response.content.decode()
-    assert "This is not a valid identity code." in field_errors(body, "id_cl-identity_code")
+    assert "Invalid identity code: " in field_errors(body, "id_cl-identity_code")
     assert re.search(r'<input[^>]*name="cl-identity_code"[^>]*aria-invalid="true"', body)
     assert input_value(body, "cl-identity_code") == typed
     assert input_value(body, "cl-last_name") == "Kirjoitettu"
@@ -872,7 +874,13 @@ def test_close__without_outcome_is_400_choose_the_outcome(client, world):
 def test_close__follow_up_needed_unless_deceased_or_moved_away(client, world):
     client.force_login(world.nurse)
     url = reverse("cases:close", args=[world.episode.pk])
-    base = {"outcome_on": today().isoformat(), "outcome_detail": "", "follow_up_owner": "", "follow_up_on": ""}
+    base = {
+        "outcome_on": today().isoformat(),
+        "outcome_detail": "",
+        "follow_up_owner": "",
+        "follow_up_on": "",
+        "confirm_early": "on",
+    }
 
     refused = client.post(url, {**base, "outcome": Outcome.STUDIES})
     accepted = client.post(url, {**base, "outcome": Outcome.MOVED_AWAY})
@@ -1511,6 +1519,7 @@ def test_roundtrip__close_with_the_default_follow_ups(client, world):
         "outcome",
         outcome=Outcome.SELF_EMPLOYED,
         follow_up_owner=str(world.nurse.pk),
+        confirm_early="on",
     )
 
     assert response.status_code == 302

@@ -155,6 +155,7 @@ def world(nurse, physician, team, satakunta):
     person = ClientFactory(email="asiakas@example.invalid")
     closed = open_episode(nurse, team, satakunta, client=person)
     case_services.episode_close(
+        confirm_early=True,
         actor=nurse,
         episode=closed,
         outcome=Outcome.STUDIES,

@@ -84,6 +84,7 @@ def test_entry_write__refused_for_outsiders_and_administrators(outsider, admin_u
 def test_entry_write__refused_on_a_closed_episode(nurse, episode):
     today = timezone.localdate()
     case_services.episode_close(
+        confirm_early=True,
         actor=nurse,
         episode=episode,
         outcome=Outcome.STUDIES,

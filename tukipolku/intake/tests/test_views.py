@@ -180,7 +180,7 @@ def test_send__invalid_identity_code_error_and_code_only_in_post(client, coordin
     client.force_login(coordinator)
     response = client.post(reverse("intake:send"), _form(team, identity_code="070385-952X"))
     assert response.status_code == 400
-    assert "not a valid identity code" in response.context["form"].errors["identity_code"][0]
+    assert "Invalid identity code: " in response.context["form"].errors["identity_code"][0]
 
 
 def test_send__success_redirects_to_sent_list(client, coordinator, team, nurse):

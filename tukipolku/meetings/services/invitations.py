@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tukipolku.core.models import User
+from tukipolku.core.text import bounded
 from tukipolku.meetings.choices import InvitationStatus
 from tukipolku.meetings.models import Invitation, Meeting, Participant
 from tukipolku.meetings.services.inputs import MeetingInput
@@ -81,8 +82,8 @@ def _participant_rows(meeting: Meeting, users: list[User], data: MeetingInput) -
     rows += [
         Participant(
             meeting=meeting,
-            name=p.name.strip()[:200],
-            organisation=p.organisation.strip()[:200],
+            name=bounded(p.name, limit=200),
+            organisation=bounded(p.organisation, limit=200),
             email=p.email.strip(),
             invited=True,
         )

@@ -13,6 +13,7 @@ from tukipolku.audit.choices import EventType
 from tukipolku.audit.services import event_record
 from tukipolku.cases.models import Episode
 from tukipolku.core.models import User
+from tukipolku.core.text import bounded
 from tukipolku.meetings.choices import InvitationMethod, MeetingStatus
 from tukipolku.meetings.models import Meeting, Participant
 from tukipolku.meetings.services.inputs import MeetingInput
@@ -161,14 +162,15 @@ def _participants_reconcile(
             new_rows.append(
                 Participant(
                     meeting=locked,
-                    name=p.name.strip()[:200],
-                    organisation=p.organisation.strip()[:200],
+                    name=bounded(p.name, limit=200),
+                    organisation=bounded(p.organisation, limit=200),
                     email=p.email.strip(),
                     invited=True,
                 )
             )
         else:
-            row.name, row.organisation, row.email = p.name.strip()[:200], p.organisation.strip()[:200], p.email.strip()
+            row.name, row.organisation = bounded(p.name, limit=200), bounded(p.organisation, limit=200)
+            row.email = p.email.strip()
             row.removed_at, row.invited = None, True
             keep.append(row)
     if data.client_takes_part:

@@ -164,7 +164,7 @@ def test_meeting_record__outside_participants_alone_are_enough(nurse, episode):
 @pytest.mark.django_db
 def test_meeting_record__refused_on_a_closed_episode(nurse, episode):
     case_services.episode_close(
-        actor=nurse, episode=episode, outcome=Outcome.MOVED_AWAY, outcome_on=today(), follow_ups=[]
+        confirm_early=True, actor=nurse, episode=episode, outcome=Outcome.MOVED_AWAY, outcome_on=today(), follow_ups=[]
     )
     episode.refresh_from_db()
 

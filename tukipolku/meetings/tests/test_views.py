@@ -282,7 +282,12 @@ def test_schedule__closed_episode_is_404(client, nurse, episode):
     from tukipolku.cases.choices import Outcome
 
     case_services.episode_close(
-        actor=nurse, episode=episode, outcome=Outcome.MOVED_AWAY, outcome_on=timezone.localdate(), follow_ups=[]
+        confirm_early=True,
+        actor=nurse,
+        episode=episode,
+        outcome=Outcome.MOVED_AWAY,
+        outcome_on=timezone.localdate(),
+        follow_ups=[],
     )
     client.force_login(nurse)
 
@@ -463,7 +468,12 @@ def test_change_pages__closed_episode_get_is_logged_as_a_refusal(client, nurse, 
 
     episode = meeting.episode
     case_services.episode_close(
-        actor=nurse, episode=episode, outcome=Outcome.MOVED_AWAY, outcome_on=timezone.localdate(), follow_ups=[]
+        confirm_early=True,
+        actor=nurse,
+        episode=episode,
+        outcome=Outcome.MOVED_AWAY,
+        outcome_on=timezone.localdate(),
+        follow_ups=[],
     )
     client.force_login(nurse)
     target = url(name, meeting) if name in ("meetings:change", "meetings:held") else url(name, episode=episode)

@@ -102,7 +102,7 @@ def test_log__unknown_or_invalid_identity_code_error_next_to_field(reviewer):
     unknown = c.post(LOG, {"identity_code": make_identity_code(datetime.date(1990, 1, 1), 999)})
 
     assert invalid.status_code == unknown.status_code == 400
-    assert "not a valid identity code" in invalid.context["find_form"].errors["identity_code"][0]
+    assert "Invalid identity code: " in invalid.context["find_form"].errors["identity_code"][0]
     assert unknown.context["find_form"].errors["identity_code"] == ["No client has this identity code."]
     assert not invalid.has_header("Location")
 

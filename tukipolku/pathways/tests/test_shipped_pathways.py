@@ -305,6 +305,7 @@ def test_walk__an_episode_goes_from_the_first_step_to_closing(code, nurse, physi
 
     assert episode.current_step == steps[-1]
     closed = case_services.episode_close(
+        confirm_early=True,
         actor=nurse,
         episode=episode,
         outcome=Outcome.OPEN_LABOUR_MARKET,

@@ -236,7 +236,7 @@ def test_plan_save__refused_for_an_outsider_and_on_a_closed_episode(nurse, outsi
     with pytest.raises(ApplicationError):
         save(outsider, episode, goals=[goal("Ulkopuolisen tavoite")])
     case_services.episode_close(
-        actor=nurse, episode=episode, outcome=Outcome.DECEASED, outcome_on=today(), follow_ups=[]
+        confirm_early=True, actor=nurse, episode=episode, outcome=Outcome.DECEASED, outcome_on=today(), follow_ups=[]
     )
     episode.refresh_from_db()
     with pytest.raises(ApplicationError):

@@ -269,6 +269,7 @@ def test_overdue_step__skips_closed_episodes(nurse, team, satakunta):
     referral = send(nurse, episode, recipient_name="Ulkopuolinen", categories=[])
     _overdue(referral)
     case_services.episode_close(
+        confirm_early=True,
         actor=nurse,
         episode=episode,
         outcome=Outcome.STUDIES,

@@ -142,7 +142,12 @@ def test_create__closed_episode_is_404_logged_as_a_refusal(client, nurse, episod
     from tukipolku.cases.choices import Outcome
 
     case_services.episode_close(
-        actor=nurse, episode=episode, outcome=Outcome.MOVED_AWAY, outcome_on=timezone.localdate(), follow_ups=[]
+        confirm_early=True,
+        actor=nurse,
+        episode=episode,
+        outcome=Outcome.MOVED_AWAY,
+        outcome_on=timezone.localdate(),
+        follow_ups=[],
     )
     client.force_login(nurse)
     url = reverse("referrals:create", args=[episode.pk])

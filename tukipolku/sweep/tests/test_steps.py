@@ -47,7 +47,7 @@ def test_overdue_actions__done_and_cancelled_are_ignored(episode, nurse):
 def test_overdue_actions__closed_episode_is_ignored(episode, nurse):
     add_action(episode, nurse, today() - days(3))
     case_services.episode_close(
-        actor=nurse, episode=episode, outcome=Outcome.DECEASED, outcome_on=today(), follow_ups=[]
+        confirm_early=True, actor=nurse, episode=episode, outcome=Outcome.DECEASED, outcome_on=today(), follow_ups=[]
     )
     assert findings(steps.overdue_actions(today())) == []
 
@@ -87,7 +87,9 @@ def test_no_contact__ended_manager_membership_does_not_count(episode, nurse, man
 def test_no_contact__episode_with_contact_or_closed_is_ignored(episode, nurse, team, satakunta, manager):
     name_contact(episode, nurse)
     other = open_episode(nurse, team, satakunta)
-    case_services.episode_close(actor=nurse, episode=other, outcome=Outcome.MOVED_AWAY, outcome_on=today())
+    case_services.episode_close(
+        confirm_early=True, actor=nurse, episode=other, outcome=Outcome.MOVED_AWAY, outcome_on=today()
+    )
     assert findings(steps.episodes_without_contact(today() + days(1))) == []
 
 
@@ -112,7 +114,9 @@ def test_inactive__without_contact_the_managers_are_told(episode, manager):
 
 @override_settings(TUKIPOLKU_INACTIVITY_DAYS=30)
 def test_inactive__a_closed_episode_is_ignored(episode, nurse):
-    case_services.episode_close(actor=nurse, episode=episode, outcome=Outcome.MOVED_AWAY, outcome_on=today())
+    case_services.episode_close(
+        confirm_early=True, actor=nurse, episode=episode, outcome=Outcome.MOVED_AWAY, outcome_on=today()
+    )
     assert findings(steps.inactive_episodes(today() + days(60))) == []
 
 
@@ -121,6 +125,7 @@ def test_inactive__a_closed_episode_is_ignored(episode, nurse):
 
 def test_follow_up__due_today_is_found_tomorrow_is_not(episode, nurse, physician):
     case_services.episode_close(
+        confirm_early=True,
         actor=nurse,
         episode=episode,
         outcome=Outcome.OPEN_LABOUR_MARKET,
