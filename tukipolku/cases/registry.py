@@ -3,7 +3,7 @@
 * completion checks: what a pathway step's `completion_check` verifies (plans registers "plan"...);
 * next-action sources: open, dated work items of an episode (plan actions, later referrals);
 * case page sections: blocks on the case page (plan, meetings, entries), and their parts of the
-  "Identified need" box (intake: what the sender had done, risk factors);
+  "Identified need" box (intake: what the sender had already done);
 * event describers: one line of history for another module's event types;
 * participation sources: episodes a user takes part in outside the client's team (meetings), which
   let partner staff see what the client's consents allow.
@@ -96,7 +96,7 @@ class CaseSection:
     # section filters its own content (entries, by register).
     category: str | None = "shared_plan"
     # A fragment shown inside the case page's "Identified need" box with the same context (what the
-    # sender of a notification of need had done, its risk factors), or None.
+    # sender of a notification of need had already done), or None.
     need_box_template: str | None = None
 
 

@@ -13,7 +13,6 @@ from tukipolku.cases.choices import IdentificationSource, SpecialSituation
 from tukipolku.cases.models import Episode
 from tukipolku.cases.presentation import choice_label
 from tukipolku.core.dates import format_date
-from tukipolku.intake.choices import RiskFactor
 from tukipolku.intake.selectors import need_list_for_episode
 
 
@@ -24,7 +23,6 @@ def _section(actor: Any, episode: Episode) -> dict[str, Any]:
             {
                 "need": n,
                 "situations": [choice_label(SpecialSituation, c) for c in n.situations],
-                "risk_factors": [choice_label(RiskFactor, c) for c in n.risk_factors],
             }
             for n in needs
         ]
