@@ -20,11 +20,11 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
+from tukipolku.access import log as access_log
 from tukipolku.audit import chain
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.models import AuditEvent, ChainHead, Disclosure, PersonalDataAccess
 from tukipolku.audit.services import access_record, disclosure_record, event_record
-from tukipolku.cases import selectors
 from tukipolku.core.unavailable import database_unavailable_response
 
 TABLES = ("audit_personaldataaccess", "audit_disclosure", "audit_auditevent")
@@ -218,13 +218,13 @@ def test_chain__a_missing_tail_is_found(logged, tamper):
 @pytest.mark.django_db(transaction=True)
 def test_refused_request__keeps_its_denied_row_although_the_view_rolled_back(client, monkeypatch, outsider, episode):
     """ATOMIC_REQUESTS: the view's transaction is rolled back on the 404; the log is written after it."""
-    real = selectors.episode_get_for
+    real = access_log.episode_get_for
 
     def write_then_refuse(**kwargs):
         event_record(actor=kwargs["actor"], verb=EventType.ENTRY_WRITTEN, client_id=episode.client_id)
         return real(**kwargs)
 
-    monkeypatch.setattr(selectors, "episode_get_for", write_then_refuse)
+    monkeypatch.setattr(access_log, "episode_get_for", write_then_refuse)
     client.force_login(outsider)
 
     response = client.get(reverse("cases:detail", args=[episode.pk]))

@@ -7,16 +7,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
+from tukipolku.access.policy import can_change_episode, can_record_follow_up, can_see_protected_address, episode_access
 from tukipolku.audit.selectors import event_list_for_episode
 from tukipolku.cases import registry, selectors
 from tukipolku.cases.forms import ReopenForm, StepCompleteForm, StepReturnForm, StepSkipForm
 from tukipolku.cases.models import Episode
-from tukipolku.cases.permissions import (
-    can_change_episode,
-    can_record_follow_up,
-    can_see_protected_address,
-    episode_access,
-)
 from tukipolku.cases.presentation import choice_label, describe_event
 from tukipolku.cases.steps import draft_for
 from tukipolku.privacy.choices import DataCategory
@@ -25,9 +20,9 @@ from tukipolku.privacy.choices import DataCategory
 def case_page_context(request: HttpRequest, episode: Episode, **forms: Any) -> dict[str, Any]:
     """Everything the case page shows. Sections of other modules come from the registry."""
     detail = selectors.episode_detail(actor=request.user, episode=episode)
-    access = episode_access(request.user, episode)
+    access = episode_access(actor=request.user, episode=episode)
     assert access is not None  # the view fetched the episode through the gate
-    can_change = can_change_episode(request.user, episode)
+    can_change = can_change_episode(actor=request.user, episode=episode)
     step = episode.current_step
     check = registry.completion_checks.get(step.completion_check) if step else None
     needs = registry.step_needs(step.completion_check, episode) if (step and check and can_change) else []
@@ -59,8 +54,8 @@ def case_page_context(request: HttpRequest, episode: Episode, **forms: Any) -> d
         "detail": detail,
         "timeline": timeline,
         "can_change": can_change,
-        "may_see_address": can_see_protected_address(request.user, episode),
-        "can_record_follow_up": not episode.is_open and can_record_follow_up(request.user, episode),
+        "may_see_address": can_see_protected_address(actor=request.user, episode=episode),
+        "can_record_follow_up": not episode.is_open and can_record_follow_up(actor=request.user, episode=episode),
         "today": timezone.localdate(),
         "access": access,
         "shared": access.reads(DataCategory.SHARED_PLAN),

@@ -12,9 +12,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tukipolku.cases import selectors
+from tukipolku.access import log as access_log
+from tukipolku.access.policy import can_see_protected_address
 from tukipolku.cases.models import Episode
-from tukipolku.cases.permissions import can_see_protected_address
 from tukipolku.clients.choices import ClientLanguage
 from tukipolku.clients.constants import ADDRESS_FIELDS, EDITABLE_FIELDS
 from tukipolku.clients.forms import ClientDetailsForm
@@ -56,11 +56,11 @@ class ClientDetailsView(ProfessionalView):
 
     def _episode(self, request: HttpRequest, pk: int) -> Episode:
         # The form is a change page even when only opened: readers who may not change are refused (403).
-        return selectors.episode_get_for(actor=request.user, episode_id=pk, view=self.view_name, for_change=True)
+        return access_log.episode_get_for(actor=request.user, episode_id=pk, view=self.view_name, for_change=True)
 
     def _context(self, request: HttpRequest, episode: Episode, form: ClientDetailsForm) -> dict[str, Any]:
         client = episode.client
-        may_see_address = can_see_protected_address(request.user, episode)
+        may_see_address = can_see_protected_address(actor=request.user, episode=episode)
         changes = list(ClientChange.objects.filter(client=client).select_related("changed_by")[:50])
         return {
             "episode": episode,
@@ -72,7 +72,7 @@ class ClientDetailsView(ProfessionalView):
 
     def _form(self, episode: Episode, request: HttpRequest, data: Any = None) -> ClientDetailsForm:
         client = episode.client
-        show_address = can_see_protected_address(request.user, episode)
+        show_address = can_see_protected_address(actor=request.user, episode=episode)
         initial = {name: getattr(client, name) for name in EDITABLE_FIELDS}
         initial["revision"] = client.revision
         return ClientDetailsForm(data, initial=initial, show_address=show_address)
@@ -93,7 +93,7 @@ class ClientDetailsView(ProfessionalView):
                         client=episode.client,
                         expected_revision=form.cleaned_data["revision"],
                         values=values,
-                        may_see_address=can_see_protected_address(request.user, episode),
+                        may_see_address=can_see_protected_address(actor=request.user, episode=episode),
                         episode_id=episode.pk,
                     )
             except StaleClientError as exc:
@@ -119,7 +119,7 @@ class ClientDetailsView(ProfessionalView):
     def _saved_now(self, request: HttpRequest, episode: Episode, typed: dict[str, Any]) -> list[dict[str, str]]:
         """The saved values that differ from what this user typed (those the reader may see)."""
         client = episode.client
-        may_see_address = can_see_protected_address(request.user, episode)
+        may_see_address = can_see_protected_address(actor=request.user, episode=episode)
         rows = []
         for name, value in typed.items():
             if name in ADDRESS_FIELDS and not may_see_address:

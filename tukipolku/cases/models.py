@@ -1,6 +1,6 @@
 """The client relationship (asiakkuus): an `Episode` of a client in a team, following a pathway.
 
-Who may see an episode is decided by `cases/permissions.py`, the access gate.
+Who may see an episode is decided by the access policy (`tukipolku/access/policy.py`).
 """
 
 from __future__ import annotations

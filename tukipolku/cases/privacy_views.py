@@ -13,10 +13,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tukipolku.access import log as access_log
+from tukipolku.access.policy import can_change_episode
 from tukipolku.audit.services import access_denied
 from tukipolku.cases import selectors
 from tukipolku.cases.models import Episode
-from tukipolku.cases.permissions import can_change_episode, forget
 from tukipolku.cases.privacy_forms import ConsentForm, EmergencyAccessForm, LegalBasisForm, WithdrawForm
 from tukipolku.cases.views import EpisodeViewMixin, _looked_up
 from tukipolku.core.forms import attempt
@@ -59,8 +60,9 @@ class ConsentsView(EpisodeViewMixin, ProfessionalView):
             "in_force": [c for c in consents if c.is_in_force()],
             "not_in_force": [c for c in consents if not c.is_in_force()],
             "grants": list(grant_list_for_client(client_id=episode.client_id)),
-            "can_change": can_change_episode(request.user, episode),
-            "can_grant": can_share_on_legal_basis(request.user) and can_change_episode(request.user, episode),
+            "can_change": can_change_episode(actor=request.user, episode=episode),
+            "can_grant": can_share_on_legal_basis(request.user)
+            and can_change_episode(actor=request.user, episode=episode),
             "consent_form": ConsentForm(prefix="consent"),
             "withdraw_form": WithdrawForm(prefix="withdraw"),
             "grant_form": LegalBasisForm(candidates=_grant_candidates(episode, request.user), prefix="grant"),
@@ -75,7 +77,7 @@ class ConsentsView(EpisodeViewMixin, ProfessionalView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         episode = self.episode(request, pk)
-        if not can_change_episode(request.user, episode):
+        if not can_change_episode(actor=request.user, episode=episode):
             _refuse(request, episode, self.view_name)
         form = ConsentForm(request.POST, prefix="consent")
         if form.is_valid():
@@ -112,13 +114,13 @@ class ConsentWithdrawView(EpisodeViewMixin, ProfessionalView):
 
     def post(self, request: HttpRequest, pk: int, consent_id: int) -> HttpResponse:
         episode = self.episode(request, pk)
-        if not can_change_episode(request.user, episode):
+        if not can_change_episode(actor=request.user, episode=episode):
             _refuse(request, episode, self.view_name)
         # Scoped by the client of an episode the actor may change: another client's consent is 404.
         consent = Consent.objects.filter(pk=consent_id, client_id=episode.client_id).first()
         if consent is None:
             owner = Consent.objects.filter(pk=consent_id).values_list("client_id", flat=True).first()
-            selectors.refuse_other_object(
+            access_log.refuse_other_object(
                 actor=request.user, view=self.view_name, owner=(owner, None) if owner else None, resource="consent"
             )
         form = WithdrawForm(request.POST, prefix="withdraw")
@@ -147,7 +149,7 @@ class LegalBasisGrantView(EpisodeViewMixin, ProfessionalView):
         if not can_share_on_legal_basis(request.user):  # before the episode is read
             _refuse(request, None, self.view_name)
         episode = self.episode(request, pk)
-        if not can_change_episode(request.user, episode):
+        if not can_change_episode(actor=request.user, episode=episode):
             _refuse(request, episode, self.view_name)
         form = LegalBasisForm(request.POST, candidates=_grant_candidates(episode, request.user), prefix="grant")
         if form.is_valid():
@@ -176,12 +178,12 @@ class LegalBasisEndView(EpisodeViewMixin, ProfessionalView):
 
     def post(self, request: HttpRequest, pk: int, grant_id: int) -> HttpResponse:
         episode = self.episode(request, pk)
-        if not can_change_episode(request.user, episode):
+        if not can_change_episode(actor=request.user, episode=episode):
             _refuse(request, episode, self.view_name)
         grant = LegalBasisGrant.objects.filter(pk=grant_id, client_id=episode.client_id).first()
         if grant is None:
             owner = LegalBasisGrant.objects.filter(pk=grant_id).values_list("client_id", "episode_id").first()
-            selectors.refuse_other_object(actor=request.user, view=self.view_name, owner=owner, resource="grant")
+            access_log.refuse_other_object(actor=request.user, view=self.view_name, owner=owner, resource="grant")
         services.legal_basis_end(actor=request.user, grant=grant)
         messages.success(request, _("Sharing on a legal basis ended."))
         return redirect_htmx_aware(request, reverse("cases:consents", args=[pk]))
@@ -214,7 +216,6 @@ class EmergencyAccessView(ProfessionalView):
                 reason=form.cleaned_data["reason"],
             )
             if ok:
-                forget(request.user)
                 episode = selectors.emergency_episode_for(actor=request.user, client=client)
                 if episode is None:
                     messages.info(

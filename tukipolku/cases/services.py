@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tukipolku.access import cache as access_cache
+from tukipolku.access.policy import can_change_episode, can_open_episode_in, can_record_follow_up, can_view_episode
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.services import event_record
 from tukipolku.cases import registry
@@ -28,12 +30,6 @@ from tukipolku.cases.choices import (
     StepStatus,
 )
 from tukipolku.cases.models import SITUATION_FIELDS, Assignment, CaseTeamMember, Episode, FollowUp, StepRecord
-from tukipolku.cases.permissions import (
-    can_change_episode,
-    can_open_episode_in,
-    can_record_follow_up,
-    can_view_episode,
-)
 from tukipolku.clients.models import Client
 from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.models import Team, TeamMembership
@@ -70,7 +66,7 @@ def _lock(episode: Episode) -> Episode:
 
 
 def _require_change(actor: Any, episode: Episode) -> None:
-    if not can_change_episode(actor, episode):
+    if not can_change_episode(actor=actor, episode=episode):
         raise ApplicationError(_("This client relationship cannot be changed."))
 
 
@@ -141,7 +137,7 @@ def episode_open(
     agreed to beyond the team's own work (`intake_consent`: sharing with partner kinds) is recorded as
     consents in the same transaction.
     """
-    if not can_open_episode_in(actor, team.pk):
+    if not can_open_episode_in(actor=actor, team_id=team.pk):
         raise ApplicationError(_("You can open client relationships only in your own team."), field="team")
     if consent_on > timezone.localdate():
         raise ApplicationError(_("The date of agreement cannot be in the future."), field="consent_on")
@@ -195,6 +191,7 @@ def episode_open(
             given_how=consent_method,
             where=_("at the intake of the client relationship"),
         )
+    access_cache.clear()  # what the access policy reads has changed within this request
     return episode
 
 
@@ -311,6 +308,7 @@ def _ensure_member(*, actor: Any, episode: Episode, user: Any, role_in_case: str
     _event(
         actor, EventType.TEAM_MEMBER_ADDED, episode, target=member, member=user.display_name, role=member.role_in_case
     )
+    access_cache.clear()  # what the access policy reads has changed within this request
     return member
 
 
@@ -341,6 +339,7 @@ def case_member_remove(*, actor: Any, episode: Episode, member: CaseTeamMember) 
     member.removed_by = actor
     member.save(update_fields=["removed_at", "removed_by", "updated_at"])
     _event(actor, EventType.TEAM_MEMBER_REMOVED, episode, target=member, member=member.user.display_name)
+    access_cache.clear()  # what the access policy reads has changed within this request
 
 
 @transaction.atomic
@@ -469,7 +468,7 @@ def episode_close(
 def episode_reopen(*, actor: Any, episode: Episode, reason: str) -> Episode:
     """Reopen a closed relationship at the step where it was closed. A reason is required."""
     episode = Episode.objects.select_for_update().get(pk=episode.pk)
-    if episode.is_open or not can_view_episode(actor, episode):
+    if episode.is_open or not can_view_episode(actor=actor, episode=episode):
         raise ApplicationError(_("Only a closed client relationship can be reopened."))
     if not reason.strip():
         raise ApplicationError(_("Give a reason for reopening."), field="reason")
@@ -505,7 +504,7 @@ def episode_reopen(*, actor: Any, episode: Episode, reason: str) -> Episode:
 
 def _locked_follow_up(*, actor: Any, episode: Episode, follow_up_id: int, expected_status: str) -> FollowUp:
     """The follow-up under a row lock, checked against the status the form was loaded with."""
-    if not can_record_follow_up(actor, episode):
+    if not can_record_follow_up(actor=actor, episode=episode):
         raise ApplicationError(_("You cannot record follow-ups of this client."))
     follow_up = FollowUp.objects.select_for_update().filter(pk=follow_up_id, episode_id=episode.pk).first()
     if follow_up is None:

@@ -22,9 +22,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from tukipolku.access.policy import can_change_episode
 from tukipolku.cases import services
 from tukipolku.cases.models import Episode
-from tukipolku.cases.permissions import can_change_episode
 from tukipolku.core.exceptions import ApplicationError
 from tukipolku.pathways.models import PathwayStep
 
@@ -62,7 +62,7 @@ def step_to_finish(*, actor: Any, episode: Episode, checks: Iterable[str]) -> Pa
     """The current step when its completion check is one of `checks`, the actor may change the episode
     and another step follows (the last one is finished by closing the relationship); else None."""
     step = episode.current_step
-    if step is None or step.completion_check not in set(checks) or not can_change_episode(actor, episode):
+    if step is None or step.completion_check not in set(checks) or not can_change_episode(actor=actor, episode=episode):
         return None
     if not PathwayStep.objects.filter(version_id=step.version_id, order__gt=step.order).exists():
         return None

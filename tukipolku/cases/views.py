@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from tukipolku.access import log as access_log
+from tukipolku.access.policy import can_change_episode, can_record_follow_up
 from tukipolku.cases import selectors, services
 from tukipolku.cases.case_page import case_page_context
 from tukipolku.cases.choices import AssignmentKind, FollowUpStatus
@@ -36,7 +38,6 @@ from tukipolku.cases.forms import (
     StepSkipForm,
 )
 from tukipolku.cases.models import Episode
-from tukipolku.cases.permissions import can_change_episode, can_record_follow_up
 from tukipolku.cases.steps import forget_draft, keep_draft, step_label
 from tukipolku.clients.services import DuplicateClientError, client_create
 from tukipolku.core.converters import parse_id
@@ -288,7 +289,7 @@ class EpisodeViewMixin:
     require: str | None = DataCategory.SHARED_PLAN
 
     def episode(self, request: HttpRequest, pk: int) -> Episode:
-        return selectors.episode_get_for(
+        return access_log.episode_get_for(
             actor=request.user,
             episode_id=pk,
             view=self.view_name,
@@ -388,7 +389,7 @@ class EpisodeTeamView(EpisodeViewMixin, ProfessionalView):
             "client": episode.client,
             "detail": detail,
             "partner_members": selectors.partner_member_sharing(episode=episode, members=detail.members),
-            "can_change": can_change_episode(request.user, episode),
+            "can_change": can_change_episode(actor=request.user, episode=episode),
             "member_form": MemberAddForm(candidates=candidates),
             "contact_form": AssignmentForm(
                 candidates=professionals, initial={"kind": AssignmentKind.CONTACT_PERSON}, prefix="contact"
@@ -556,7 +557,7 @@ class FollowUpView(EpisodeViewMixin, ProfessionalView):
             "follow_up": follow_up,
             "is_due": follow_up.status == FollowUpStatus.DUE,
             "overdue": follow_up.status == FollowUpStatus.DUE and follow_up.due_on < timezone.localdate(),
-            "can_record": can_record_follow_up(request.user, episode),
+            "can_record": can_record_follow_up(actor=request.user, episode=episode),
             "record_form": FollowUpRecordForm(initial={"expected_status": follow_up.status}),
             "cancel_form": FollowUpCancelForm(initial={"expected_status": follow_up.status}, prefix="cancel"),
             "open_panel": "",

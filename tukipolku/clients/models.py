@@ -15,7 +15,7 @@ from tukipolku.core.models import BaseModel
 
 
 class Client(BaseModel):
-    """A person. Client data is read only through the access gate (cases/permissions.py).
+    """A person. Client data is read only through the access policy (tukipolku/access/).
 
     The identity code is stored normalised and unique; it is never put in a URL or a log line.
     """
@@ -71,7 +71,7 @@ class ClientChange(models.Model):
     """One edit of a client's details: who, when, which fields, and the values they had before.
 
     Old values of the address fields are shown only to those who may see a protected address
-    (`cases.permissions.can_see_protected_address`); the audit event of the edit names the fields only.
+    (`access.policy.can_see_protected_address`); the audit event of the edit names the fields only.
     """
 
     client = models.ForeignKey(Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="changes")

@@ -1,6 +1,6 @@
 """Organisations, teams and users: who acts, and in which team.
 
-These are the actor plumbing that the access gate (cases/permissions.py) reads; they hold no client
+These are the actor plumbing that the access policy (tukipolku/access/policy.py) reads; they hold no client
 data. Every organisation belongs to a welfare region (`Organisation.region`, ADR 11); teams and users
 belong to their organisation's region.
 """

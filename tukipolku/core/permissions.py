@@ -1,6 +1,6 @@
 """Role → capability mapping, declared once (STYLE.md §3). Deny by default.
 
-Object-level checks (may this user see this client?) live in `cases/permissions.py`, the access gate.
+Object-level checks (may this user see this client?) live in `tukipolku/access/policy.py`, the access policy.
 """
 
 from __future__ import annotations

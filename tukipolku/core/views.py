@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.i18n import set_language
 
-from tukipolku.audit.services import access_denied
+from tukipolku.access.log import refuse
 from tukipolku.core.http import safe_next
 from tukipolku.core.permissions import can_administer, can_review_access, can_work_with_clients, is_partner
-
-
-def refuse(
-    request: HttpRequest,
-    *,
-    reason: str = "role",
-    resource: str = "page",
-    client_id: int | None = None,
-    episode_id: int | None = None,
-) -> NoReturn:
-    """403, with the refusal in the access log like the gate's (ASVS 16.3.2)."""
-    match = request.resolver_match
-    access_denied(
-        actor=request.user,
-        view=match.view_name if match is not None else "",
-        client_id=client_id,
-        episode_id=episode_id,
-        reason=reason,
-        resource=resource,
-    )
-    raise PermissionDenied
 
 
 class CapabilityView(View):
@@ -53,7 +31,7 @@ class CapabilityView(View):
 class ProfessionalView(CapabilityView):
     """Base for every page with client data: only team professionals get past it (403 otherwise).
 
-    Which clients they then see is decided by the access gate (cases/permissions.py).
+    Which clients they then see is decided by the access policy (`tukipolku/access/policy.py`).
     """
 
     # Pages that partner staff may read (GET only); what they then see is narrowed by the gate.

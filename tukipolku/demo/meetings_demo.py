@@ -15,15 +15,14 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from tukipolku.access import consent as privacy
 from tukipolku.cases.choices import EpisodeStatus
 from tukipolku.cases.models import Episode
-from tukipolku.cases.permissions import forget
 from tukipolku.core.models import TeamMembership, User
 from tukipolku.meetings import services
 from tukipolku.meetings.choices import InvitationStatus, MeetingKind
 from tukipolku.meetings.models import Invitation, Meeting
 from tukipolku.meetings.selectors import agenda_from_step
-from tukipolku.privacy import selectors as privacy
 from tukipolku.privacy.choices import DataCategory
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -67,8 +66,8 @@ PLANS = (
 
 def _shared_with(user: User, episodes: list[Episode]) -> list[Episode]:
     """Episodes whose client's consents let the user's organisation see the shared plan."""
-    consents = privacy.consents_by_client([e.client_id for e in episodes])
-    grants = privacy.grants_by_client(user, [e.client_id for e in episodes])
+    consents = privacy.consents_by_client(client_ids=[e.client_id for e in episodes])
+    grants = privacy.grants_by_client(grantee=user, client_ids=[e.client_id for e in episodes])
     return [
         e
         for e in episodes
@@ -135,6 +134,4 @@ def build_meetings_demo(*, users: dict[str, User], now: datetime.datetime | None
     Invitation.objects.filter(meeting__in=meetings, status=InvitationStatus.PENDING).update(
         status=InvitationStatus.SENT, sent_at=now
     )
-    for user in users.values():
-        forget(user)
     return meetings

@@ -13,16 +13,15 @@ from typing import Any
 
 from django.utils import timezone
 
+from tukipolku.access.policy import referral_sendable
 from tukipolku.cases.choices import EpisodeStatus
 from tukipolku.cases.models import Episode
-from tukipolku.cases.permissions import forget
 from tukipolku.core.models import TeamMembership, User
 from tukipolku.privacy import services as privacy_services
 from tukipolku.privacy.choices import DataCategory, GivenHow, Purpose
 from tukipolku.referrals import services
 from tukipolku.referrals.choices import ReferralKind, ReferralStatus
 from tukipolku.referrals.models import Referral, ReferralStatusChange
-from tukipolku.referrals.selectors import sendable_categories
 
 
 @dataclass
@@ -99,7 +98,7 @@ OUTSIDE: dict[str, str] = {
 
 
 def _ensure_consent(episode: Episode, organisation: Any, purpose: str, nurse: User, today: datetime.date) -> None:
-    if DataCategory.SHARED_PLAN in sendable_categories(episode=episode, organisation=organisation):
+    if DataCategory.SHARED_PLAN in referral_sendable(episode=episode, organisation=organisation):
         return
     privacy_services.consent_record(
         actor=nurse,
@@ -118,7 +117,6 @@ def _ensure_consent(episode: Episode, organisation: Any, purpose: str, nurse: Us
         given_how=GivenHow.WRITTEN,
         given_note="Lomake asiakirjoissa (demo)",
     )
-    forget(nurse)
 
 
 def build_referrals_demo(*, users: dict[str, User], now: datetime.datetime) -> ReferralsDemo:

@@ -4,7 +4,7 @@ and disclosure log rows of earlier reads, and guaranteed examples for the demo l
 Runs once in `load_demo`, after `generate` has written the clients and their consents (benchmarks
 do not need it). It writes the rows the services would, dated in the past: privacy/services.py
 (`legal_basis_grant`, `legal_basis_end`, `emergency_access_open`, `review_record`) and the access
-gate's logging in cases/selectors.py. Access and disclosure rows go through `audit.chain.append`
+gate's logging in access/log.py. Access and disclosure rows go through `audit.chain.append`
 in time order, never straight into their tables.
 """
 
@@ -21,13 +21,14 @@ from django.contrib.auth.hashers import make_password
 from django.db import models
 from django.utils import timezone
 
+from tukipolku.access import consent as privacy
 from tukipolku.access.choices import AccessGround
+from tukipolku.access.policy import EpisodeAccess, episode_access
 from tukipolku.audit import chain
 from tukipolku.audit.choices import AccessAction, AccessOutcome, EventType
 from tukipolku.audit.models import AuditEvent, Disclosure, PersonalDataAccess
 from tukipolku.cases.choices import EpisodeStatus
 from tukipolku.cases.models import CaseTeamMember, Episode
-from tukipolku.cases.permissions import EpisodeAccess, episode_access, forget
 from tukipolku.core.choices import Profession
 from tukipolku.core.models import Organisation, Team, TeamMembership, User
 from tukipolku.core.permissions import PARTNER_PROFESSIONS
@@ -36,7 +37,6 @@ from tukipolku.demo.generator import DEMO_PASSWORD, DEMO_SINCE
 from tukipolku.demo.generator.people import _random_name
 from tukipolku.entries.choices import Register
 from tukipolku.entries.models import Entry
-from tukipolku.privacy import selectors as privacy
 from tukipolku.privacy.choices import DataCategory, GivenHow, LegalBasis, Purpose, ReviewOutcome
 from tukipolku.privacy.models import Consent, EmergencyAccess, LegalBasisGrant
 
@@ -135,7 +135,7 @@ class _Writer:
         )
 
     def case_read(self, at: datetime.datetime, user: User, episode: Episode, access: EpisodeAccess) -> None:
-        """A read of the case page as `cases.selectors.log_episode_read` logs it (partners: disclosures)."""
+        """A read of the case page as `access.log.log_episode_read` logs it (partners: disclosures)."""
         request_id = self.request_id()
         self.access(
             at,
@@ -197,7 +197,7 @@ class _Cases:
             .select_related("client", "team__organisation__parent")
             .order_by("pk")
         )
-        self.consents = privacy.consents_by_client(e.client_id for e in self.episodes)
+        self.consents = privacy.consents_by_client(client_ids=(e.client_id for e in self.episodes))
         self.with_social = set(
             Entry.objects.filter(episode__in=self.episodes, register=Register.SOCIAL).values_list(
                 "episode_id", flat=True
@@ -450,9 +450,7 @@ def _grants(
             payload={"grantee": grantee.display_name, "categories": grant.categories, "legal_basis": plan.legal_basis},
         )
         # The grantee read the case while the grant was in force: flagged for the review.
-        forget(grantee)
-        access = episode_access(grantee, episode)
-        forget(grantee)
+        access = episode_access(actor=grantee, episode=episode)
         if access is not None:
             writer.case_read(granted_at + datetime.timedelta(hours=2), grantee, episode, access)
         if plan.ended_days_ago is not None:
@@ -564,7 +562,6 @@ def _partner_reads(users: dict[str, User], writer: _Writer, now: datetime.dateti
     rng = writer.rng
     for login in PARTNER_LOGINS:
         user = users[login]
-        forget(user)
         members = list(
             CaseTeamMember.objects.filter(user=user, removed_at__isnull=True, episode__status=EpisodeStatus.OPEN)
             .select_related("episode__team__organisation__parent")
@@ -573,7 +570,7 @@ def _partner_reads(users: dict[str, User], writer: _Writer, now: datetime.dateti
         seen: list[tuple[CaseTeamMember, EpisodeAccess | None]] = []
         refused: list[tuple[CaseTeamMember, EpisodeAccess | None]] = []
         for member in members:
-            access = episode_access(user, member.episode)
+            access = episode_access(actor=user, episode=member.episode)
             (seen if access is not None else refused).append((member, access))
         if login == "employment" and len(seen) < MIN_SHARED_WITH_EMPLOYMENT:
             seen += _share_more(user, MIN_SHARED_WITH_EMPLOYMENT - len(seen), writer, now)
@@ -602,7 +599,6 @@ def _partner_reads(users: dict[str, User], writer: _Writer, now: datetime.dateti
                 resource="case",
                 reason="no_relationship",
             )
-        forget(user)
         showcase.shared[login] = len(seen)
         showcase.refused[login] = len(refused)
 
@@ -622,17 +618,15 @@ def _share_more(
     for episode in candidates:
         if len(added) >= count:
             break
-        consents = privacy.consents_by_client([episode.client_id]).get(episode.client_id, [])
+        consents = privacy.consents_by_client(client_ids=[episode.client_id]).get(episode.client_id, [])
         if not privacy.permits(
             categories=[DataCategory.SHARED_PLAN], recipient=user.organisation, consents=consents, grants=[]
         ):
             continue
         _join(episode, user, episode.opened_by, _at(now, writer.rng.randint(5, 40)), writer)
-        forget(user)
-        access = episode_access(user, episode)
+        access = episode_access(actor=user, episode=episode)
         member = CaseTeamMember.objects.get(episode=episode, user=user, removed_at__isnull=True)
         added.append((member, access))
-    forget(user)
     return added
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from tukipolku.access.choices import AccessGround
+from tukipolku.access.policy import writable_registers
 from tukipolku.audit.choices import EventType
 from tukipolku.cases import registry
 from tukipolku.cases.models import Episode
-from tukipolku.cases.permissions import writable_registers
 from tukipolku.cases.presentation import choice_label
 from tukipolku.entries.choices import Register
 from tukipolku.entries.forms import EntryForm
@@ -27,7 +27,8 @@ def _section(actor: Any, episode: Episode) -> dict[str, Any]:
         ],
         "hidden": [choice_label(Register, r) for r in listing.hidden],
         "entry_form": EntryForm(
-            initial={"register": default_register_for(actor)}, registers=writable_registers(actor, episode)
+            initial={"register": default_register_for(actor)},
+            registers=writable_registers(actor=actor, episode=episode),
         ),
     }
 

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from tukipolku.access.choices import AccessGround
+from tukipolku.access.log import log_disclosure
+from tukipolku.access.policy import CategoryAccess, episode_access, readable_registers
 from tukipolku.audit.choices import AccessAction
 from tukipolku.audit.services import access_record
 from tukipolku.cases.models import Episode
-from tukipolku.cases.permissions import CategoryAccess, episode_access, readable_registers
-from tukipolku.cases.selectors import log_disclosure
 from tukipolku.entries.choices import Register
 from tukipolku.entries.models import Entry
 
@@ -25,13 +25,13 @@ def entry_list_for(*, actor: Any, episode: Episode, view: str) -> EntryListing:
     """Entries of the registers the actor may read, newest first, for an episode already fetched
     through the gate. Registers read on the client's consent or a legal basis get their own access-log
     row, and for partner staff a disclosure-log row."""
-    grounds = readable_registers(actor, episode)
+    grounds = readable_registers(actor=actor, episode=episode)
     entries = list(
         Entry.objects.filter(episode=episode, register__in=list(grounds))
         .select_related("author")
         .order_by("-written_at", "-id")
     )
-    access = episode_access(actor, episode)
+    access = episode_access(actor=actor, episode=episode)
     shown = {e.register for e in entries}
     for register in sorted(shown):
         ground = grounds[register]

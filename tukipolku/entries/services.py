@@ -5,10 +5,10 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tukipolku.access.policy import can_change_episode, writable_registers
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.services import event_record
 from tukipolku.cases.models import Episode
-from tukipolku.cases.permissions import can_change_episode, writable_registers
 from tukipolku.core.exceptions import ApplicationError
 from tukipolku.core.permissions import HEALTH_PROFESSIONS, SOCIAL_PROFESSIONS
 from tukipolku.entries.choices import Register
@@ -27,11 +27,11 @@ def default_register_for(user: Any) -> str:
 @transaction.atomic
 def entry_write(*, actor: Any, episode: Episode, register: str, text: str, ehr_reference: str = "") -> Entry:
     """Write a short entry on the episode in the chosen register."""
-    if not can_change_episode(actor, episode):
+    if not can_change_episode(actor=actor, episode=episode):
         raise ApplicationError(_("This client relationship cannot be changed."))
     if register not in Register.values:
         raise ApplicationError(_("Choose the register."), field="register")
-    if register not in writable_registers(actor, episode):
+    if register not in writable_registers(actor=actor, episode=episode):
         raise ApplicationError(_("Your profession does not write to this register."), field="register")
     if not text.strip():
         raise ApplicationError(_("Write the entry."), field="text")

@@ -6,9 +6,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tukipolku.access.log import episode_get_for
+from tukipolku.access.policy import writable_registers
 from tukipolku.cases.case_page import case_page_context
-from tukipolku.cases.permissions import writable_registers
-from tukipolku.cases.selectors import episode_get_for
 from tukipolku.core.forms import attempt
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
 from tukipolku.entries import services
@@ -18,7 +18,7 @@ from tukipolku.entries.forms import EntryForm
 class EntryCreateView(ProfessionalView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         episode = episode_get_for(actor=request.user, episode_id=pk, view="entries:create", for_change=True)
-        form = EntryForm(request.POST, registers=writable_registers(request.user, episode))
+        form = EntryForm(request.POST, registers=writable_registers(actor=request.user, episode=episode))
         if form.is_valid():
             d = form.cleaned_data
             ok, _entry = attempt(

@@ -6,7 +6,7 @@ team's active members see it (`permissions.py`); anyone else gets a 404 that is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,19 +16,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from tukipolku.access.choices import AccessGround
+from tukipolku.access.policy import active_team_ids, can_send_handovers, handover_basis, handover_on_side
 from tukipolku.audit.choices import AccessAction
 from tukipolku.audit.models import AuditEvent
 from tukipolku.audit.services import access_denied, access_record
-from tukipolku.cases.permissions import active_team_ids
 from tukipolku.cases.presentation import describe_event
 from tukipolku.handovers.choices import HandoverStatus
 from tukipolku.handovers.models import Handover
-from tukipolku.handovers.permissions import (
-    can_send_handovers,
-    handover_basis,
-    is_receiver,
-    is_sender,
-)
 from tukipolku.handovers.services import days_waited
 
 LIST_LIMIT = 100
@@ -67,7 +61,7 @@ def handover_get_for(*, actor: Any, handover_id: int, view: str, side: str | Non
     read is logged (nothing is shown).
     """
     handover = _qs().select_related("client").filter(pk=handover_id).first()
-    basis = handover_basis(actor, handover) if handover is not None else None
+    basis = handover_basis(actor=actor, handover=handover) if handover is not None else None
     if handover is None or basis is None:
         access_denied(
             actor=actor,
@@ -78,12 +72,7 @@ def handover_get_for(*, actor: Any, handover_id: int, view: str, side: str | Non
             resource="handover",
         )
         raise Http404
-    sides: dict[str, Callable[[Any, Handover], bool]] = {
-        AccessGround.HANDOVER_SENDER: is_sender,
-        AccessGround.HANDOVER_RECEIVING_TEAM: is_receiver,
-    }
-    on_side = sides.get(side or "")
-    if on_side is not None and not on_side(actor, handover):
+    if side is not None and not handover_on_side(actor=actor, handover=handover, side=side):
         access_denied(
             actor=actor,
             view=view,

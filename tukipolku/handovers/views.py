@@ -13,21 +13,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tukipolku.access.choices import AccessGround
-from tukipolku.cases.permissions import can_view_episode
-from tukipolku.core.exceptions import ApplicationError
-from tukipolku.core.forms import attempt
-from tukipolku.core.views import CapabilityView, redirect_htmx_aware, refuse
-from tukipolku.handovers import selectors, services
-from tukipolku.handovers.forms import AcceptForm, HandoverOpenForm, HandoverPrepForm, HandoverTransferForm
-from tukipolku.handovers.models import Handover
-from tukipolku.handovers.permissions import (
+from tukipolku.access.log import refuse
+from tukipolku.access.policy import (
     can_accept_handover,
     can_edit_handover,
     can_send_handovers,
     can_use_handovers,
-    is_receiver,
-    is_sender,
+    can_view_episode,
+    handover_is_receiver,
+    handover_is_sender,
 )
+from tukipolku.core.exceptions import ApplicationError
+from tukipolku.core.forms import attempt
+from tukipolku.core.views import CapabilityView, redirect_htmx_aware
+from tukipolku.handovers import selectors, services
+from tukipolku.handovers.forms import AcceptForm, HandoverOpenForm, HandoverPrepForm, HandoverTransferForm
+from tukipolku.handovers.models import Handover
 
 
 class HandoverView(CapabilityView):
@@ -126,9 +127,11 @@ def _next_hint(handover: Handover, *, edit: bool, accept: bool) -> str:
 class HandoverDetailView(HandoverView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         handover = selectors.handover_get_for(actor=request.user, handover_id=pk, view="handovers:detail")
-        edit = can_edit_handover(request.user, handover)
-        accept = can_accept_handover(request.user, handover)
-        episode_visible = handover.episode is not None and can_view_episode(request.user, handover.episode)
+        edit = can_edit_handover(actor=request.user, handover=handover)
+        accept = can_accept_handover(actor=request.user, handover=handover)
+        episode_visible = handover.episode is not None and can_view_episode(
+            actor=request.user, episode=handover.episode
+        )
         return render(
             request,
             "handovers/handover_detail.html",
@@ -160,7 +163,7 @@ class _EditView(HandoverView):
         handover = selectors.handover_get_for(
             actor=request.user, handover_id=pk, view=self.view_name, side=AccessGround.HANDOVER_SENDER
         )
-        if not is_sender(request.user, handover):
+        if not handover_is_sender(actor=request.user, handover=handover):
             refuse(request, resource="handover", client_id=handover.client_id)
         return handover
 
@@ -232,7 +235,9 @@ class HandoverAcceptView(HandoverView):
         handover = selectors.handover_get_for(
             actor=request.user, handover_id=pk, view="handovers:accept", side=AccessGround.HANDOVER_RECEIVING_TEAM
         )
-        if not is_receiver(request.user, handover):  # the sending side sees it but does not accept
+        if not handover_is_receiver(
+            actor=request.user, handover=handover
+        ):  # the sending side sees it but does not accept
             refuse(request, resource="handover", client_id=handover.client_id)
         form = AcceptForm(request.POST)
         if not form.is_valid():  # no status the page was loaded with: accept nothing blindly

@@ -18,11 +18,11 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
 from tukipolku.access.choices import AccessGround
+from tukipolku.access.policy import active_team_ids, can_decide_need, can_send_need, need_is_sender
 from tukipolku.audit.choices import AccessAction
 from tukipolku.audit.services import access_denied, access_record
 from tukipolku.cases.choices import EpisodeStatus, IdentificationSource
 from tukipolku.cases.models import Episode
-from tukipolku.cases.permissions import active_team_ids
 from tukipolku.clients import identity
 from tukipolku.clients.models import Client
 from tukipolku.core.choices import OrganisationKind
@@ -31,7 +31,6 @@ from tukipolku.core.permissions import SOCIAL_PROFESSIONS
 from tukipolku.intake.choices import NeedStatus
 from tukipolku.intake.constants import DECIDED_SHOWN, RESOURCE
 from tukipolku.intake.models import NeedNotification
-from tukipolku.intake.permissions import can_decide_need, can_send_need, is_sender
 
 WAITING_SHOWN = 100
 """At most this many waiting notifications on the queue page (the oldest first); the count shows all."""
@@ -182,7 +181,7 @@ def need_get_for_sender(*, actor: Any, need_id: int, view: str = "intake:sent_de
         .filter(pk=need_id)
         .first()
     )
-    if need is None or not is_sender(actor, need.sent_by_id):
+    if need is None or not need_is_sender(actor=actor, sent_by_id=need.sent_by_id):
         _refuse(actor, view, need, "not_sender")
     assert need is not None
     _log(actor, view, [need], basis=AccessGround.INTAKE_SENDER, action=AccessAction.VIEW)
@@ -238,7 +237,7 @@ def need_get_for(
     if for_update:
         qs = qs.select_for_update(of=("self",))
     need = qs.filter(pk=need_id).first()
-    if need is None or not can_decide_need(actor, need.team_id):
+    if need is None or not can_decide_need(actor=actor, team_id=need.team_id):
         _refuse(actor, view, need, "no_team")
     assert need is not None
     _log(actor, view, [need], basis=AccessGround.INTAKE_TEAM, action=AccessAction.VIEW)

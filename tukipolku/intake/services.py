@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tukipolku.access.choices import AccessGround
+from tukipolku.access.policy import can_decide_need, can_send_need
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.services import disclosure_record, event_record
 from tukipolku.cases import services as case_services
@@ -31,7 +32,6 @@ from tukipolku.intake import selectors
 from tukipolku.intake.choices import NeedStatus, RiskFactor
 from tukipolku.intake.constants import RESOURCE
 from tukipolku.intake.models import NeedNotification
-from tukipolku.intake.permissions import can_decide_need, can_send_need
 from tukipolku.notifications.choices import NotificationKind
 from tukipolku.notifications.services import notify
 from tukipolku.pathways.models import Pathway
@@ -176,7 +176,7 @@ def need_send(
 
 def _lock_waiting(*, actor: Any, need: NeedNotification, expected_status: str) -> NeedNotification:
     locked = NeedNotification.objects.select_for_update().get(pk=need.pk)
-    if not can_decide_need(actor, locked.team_id):
+    if not can_decide_need(actor=actor, team_id=locked.team_id):
         raise ApplicationError(_("Only members of the receiving team can decide this notification."))
     if locked.status != expected_status or locked.status != NeedStatus.WAITING:
         raise ConflictError(

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tukipolku.access.policy import can_send_need
 from tukipolku.cases.choices import SpecialSituation
 from tukipolku.cases.presentation import choice_label
 from tukipolku.core.exceptions import ApplicationError, ConflictError
@@ -20,7 +21,6 @@ from tukipolku.intake import selectors, services
 from tukipolku.intake.choices import RiskFactor
 from tukipolku.intake.forms import NeedAcceptForm, NeedDeclineForm, NeedSendForm
 from tukipolku.intake.models import NeedNotification
-from tukipolku.intake.permissions import can_send_need
 from tukipolku.pathways.selectors import pathway_list_for
 
 

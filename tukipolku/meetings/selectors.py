@@ -1,4 +1,4 @@
-"""Reads of meetings. The caller has fetched the episode through the access gate (cases.selectors)."""
+"""Reads of meetings. The caller has fetched the episode through the access policy (access.log.episode_get_for)."""
 
 from __future__ import annotations
 

@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from tukipolku.access.log import episode_get_for, refuse_other_object
+from tukipolku.access.policy import can_change_episode
 from tukipolku.cases.models import Episode
-from tukipolku.cases.permissions import can_change_episode
-from tukipolku.cases.selectors import case_team_candidates, episode_get_for, refuse_other_object
+from tukipolku.cases.selectors import case_team_candidates
 from tukipolku.cases.steps import finish_step, step_to_finish
 from tukipolku.core.converters import parse_id
 from tukipolku.core.exceptions import ApplicationError, ConflictError
@@ -422,7 +423,7 @@ class MeetingDetailView(ProfessionalView):
     def get(self, request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse:
         episode = episode_get_for(actor=request.user, episode_id=pk, view="meetings:detail")
         meeting = _meeting(request, episode, meeting_id, "meetings:detail")
-        can_change = can_change_episode(request.user, episode)
+        can_change = can_change_episode(actor=request.user, episode=episode)
         participants = list(meeting.participants.all())
         state = invitation_state(meeting) if can_change else {}
         rows = [{"participant": p, "invitation": state.get(p.pk)} for p in participants if p.removed_at is None]

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tukipolku.access.policy import can_change_episode
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.services import event_record
 from tukipolku.cases.models import Episode
-from tukipolku.cases.permissions import can_change_episode
 from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.models import User
 from tukipolku.plans.choices import ActionSource, ActionStatus, AgreementMethod, GoalDomain, GoalStatus
@@ -43,7 +43,7 @@ class GoalInput:
 
 
 def _require_change(actor: Any, episode: Episode) -> None:
-    if not can_change_episode(actor, episode):
+    if not can_change_episode(actor=actor, episode=episode):
         raise ApplicationError(_("This client relationship cannot be changed."))
 
 

@@ -11,8 +11,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tukipolku.cases.permissions import can_change_episode
-from tukipolku.cases.selectors import case_team_candidates, episode_get_for, refuse_other_object
+from tukipolku.access.log import episode_get_for, refuse_other_object
+from tukipolku.access.policy import can_change_episode
+from tukipolku.cases.selectors import case_team_candidates
 from tukipolku.cases.steps import finish_step, step_to_finish
 from tukipolku.core.converters import parse_id
 from tukipolku.core.exceptions import ApplicationError, ConflictError
@@ -160,7 +161,7 @@ class PlanEditView(ProfessionalView):
                 "client": episode.client,
                 "plan_view": view,
                 "editor": editor,
-                "can_change": can_change_episode(request.user, episode),
+                "can_change": can_change_episode(actor=request.user, episode=episode),
                 "conflict": conflict,
                 "agreement_form": AgreementForm(initial={"revision": view.revision}),
                 # "Save and mark step N done" where the current step asks for a goal or the agreement.

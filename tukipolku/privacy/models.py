@@ -7,7 +7,7 @@
 * `EmergencyAccess`: "break-the-glass": a professional outside the client's team opens the client
   for a short time with a stated reason; reviewed afterwards.
 
-Nothing here decides access by itself: `cases/permissions.py` (the access gate) reads these rows on
+Nothing here decides access by itself: the access package (`tukipolku/access/`) reads these rows on
 every request, so a withdrawal or an expiry takes effect on the very next request.
 """
 
@@ -117,19 +117,11 @@ class Consent(models.Model):
         )
 
     def covers_recipient(self, organisation: Any) -> bool:
-        """The consent names this organisation, one of its parents, or every organisation of its kind."""
-        if organisation is None:
-            return False
-        if self.recipient_kind:
-            return bool(self.recipient_kind == organisation.kind)
-        org = organisation
-        seen: set[int] = set()
-        while org is not None and org.pk not in seen:
-            if org.pk == self.recipient_organisation_id:
-                return True
-            seen.add(org.pk)
-            org = org.parent
-        return False
+        """The consent names this organisation, one of its parents, or every organisation of its kind
+        (the rule is `access.consent.covers_recipient`)."""
+        from tukipolku.access.consent import covers_recipient
+
+        return covers_recipient(consent=self, organisation=organisation)
 
     def category_labels(self) -> list[str]:
         return category_labels(self.categories)

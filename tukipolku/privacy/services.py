@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tukipolku.access import cache as access_cache
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.services import event_record
 from tukipolku.clients.models import Client
@@ -115,6 +116,7 @@ def consent_record(
             "given_how": given_how,
         },
     )
+    access_cache.clear()  # what the access policy reads has changed within this request
     return consent
 
 
@@ -224,6 +226,7 @@ def consent_withdraw(*, actor: Any, consent: Consent, episode_id: int | None, no
         target=consent,
         payload={"kind": consent.kind, "recipient": consent.recipient_label()},
     )
+    access_cache.clear()  # what the access policy reads has changed within this request
     return consent
 
 
@@ -269,6 +272,7 @@ def legal_basis_grant(
         target=grant,
         payload={"grantee": grantee.display_name, "categories": grant.categories, "legal_basis": legal_basis},
     )
+    access_cache.clear()  # what the access policy reads has changed within this request
     return grant
 
 
@@ -286,6 +290,7 @@ def legal_basis_end(*, actor: Any, grant: LegalBasisGrant) -> LegalBasisGrant:
             target=grant,
             payload={"grantee": grant.grantee.display_name},
         )
+    access_cache.clear()  # what the access policy reads has changed within this request
     return grant
 
 
@@ -309,6 +314,7 @@ def emergency_access_open(*, actor: Any, client: Client, reason: str) -> Emergen
         target=access,
         payload={"minutes": settings.TUKIPOLKU_EMERGENCY_ACCESS_MINUTES},
     )
+    access_cache.clear()  # what the access policy reads has changed within this request
     return access
 
 

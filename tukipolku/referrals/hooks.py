@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from tukipolku.access.policy import can_send_referral, can_update_referral_status, episode_access
 from tukipolku.audit.choices import EventType
 from tukipolku.cases import registry
 from tukipolku.cases.choices import AssignmentKind, EpisodeStatus
 from tukipolku.cases.models import Assignment, Episode
-from tukipolku.cases.permissions import episode_access
 from tukipolku.cases.presentation import choice_label
 from tukipolku.core.dates import format_date
 from tukipolku.notifications.choices import NotificationKind
@@ -28,7 +28,6 @@ from tukipolku.notifications.services import notify_findings
 from tukipolku.privacy.choices import category_labels
 from tukipolku.referrals.choices import OPEN_STATUSES, ReferralKind, ReferralStatus
 from tukipolku.referrals.models import Referral
-from tukipolku.referrals.permissions import can_send, can_update_status
 from tukipolku.referrals.selectors import referral_list_for_episode
 from tukipolku.referrals.services import team_url
 from tukipolku.sweep.registry import UnfinishedCheck, register_sweep_step, register_unfinished_check
@@ -71,7 +70,7 @@ def _earliest_items(episode_ids: list[int]) -> dict[int, registry.NextItem]:
 
 
 def _section(actor: Any, episode: Episode) -> dict[str, Any]:
-    access = episode_access(actor, episode)
+    access = episode_access(actor=actor, episode=episode)
     partner = access is not None and access.partner
     referrals = referral_list_for_episode(actor=actor, episode=episode, partner=partner)
     today = timezone.localdate()
@@ -80,12 +79,12 @@ def _section(actor: Any, episode: Episode) -> dict[str, Any]:
             {
                 "referral": r,
                 "overdue": r.is_overdue(today),
-                "can_update": not partner and can_update_status(actor, r),
+                "can_update": not partner and can_update_referral_status(actor=actor, referral=r),
             }
             for r in referrals
         ],
         "partner": partner,
-        "can_send": not partner and can_send(actor, episode),
+        "can_send": not partner and can_send_referral(actor=actor, episode=episode),
     }
 
 

@@ -1,4 +1,4 @@
-"""Reads of referrals. The team reaches them through an episode fetched with the access gate; the
+"""Reads of referrals. The team reaches them through an episode fetched through the access policy; the
 recipient organisation's partner staff through `received_list_for` / `received_get_for`, which show a
 referral's content only while the client's consent still covers something that was sent, and log
 every client they read (access log) and every disclosure to the recipient organisation."""
@@ -12,35 +12,17 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
 from tukipolku.access.choices import AccessGround
+from tukipolku.access.consent import Permit
+from tukipolku.access.log import refuse_other_object
+from tukipolku.access.policy import referral_received_permits, referral_sendable
 from tukipolku.audit.choices import AccessAction, AccessOutcome
 from tukipolku.audit.services import access_denied, access_record, disclosure_record
 from tukipolku.cases.models import Episode
-from tukipolku.cases.selectors import refuse_other_object
-from tukipolku.privacy import selectors as privacy
 from tukipolku.privacy.choices import DataCategory
 from tukipolku.referrals.choices import OPEN_STATUSES
 from tukipolku.referrals.models import Referral, ReferralStatusChange
 
-"""Access-log basis: partner staff of the organisation a referral was sent to, on the client's consent."""
-
-
 # ---------------------------------------------------------------- what may be sent
-
-
-def is_internal(episode: Episode, organisation: Any) -> bool:
-    """A referral inside the team's own organisation (to an IPS job coach, say) discloses nothing."""
-    return organisation is not None and organisation.pk == episode.team.organisation_id
-
-
-def sendable_categories(*, episode: Episode, organisation: Any) -> dict[str, privacy.Permit]:
-    """Data categories the client's consents allow to send to the organisation now (with the consent
-    that allows each). Only consents count: a legal-basis grant is given to a person, not a referral.
-    Inside the team's own organisation the shared plan goes without consent (no disclosure)."""
-    consents = privacy.consents_by_client([episode.client_id]).get(episode.client_id, [])
-    found = privacy.permits(categories=DataCategory.values, recipient=organisation, consents=consents, grants=[])
-    if is_internal(episode, organisation) and DataCategory.SHARED_PLAN not in found:
-        found[DataCategory.SHARED_PLAN] = privacy.Permit(DataCategory.SHARED_PLAN)
-    return found
 
 
 @dataclass(frozen=True)
@@ -52,7 +34,7 @@ class CategoryOption:
 
 def category_options(*, episode: Episode, organisation: Any) -> list[CategoryOption]:
     """Every data category with whether it may be sent to the organisation (None: an outside recipient)."""
-    allowed = sendable_categories(episode=episode, organisation=organisation) if organisation is not None else {}
+    allowed = referral_sendable(episode=episode, organisation=organisation) if organisation is not None else {}
     return [CategoryOption(c.value, str(c.label), c.value in allowed) for c in DataCategory]
 
 
@@ -103,7 +85,7 @@ class ReceivedReferral:
     referral: Referral
     shown: list[str]
     withdrawn: list[str]
-    permits: dict[str, privacy.Permit] = field(default_factory=dict)
+    permits: dict[str, Permit] = field(default_factory=dict)
 
     @property
     def content_shown(self) -> bool:
@@ -128,16 +110,13 @@ def _received_qs(actor: Any) -> QuerySet[Referral]:
 
 
 def _judge(actor: Any, referrals: list[Referral]) -> list[ReceivedReferral]:
-    """Check each referral's sent categories against the client's consents now (one query)."""
-    consents = privacy.consents_by_client({r.episode.client_id for r in referrals})
-    organisation = actor.organisation
+    """Check each referral's sent categories against the client's consents now (the policy; one query)."""
+    permits = referral_received_permits(actor=actor, referrals=referrals)
     out = []
     for r in referrals:
-        permits = privacy.permits(
-            categories=r.categories, recipient=organisation, consents=consents.get(r.episode.client_id, []), grants=[]
-        )
-        shown = [c for c in r.categories if c in permits]
-        out.append(ReceivedReferral(r, shown, [c for c in r.categories if c not in permits], permits))
+        found = permits[r.pk]
+        shown = [c for c in r.categories if c in found]
+        out.append(ReceivedReferral(r, shown, [c for c in r.categories if c not in found], found))
     return out
 
 

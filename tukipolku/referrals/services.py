@@ -10,7 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tukipolku.access import cache as access_cache
 from tukipolku.access.choices import AccessGround
+from tukipolku.access.policy import (
+    can_send_referral,
+    can_update_referral_status,
+    referral_is_internal,
+    referral_is_recipient,
+    referral_sendable,
+)
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.services import disclosure_record, event_record
 from tukipolku.cases.models import Episode
@@ -23,8 +31,6 @@ from tukipolku.notifications.services import notify
 from tukipolku.privacy.choices import DataCategory
 from tukipolku.referrals.choices import TRANSITIONS, ReferralKind, ReferralStatus
 from tukipolku.referrals.models import Referral, ReferralStatusChange
-from tukipolku.referrals.permissions import can_send, can_update_status, is_recipient
-from tukipolku.referrals.selectors import is_internal, sendable_categories
 
 SEND_VIEW = "referrals:create"
 
@@ -71,7 +77,7 @@ def referral_send(
     sent; outside recipients get only what is written in the referral. Writes a disclosure row per
     consent, the event, and tells the recipient organisation's partner staff (or the named user).
     """
-    if not can_send(actor, episode):
+    if not can_send_referral(actor=actor, episode=episode):
         raise ApplicationError(_("You cannot send referrals for this client."))
     if kind not in ReferralKind.values:
         raise ApplicationError(_("Choose the kind of referral."), field="kind")
@@ -99,7 +105,7 @@ def referral_send(
             raise ApplicationError(
                 _("Choose an organisation of the client's welfare region."), field="recipient_organisation"
             )
-        permits = sendable_categories(episode=episode, organisation=recipient_organisation)
+        permits = referral_sendable(episode=episode, organisation=recipient_organisation)
         refused = [c for c in chosen if c not in permits]
         if refused:
             raise ApplicationError(
@@ -146,7 +152,9 @@ def referral_send(
     ReferralStatusChange.objects.create(
         referral=referral, status=ReferralStatus.SENT, changed_by=actor, changed_at=now, note=""
     )
-    if recipient_organisation is not None and not is_internal(episode, recipient_organisation):
+    if recipient_organisation is not None and not referral_is_internal(
+        episode=episode, organisation=recipient_organisation
+    ):
         grounds: dict[tuple[int | None, int | None], list[str]] = {}
         for c in chosen:
             p = permits[c]
@@ -182,7 +190,9 @@ def referral_send(
     recipients = _recipients(referral)
     if recipients:
         named = referral.recipient_user
-        to_partner = referral.recipient_manages and (named is None or is_recipient(named, referral))
+        to_partner = referral.recipient_manages and (
+            named is None or referral_is_recipient(actor=named, referral=referral)
+        )
         # Partner staff open the referral on their own page; a named team professional (an IPS job
         # coach) works on the case page.
         url = recipient_url(referral) if to_partner else team_url(referral)
@@ -195,6 +205,7 @@ def referral_send(
             due_on=due_on,
             url=url,
         )
+    access_cache.clear()  # what the access policy reads has changed within this request
     return referral
 
 
@@ -219,7 +230,7 @@ def referral_status_set(
             % {"status": locked.get_status_display()},
             field="status",
         )
-    if not can_update_status(actor, locked):
+    if not can_update_referral_status(actor=actor, referral=locked):
         raise ApplicationError(_("You cannot change the status of this referral."))
     if status not in TRANSITIONS.get(locked.status, ()):
         raise ApplicationError(_("This status change is not possible."), field="status")
@@ -228,7 +239,7 @@ def referral_status_set(
         raise ApplicationError(_("Write why the referral is declined."), field="note")
     previous = locked.status
     now = timezone.now()
-    recipient_side = is_recipient(actor, locked)
+    recipient_side = referral_is_recipient(actor=actor, referral=locked)
     locked.status = status
     locked.status_changed_at = now
     locked.save(update_fields=["status", "status_changed_at", "updated_at"])
@@ -259,4 +270,5 @@ def referral_status_set(
             due_on=locked.due_on,
             url=team_url(locked),
         )
+    access_cache.clear()  # what the access policy reads has changed within this request
     return locked

@@ -14,19 +14,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tukipolku.cases.permissions import episode_access
-from tukipolku.cases.selectors import episode_get_for
+from tukipolku.access.log import episode_get_for, refuse
+from tukipolku.access.policy import can_send_referral, can_update_referral_status, episode_access, referral_is_recipient
 from tukipolku.core.forms import attempt
 from tukipolku.core.models import Organisation
 from tukipolku.core.permissions import is_partner
-from tukipolku.core.views import CapabilityView, ProfessionalView, redirect_htmx_aware, refuse
+from tukipolku.core.views import CapabilityView, ProfessionalView, redirect_htmx_aware
 from tukipolku.plans.selectors import plan_view_for
 from tukipolku.privacy.choices import DataCategory
 from tukipolku.referrals import services
 from tukipolku.referrals.choices import ReferralStatus
 from tukipolku.referrals.forms import ReferralForm, StatusForm
 from tukipolku.referrals.models import Referral
-from tukipolku.referrals.permissions import can_send, can_update_status, is_recipient
 from tukipolku.referrals.selectors import (
     category_options,
     received_get_for,
@@ -74,7 +73,7 @@ class ReferralCreateView(ProfessionalView):
         episode = episode_get_for(
             actor=request.user, episode_id=pk, view=self.view_name, for_change=True, open_only=True
         )
-        if not can_send(request.user, episode):
+        if not can_send_referral(actor=request.user, episode=episode):
             raise Http404
         return episode
 
@@ -156,7 +155,7 @@ class ReferralDetailView(ProfessionalView):
     view_name = "referrals:detail"
 
     def _context(self, request: HttpRequest, episode: Any, referral: Referral, form: StatusForm | None = None) -> Any:
-        may_update = can_update_status(request.user, referral)
+        may_update = can_update_referral_status(actor=request.user, referral=referral)
         return {
             "episode": episode,
             "client": episode.client,
@@ -178,7 +177,7 @@ class ReferralDetailView(ProfessionalView):
         referral = referral_get_for_episode(
             actor=request.user, episode=episode, referral_id=referral_id, view=self.view_name
         )
-        if not can_update_status(request.user, referral) and referral.is_open:
+        if not can_update_referral_status(actor=request.user, referral=referral) and referral.is_open:
             # The recipient organisation updates it. The refusal is logged like the gate's.
             refuse(request, resource="referral", client_id=episode.client_id, episode_id=episode.pk)
         form = _status_form(referral, request.POST)
@@ -232,8 +231,8 @@ class ReceivedDetailView(PartnerView):
             if DataCategory.SHARED_PLAN in item.shown:
                 plan = plan_view_for(episode=episode)
             # While the referral is open the gate lets the organisation read what the consent allows.
-            case_link = referral.is_open and episode_access(request.user, episode) is not None
-        may_update = can_update_status(request.user, referral)
+            case_link = referral.is_open and episode_access(actor=request.user, episode=episode) is not None
+        may_update = can_update_referral_status(actor=request.user, referral=referral)
         return {
             "item": item,
             "referral": referral,
@@ -252,7 +251,7 @@ class ReceivedDetailView(PartnerView):
     def post(self, request: HttpRequest, referral_id: int) -> HttpResponse:
         item = received_get_for(actor=request.user, referral_id=referral_id, view=self.view_name)
         referral = item.referral
-        if not is_recipient(request.user, referral) or not referral.recipient_manages:
+        if not referral_is_recipient(actor=request.user, referral=referral) or not referral.recipient_manages:
             raise PermissionDenied  # the team records this referral's status
         form = _status_form(referral, request.POST)
         if _status_update(request, referral, form):

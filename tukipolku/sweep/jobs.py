@@ -11,11 +11,13 @@ from typing import Any
 
 from django_tasks import task
 
+from tukipolku.access import cache as access_cache
 from tukipolku.sweep.services import run_sweep
 
 
 @task()
 def run_sweep_task() -> dict[str, Any]:
     """One sweep run: every registered step, then the pending e-mails."""
-    result = run_sweep(trigger="task")
+    with access_cache.scope():  # the access policy's answers, for this run only
+        result = run_sweep(trigger="task")
     return {"run": result.run_id, "counts": result.counts, "emails": result.emails_sent, "errors": result.errors}

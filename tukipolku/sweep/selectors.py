@@ -17,12 +17,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from tukipolku.access.choices import AccessGround
+from tukipolku.access.log import log_disclosure
+from tukipolku.access.policy import active_team_ids, episode_access, episode_visible_q
 from tukipolku.audit.choices import AccessAction, AccessOutcome
 from tukipolku.audit.services import access_record
 from tukipolku.cases.choices import EpisodeStatus
 from tukipolku.cases.models import Episode
-from tukipolku.cases.permissions import active_team_ids, episode_access, episode_visible_q
-from tukipolku.cases.selectors import log_disclosure
 from tukipolku.core.choices import TeamRole
 from tukipolku.core.models import Team, TeamMembership
 from tukipolku.core.permissions import can_work_with_clients, is_partner
@@ -59,7 +59,7 @@ def _episodes_in_reach(actor: Any, view: str, episode_ids: set[int]) -> dict[int
         shown: dict[int, Episode] = {}
         refused = []
         for e in candidates:
-            access = episode_access(actor, e)
+            access = episode_access(actor=actor, episode=e)
             if access is None:
                 refused.append((e.client_id, e.pk))
                 continue
@@ -103,7 +103,7 @@ def _episodes_in_reach(actor: Any, view: str, episode_ids: set[int]) -> dict[int
         if e.team_id in teams:
             continue
         # Reached through the client's team or emergency access (rare): log with its own basis.
-        access = episode_access(actor, e)
+        access = episode_access(actor=actor, episode=e)
         if access is not None:
             access_record(
                 actor=actor,

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from tukipolku.access.log import refuse
 from tukipolku.audit.services import access_denied
 from tukipolku.core.http import safe_next
-from tukipolku.core.views import ProfessionalView, redirect_htmx_aware, refuse
+from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
 from tukipolku.notifications.services import mark_read
 from tukipolku.sweep import selectors
 

@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from conftest import open_episode
+from tukipolku.access import policy
 from tukipolku.audit.choices import AccessAction, EventType
 from tukipolku.audit.models import AuditEvent, PersonalDataAccess
-from tukipolku.cases import permissions, selectors, services
+from tukipolku.cases import selectors, services
 from tukipolku.cases.choices import EpisodeStatus, FollowUpSituation, FollowUpStatus, Outcome
 from tukipolku.cases.constants import FOLLOW_UP_LEAD_DAYS
 from tukipolku.cases.models import Episode, FollowUp
@@ -216,12 +217,12 @@ def test_can_record_follow_up__only_the_team_and_only_this_change_on_a_closed_ep
     colleague = member(TeamFactory(organisation=org, name="Toinen tiimi"), profession=Profession.PUBLIC_HEALTH_NURSE)
     privacy_services.emergency_access_open(actor=colleague, client=closed.client, reason="Asiakas soitti.")
 
-    assert permissions.can_record_follow_up(fresh(nurse), closed)
-    assert not permissions.can_change_episode(fresh(nurse), closed)  # the rest stays closed
-    assert permissions.can_view_episode(fresh(colleague), closed)
-    assert not permissions.can_record_follow_up(fresh(colleague), closed)  # emergency access reads only
-    assert not permissions.can_record_follow_up(fresh(outsider), closed)
-    assert not permissions.can_record_follow_up(fresh(partner), closed)
+    assert policy.can_record_follow_up(actor=fresh(nurse), episode=closed)
+    assert not policy.can_change_episode(actor=fresh(nurse), episode=closed)  # the rest stays closed
+    assert policy.can_view_episode(actor=fresh(colleague), episode=closed)
+    assert not policy.can_record_follow_up(actor=fresh(colleague), episode=closed)  # emergency access reads only
+    assert not policy.can_record_follow_up(actor=fresh(outsider), episode=closed)
+    assert not policy.can_record_follow_up(actor=fresh(partner), episode=closed)
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The access gate (cases/permissions.py) and the selectors that read client data through it.
+"""The access policy (access/policy.py) and the selectors that read client data through it.
 
 A professional sees the episodes of the teams they are an active member of, and the episodes where
 they are in the client's team while still belonging to a team of the same organisation. Nobody else
@@ -12,10 +12,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from conftest import open_episode
+from tukipolku.access import log as access_log
+from tukipolku.access import policy
 from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import AccessAction, AccessOutcome
 from tukipolku.audit.models import PersonalDataAccess
-from tukipolku.cases import permissions, selectors
+from tukipolku.cases import selectors
 from tukipolku.cases import services as case_services
 from tukipolku.cases.choices import AssignmentKind, Outcome
 from tukipolku.cases.models import CaseTeamMember
@@ -77,7 +79,7 @@ def denied_rows(user):
 
 
 def visible_ids(user):
-    return set(permissions.visible_episodes(fresh(user)).values_list("pk", flat=True))
+    return set(policy.visible_episodes(fresh(user)).values_list("pk", flat=True))
 
 
 # ================================================================ who sees an episode
@@ -87,9 +89,9 @@ def visible_ids(user):
 def test_visible_episodes__team_members_see_the_teams_episodes(nurse, physician, episode, outsider_episode):
     assert visible_ids(nurse) == {episode.pk}
     assert visible_ids(physician) == {episode.pk}  # not in the client's team, but in the team
-    assert permissions.access_basis(fresh(physician), episode) == AccessGround.TEAM
-    assert permissions.can_view_episode(fresh(physician), episode)
-    assert permissions.can_change_episode(fresh(physician), episode)
+    assert policy.access_basis(actor=fresh(physician), episode=episode) == AccessGround.TEAM
+    assert policy.can_view_episode(actor=fresh(physician), episode=episode)
+    assert policy.can_change_episode(actor=fresh(physician), episode=episode)
 
 
 @pytest.mark.django_db
@@ -98,7 +100,7 @@ def test_visible_episodes__access_ends_with_the_team_membership(physician, team,
     end_membership(physician, team, today() + datetime.timedelta(days=ended_on_offset))
 
     assert (episode.pk in visible_ids(physician)) is allowed
-    assert permissions.can_view_episode(fresh(physician), episode) is allowed
+    assert policy.can_view_episode(actor=fresh(physician), episode=episode) is allowed
 
 
 @pytest.mark.django_db
@@ -106,7 +108,7 @@ def test_episode_get_for__member_whose_membership_ended_yesterday_is_denied(phys
     end_membership(physician, team, today() - datetime.timedelta(days=1))
 
     with pytest.raises(Http404):
-        selectors.episode_get_for(actor=fresh(physician), episode_id=episode.pk, view="cases:detail")
+        access_log.episode_get_for(actor=fresh(physician), episode_id=episode.pk, view="cases:detail")
 
     assert access_rows(physician) == []
     (denied,) = denied_rows(physician)
@@ -124,11 +126,11 @@ def test_visible_episodes__membership_that_has_not_started_is_denied(physician, 
 @pytest.mark.django_db
 def test_episode_get_for__other_teams_nurse_gets_404(outsider, episode):
     with pytest.raises(Http404):
-        selectors.episode_get_for(actor=outsider, episode_id=episode.pk, view="cases:detail")
+        access_log.episode_get_for(actor=outsider, episode_id=episode.pk, view="cases:detail")
 
     assert episode.pk not in visible_ids(outsider)
-    assert permissions.access_basis(outsider, episode) is None
-    assert not permissions.can_change_episode(outsider, episode)
+    assert policy.access_basis(actor=outsider, episode=episode) is None
+    assert not policy.can_change_episode(actor=outsider, episode=episode)
     assert access_rows(outsider) == []
     assert [r.client_id for r in denied_rows(outsider)] == [episode.client_id]
 
@@ -136,7 +138,7 @@ def test_episode_get_for__other_teams_nurse_gets_404(outsider, episode):
 @pytest.mark.django_db
 def test_episode_get_for__missing_episode_looks_the_same_as_forbidden(nurse, episode):
     with pytest.raises(Http404):
-        selectors.episode_get_for(actor=nurse, episode_id=episode.pk + 1000, view="cases:detail")
+        access_log.episode_get_for(actor=nurse, episode_id=episode.pk + 1000, view="cases:detail")
 
     assert access_rows(nurse) == []
     assert [(r.client_id, r.reason) for r in denied_rows(nurse)] == [(None, "not_found")]
@@ -149,12 +151,12 @@ def test_gate__administrator_sees_no_client_data(admin_user, team, episode):
 
     assert visible_ids(admin) == set()
     with pytest.raises(Http404):
-        selectors.episode_get_for(actor=admin, episode_id=episode.pk, view="cases:detail")
+        access_log.episode_get_for(actor=admin, episode_id=episode.pk, view="cases:detail")
     assert selectors.caseload_for(actor=admin)[1] == []
     assert selectors.client_find_for(actor=admin, query=episode.client.last_name)[0] == []
     assert selectors.client_find_for(actor=admin, query=episode.client.identity_code)[0] == []
-    assert not permissions.can_search_clients(admin)
-    assert not permissions.can_open_episode_in(admin, team.pk)
+    assert not policy.can_search_clients(admin)
+    assert not policy.can_open_episode_in(actor=admin, team_id=team.pk)
     assert access_rows() == []
 
 
@@ -164,7 +166,7 @@ def test_gate__partner_staff_see_no_client_data(partner, team, nurse, episode):
 
     assert visible_ids(partner_actor) == set()
     with pytest.raises(Http404):
-        selectors.episode_get_for(actor=partner_actor, episode_id=episode.pk, view="cases:detail")
+        access_log.episode_get_for(actor=partner_actor, episode_id=episode.pk, view="cases:detail")
     assert selectors.client_find_for(actor=partner_actor, query=episode.client.identity_code)[0] == []
     with pytest.raises(Http404):
         selectors.client_get_for_opening(
@@ -175,7 +177,7 @@ def test_gate__partner_staff_see_no_client_data(partner, team, nurse, episode):
     TeamMembership.objects.create(team=team, user=partner)
     CaseTeamMember.objects.create(episode=episode, user=partner, added_by=nurse)
     assert visible_ids(partner) == set()
-    assert not permissions.can_view_episode(fresh(partner), episode)
+    assert not policy.can_view_episode(actor=fresh(partner), episode=episode)
     assert access_rows() == []
 
 
@@ -185,13 +187,13 @@ def test_gate__case_team_member_from_another_team_of_the_same_organisation(nurse
     case_services.case_member_add(actor=nurse, episode=episode, user=colleague)
     actor = fresh(colleague)
 
-    got = selectors.episode_get_for(actor=actor, episode_id=episode.pk, view="cases:team")
+    got = access_log.episode_get_for(actor=actor, episode_id=episode.pk, view="cases:team")
 
     assert got == episode
     assert visible_ids(colleague) == {episode.pk}  # only the client whose team they are in
     assert second.pk not in visible_ids(colleague)
-    assert permissions.access_basis(actor, episode) == AccessGround.CASE_TEAM
-    assert permissions.can_change_episode(actor, episode)
+    assert policy.access_basis(actor=actor, episode=episode) == AccessGround.CASE_TEAM
+    assert policy.can_change_episode(actor=actor, episode=episode)
     (row,) = access_rows(colleague)
     assert (row.client_id, row.episode_id, row.view, row.basis) == (
         episode.client_id,
@@ -200,7 +202,7 @@ def test_gate__case_team_member_from_another_team_of_the_same_organisation(nurse
         AccessGround.CASE_TEAM,
     )
     with pytest.raises(Http404):
-        selectors.episode_get_for(actor=actor, episode_id=second.pk, view="cases:detail")
+        access_log.episode_get_for(actor=actor, episode_id=second.pk, view="cases:detail")
 
 
 @pytest.mark.django_db
@@ -209,7 +211,7 @@ def test_gate__case_team_access_ends_when_removed_from_the_clients_team(nurse, c
     case_services.case_member_remove(actor=nurse, episode=episode, member=added)
 
     with pytest.raises(Http404):
-        selectors.episode_get_for(actor=fresh(colleague), episode_id=episode.pk, view="cases:detail")
+        access_log.episode_get_for(actor=fresh(colleague), episode_id=episode.pk, view="cases:detail")
 
 
 @pytest.mark.django_db
@@ -219,7 +221,7 @@ def test_gate__case_team_access_ends_with_the_own_team_membership(nurse, colleag
 
     assert visible_ids(colleague) == set()
     with pytest.raises(Http404):
-        selectors.episode_get_for(actor=fresh(colleague), episode_id=episode.pk, view="cases:detail")
+        access_log.episode_get_for(actor=fresh(colleague), episode_id=episode.pk, view="cases:detail")
 
 
 @pytest.mark.django_db
@@ -229,7 +231,7 @@ def test_gate__case_team_member_of_another_organisation_is_denied(nurse, outside
 
     assert visible_ids(outsider) == set()
     with pytest.raises(Http404):
-        selectors.episode_get_for(actor=fresh(outsider), episode_id=episode.pk, view="cases:detail")
+        access_log.episode_get_for(actor=fresh(outsider), episode_id=episode.pk, view="cases:detail")
 
 
 @pytest.mark.django_db
@@ -244,8 +246,8 @@ def test_gate__closed_episode_is_visible_but_not_changeable(nurse, episode):
     )
     episode.refresh_from_db()
 
-    assert permissions.can_view_episode(fresh(nurse), episode)
-    assert not permissions.can_change_episode(fresh(nurse), episode)
+    assert policy.can_view_episode(actor=fresh(nurse), episode=episode)
+    assert not policy.can_change_episode(actor=fresh(nurse), episode=episode)
 
 
 # ================================================================ the access log
@@ -253,9 +255,9 @@ def test_gate__closed_episode_is_visible_but_not_changeable(nurse, episode):
 
 @pytest.mark.django_db
 def test_episode_get_for__writes_an_access_row_for_each_read(nurse, physician, episode):
-    selectors.episode_get_for(actor=nurse, episode_id=episode.pk, view="cases:detail")
-    selectors.episode_get_for(actor=nurse, episode_id=episode.pk, view="plans:edit")
-    selectors.episode_get_for(actor=physician, episode_id=episode.pk, view="cases:detail")
+    access_log.episode_get_for(actor=nurse, episode_id=episode.pk, view="cases:detail")
+    access_log.episode_get_for(actor=nurse, episode_id=episode.pk, view="plans:edit")
+    access_log.episode_get_for(actor=physician, episode_id=episode.pk, view="cases:detail")
 
     rows = access_rows()
     assert [(r.user, r.view) for r in rows] == [

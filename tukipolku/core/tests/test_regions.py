@@ -11,7 +11,7 @@ from django.test import Client as Browser
 from django.urls import reverse
 
 from conftest import open_episode
-from tukipolku.cases import permissions
+from tukipolku.access import policy
 from tukipolku.cases.models import Episode
 from tukipolku.clients.tests.factories import ClientFactory
 from tukipolku.core.choices import OrganisationKind, Profession
@@ -87,11 +87,11 @@ def test_gate__a_team_member_of_another_region_sees_nothing_of_the_team(regions,
     stray = UserFactory(profession=Profession.PUBLIC_HEALTH_NURSE, organisation=team_s.organisation)
     TeamMembership.objects.create(team=team_r, user=stray)
 
-    assert permissions.can_view_episode(fresh(nurse), episode)
-    assert not permissions.can_view_episode(fresh(stray), episode)
-    assert not permissions.visible_episodes(fresh(stray)).exists()
-    assert permissions.visible_among(fresh(stray), [episode]) == []
-    assert not permissions.can_open_episode_in(fresh(stray), team_r.pk)
+    assert policy.can_view_episode(actor=fresh(nurse), episode=episode)
+    assert not policy.can_view_episode(actor=fresh(stray), episode=episode)
+    assert not policy.visible_episodes(fresh(stray)).exists()
+    assert policy.visible_among(actor=fresh(stray), episodes=[episode]) == []
+    assert not policy.can_open_episode_in(actor=fresh(stray), team_id=team_r.pk)
 
 
 def test_gate__a_partner_of_another_region_with_a_consent_and_in_the_team_sees_nothing(regions, satakunta):
@@ -118,10 +118,10 @@ def test_gate__a_partner_of_another_region_with_a_consent_and_in_the_team_sees_n
         valid_until=None,
         given_how=GivenHow.WRITTEN,
     )
-    assert not permissions.can_view_episode(fresh(partner), episode)
+    assert not policy.can_view_episode(actor=fresh(partner), episode=episode)
     # The same partner in region R would see it: the region is what refuses.
     Organisation.objects.filter(pk=partner_org.pk).update(region=r)
-    assert permissions.can_view_episode(fresh(partner), Episode.objects.get(pk=episode.pk))
+    assert policy.can_view_episode(actor=fresh(partner), episode=Episode.objects.get(pk=episode.pk))
 
 
 def test_pathways__a_team_opens_episodes_only_on_its_own_regions_pathways(regions, satakunta):

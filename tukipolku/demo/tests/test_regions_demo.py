@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from tukipolku.cases import permissions
+from tukipolku.access import policy
 from tukipolku.cases.models import Episode
 from tukipolku.core.models import Organisation, User
 from tukipolku.core.regions import REGIONAL_ADMIN_GROUP
@@ -52,8 +52,10 @@ def test_load_demo__neither_region_sees_the_others_clients(loaded):
     nurse = User.objects.get(username="nurse")
     north_episodes = set(Episode.objects.filter(team__organisation__region=north).values_list("pk", flat=True))
 
-    assert set(permissions.visible_episodes(north_nurse).values_list("pk", flat=True)) == north_episodes
-    assert not set(permissions.visible_episodes(nurse).values_list("pk", flat=True)) & north_episodes
+    assert set(policy.visible_episodes(north_nurse).values_list("pk", flat=True)) == north_episodes
+    assert not set(policy.visible_episodes(nurse).values_list("pk", flat=True)) & north_episodes
     partner = User.objects.get(username="north-employment")
-    shared = [e for e in permissions.partner_candidate_episodes(partner) if permissions.can_view_episode(partner, e)]
+    shared = [
+        e for e in policy.partner_candidate_episodes(partner) if policy.can_view_episode(actor=partner, episode=e)
+    ]
     assert len(shared) == 1 and shared[0].pk in north_episodes

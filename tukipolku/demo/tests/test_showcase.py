@@ -8,12 +8,12 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
+from tukipolku.access.policy import can_view_episode, episode_access, readable_registers, visible_episodes
 from tukipolku.audit import chain
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.models import AuditEvent, Disclosure, PersonalDataAccess
 from tukipolku.cases.choices import EpisodeStatus
 from tukipolku.cases.models import CaseTeamMember, Episode
-from tukipolku.cases.permissions import can_view_episode, episode_access, readable_registers, visible_episodes
 from tukipolku.cases.selectors import client_find_for, partner_episodes_for
 from tukipolku.core.choices import OrganisationKind
 from tukipolku.core.models import User
@@ -74,7 +74,7 @@ def test_load_demo__privacy_showcase(demo):
         for m in CaseTeamMember.objects.filter(user__profession__in=PARTNER_PROFESSIONS).select_related(
             "user__organisation", "episode__team__organisation"
         )
-        if episode_access(m.user, m.episode) is None
+        if episode_access(actor=m.user, episode=m.episode) is None
         and any(
             c.withdrawn_at is not None and c.covers_recipient(m.user.organisation)
             for c in consents.values()
@@ -91,7 +91,9 @@ def test_load_demo__privacy_showcase(demo):
     with_social = Episode.objects.filter(
         pk__in=Entry.objects.filter(register="social").values("episode_id"), status=EpisodeStatus.OPEN
     ).select_related("client", "team__organisation__parent")
-    registers = {e: readable_registers(nurse, e) for e in with_social if can_view_episode(nurse, e)}
+    registers = {
+        e: readable_registers(actor=nurse, episode=e) for e in with_social if can_view_episode(actor=nurse, episode=e)
+    }
     hidden = [
         e
         for e, readable in registers.items()
@@ -106,7 +108,7 @@ def test_load_demo__privacy_showcase(demo):
     assert can_review_access(dpo) and not dpo.is_staff and not dpo.is_superuser
     assert list(dpo.groups.values_list("name", flat=True)) == [DPO_GROUP]
     assert not visible_episodes(dpo).exists()
-    assert all(episode_access(dpo, e) is None for e in Episode.objects.all()[:50])
+    assert all(episode_access(actor=dpo, episode=e) is None for e in Episode.objects.all()[:50])
     assert client_find_for(actor=dpo, query="Virtanen") == ([], None)
     for login in ("physician", "socialworker", "physician2"):
         user = User.objects.get(username=login)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tukipolku.access.policy import handover_is_receiver
 from tukipolku.audit.choices import EventType
 from tukipolku.cases import services as case_services
 from tukipolku.cases.choices import AssignmentKind, EpisodeStatus, SpecialSituation
@@ -20,7 +21,6 @@ from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.models import User
 from tukipolku.handovers.choices import PREP_CHECKLIST, HandoverReason, HandoverStatus
 from tukipolku.handovers.models import Handover
-from tukipolku.handovers.permissions import is_receiver
 from tukipolku.handovers.services.common import detail_url, handover_event, lock, receiving_nurse_candidates
 from tukipolku.notifications.choices import NotificationKind
 from tukipolku.notifications.services import notify
@@ -109,7 +109,7 @@ def handover_accept(*, actor: Any, handover: Handover, expected_status: str) -> 
             _("This handover has already been accepted by %(person)s.")
             % {"person": accepted_by.display_name if accepted_by else _("someone else")}
         )
-    if not is_receiver(actor, handover):
+    if not handover_is_receiver(actor=actor, handover=handover):
         raise ApplicationError(_("Only members of the receiving team can accept the handover."))
     client = handover.client
     team = handover.team

@@ -7,11 +7,12 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from tukipolku.access.policy import HANDOVER_SENDING_PROFESSIONS
 from tukipolku.audit.services import event_record
 from tukipolku.core.models import Team, TeamMembership, User
 from tukipolku.core.permissions import TEAM_PROFESSIONS
+from tukipolku.handovers.constants import RECEIVING_NURSE_PROFESSIONS
 from tukipolku.handovers.models import Handover
-from tukipolku.handovers.permissions import RECEIVING_NURSE_PROFESSIONS, SENDING_PROFESSIONS
 
 
 def detail_url(*, handover_id: int) -> str:
@@ -57,7 +58,7 @@ def receiving_nurse_candidates(*, team_id: int) -> QuerySet[User]:
 def sending_contact_candidates(*, actor: Any) -> QuerySet[User]:
     """The sending contact person: occupational or student health staff of the actor's organisation."""
     return User.objects.filter(
-        organisation_id=actor.organisation_id, is_active=True, profession__in=SENDING_PROFESSIONS
+        organisation_id=actor.organisation_id, is_active=True, profession__in=HANDOVER_SENDING_PROFESSIONS
     ).order_by("last_name", "first_name")
 
 

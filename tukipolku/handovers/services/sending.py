@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tukipolku.access.choices import AccessGround
+from tukipolku.access.policy import can_send_handovers, handover_is_sender
 from tukipolku.audit.choices import AccessAction, EventType
 from tukipolku.audit.services import access_record
 from tukipolku.cases.choices import ConsentMethod, IdentificationSource
@@ -25,7 +26,6 @@ from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.models import Team
 from tukipolku.handovers.choices import PREP_CHECKLIST, HandoverReason, HandoverStatus, JobSearch
 from tukipolku.handovers.models import WAS_MAX, WAS_MIN, Handover
-from tukipolku.handovers.permissions import can_send_handovers, is_sender
 from tukipolku.handovers.services.common import (
     detail_url,
     handover_event,
@@ -178,7 +178,7 @@ def handover_open(
 def _require_editable(actor: Any, handover: Handover, expected_revision: int) -> None:
     if not handover.is_open:
         raise ConflictError(_("The receiving team has accepted this handover: it can no longer be changed here."))
-    if not is_sender(actor, handover):
+    if not handover_is_sender(actor=actor, handover=handover):
         raise ApplicationError(_("Only the sending side can change the handover."))
     if handover.revision != expected_revision:
         raise ConflictError(

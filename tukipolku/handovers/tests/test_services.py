@@ -6,11 +6,11 @@ import pytest
 from django.utils import timezone
 
 from conftest import open_episode
+from tukipolku.access.policy import can_view_episode
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.models import AuditEvent
 from tukipolku.cases.choices import AssignmentKind, IdentificationSource
 from tukipolku.cases.models import Assignment, CaseTeamMember, Episode
-from tukipolku.cases.permissions import can_view_episode, forget
 from tukipolku.clients.models import Client
 from tukipolku.clients.tests.factories import ClientFactory
 from tukipolku.core.choices import Profession
@@ -323,15 +323,13 @@ def test_handover_accept__the_escort_consent_lets_the_sender_follow_the_shared_p
     consent = Consent.objects.get(client=handover.client)
     assert consent.recipient_organisation == sender.organisation
     assert consent.categories == [DataCategory.SHARED_PLAN]
-    forget(sender)
-    assert can_view_episode(sender, episode)
+    assert can_view_episode(actor=sender, episode=episode)
 
 
 def test_handover_accept__without_escort_consent_the_sender_sees_nothing(handover, sender, nurse):
     episode = services.handover_accept(actor=nurse, handover=handover, expected_status=HandoverStatus.OPEN)
     assert not Consent.objects.filter(client=handover.client).exists()
-    forget(sender)
-    assert not can_view_episode(sender, episode)
+    assert not can_view_episode(actor=sender, episode=episode)
 
 
 # ------------------------------------------------------------------ escalation

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tukipolku.access import cache as access_cache
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.services import event_record
 from tukipolku.cases.models import Episode
@@ -138,4 +139,5 @@ def meeting_record(
             "actions": created_actions,
         },
     )
+    access_cache.clear()  # what the access policy reads has changed within this request
     return meeting

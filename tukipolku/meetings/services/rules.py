@@ -9,8 +9,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tukipolku.access.policy import can_change_episode
 from tukipolku.cases.models import Episode
-from tukipolku.cases.permissions import can_change_episode
 from tukipolku.cases.selectors import case_team_candidates
 from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.models import User
@@ -20,7 +20,7 @@ from tukipolku.meetings.services.inputs import MeetingInput
 
 
 def _require_change(actor: Any, episode: Episode) -> None:
-    if not can_change_episode(actor, episode):
+    if not can_change_episode(actor=actor, episode=episode):
         raise ApplicationError(_("This client relationship cannot be changed."))
 
 

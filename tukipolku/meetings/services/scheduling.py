@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from tukipolku.access import cache as access_cache
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.services import event_record
 from tukipolku.cases.models import Episode
@@ -65,6 +66,7 @@ def meeting_schedule(*, actor: Any, episode: Episode, data: MeetingInput) -> Mee
         target=meeting,
         payload=_payload(meeting, participants=len(participants), invitations=invitations),
     )
+    access_cache.clear()  # what the access policy reads has changed within this request
     return meeting
 
 
@@ -116,6 +118,7 @@ def meeting_change(*, actor: Any, meeting: Meeting, expected_sequence: int, data
             locked, moved=moved, added=len(created) + rows.reactivated, removed=len(removed), invitations=invitations
         ),
     )
+    access_cache.clear()  # what the access policy reads has changed within this request
     return locked
 
 

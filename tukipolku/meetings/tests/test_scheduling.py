@@ -6,10 +6,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from tukipolku.access.policy import episode_access
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.models import AuditEvent
 from tukipolku.cases import registry
-from tukipolku.cases.permissions import episode_access, forget
 from tukipolku.cases.presentation import describe_event
 from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.meetings import services
@@ -26,8 +26,7 @@ from .conftest import ahead, at, meeting_input, schedule
 
 
 def sees(user, episode):
-    forget(user)
-    return episode_access(user, episode) is not None
+    return episode_access(actor=user, episode=episode) is not None
 
 
 def past(meeting, days=1):

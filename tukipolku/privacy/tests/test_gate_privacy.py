@@ -8,8 +8,10 @@ from django.contrib.auth.models import Permission
 from django.http import Http404
 from django.utils import timezone
 
+from tukipolku.access import log as access_log
+from tukipolku.access import policy
 from tukipolku.audit.models import Disclosure, PersonalDataAccess
-from tukipolku.cases import permissions, selectors
+from tukipolku.cases import selectors
 from tukipolku.cases import services as case_services
 from tukipolku.core.choices import OrganisationKind, Profession
 from tukipolku.core.exceptions import ApplicationError
@@ -88,7 +90,7 @@ def test_registers__consent_for_the_team_organisation_opens_the_other_register_a
     assert registers_read(social_worker, episode) == {Register.SOCIAL, Register.SHARED}  # health not consented
     row = PersonalDataAccess.objects.get(user=nurse, resource="entries:social")
     assert (row.basis, row.client_id, row.flagged) == ("consent", episode.client_id, False)
-    grounds = permissions.readable_registers(fresh(nurse), episode)
+    grounds = policy.readable_registers(actor=fresh(nurse), episode=episode)
     assert grounds[Register.SOCIAL].consent_id == consent.pk
 
 
@@ -137,7 +139,7 @@ def test_registers__nobody_writes_to_another_professions_register(nurse, social_
         entry_services.entry_write(actor=fresh(nurse), episode=episode, register=Register.SOCIAL, text="x")
     with pytest.raises(ApplicationError):
         entry_services.entry_write(actor=fresh(social_worker), episode=episode, register=Register.HEALTH, text="x")
-    assert permissions.writable_registers(fresh(nurse), episode) == [Register.HEALTH, Register.SHARED]
+    assert policy.writable_registers(actor=fresh(nurse), episode=episode) == [Register.HEALTH, Register.SHARED]
 
 
 # ---------------------------------------------------------------- partner staff
@@ -145,10 +147,10 @@ def test_registers__nobody_writes_to_another_professions_register(nurse, social_
 
 @pytest.mark.django_db
 def test_partner__in_the_team_without_consent_sees_nothing(partner_in_team, episode):
-    assert not permissions.can_view_episode(fresh(partner_in_team), episode)
+    assert not policy.can_view_episode(actor=fresh(partner_in_team), episode=episode)
     assert selectors.partner_episodes_for(actor=fresh(partner_in_team)) == []
     with pytest.raises(Http404):
-        selectors.episode_get_for(
+        access_log.episode_get_for(
             actor=fresh(partner_in_team), episode_id=episode.pk, view="cases:detail", require=None
         )
     denied = PersonalDataAccess.objects.get(user=partner_in_team, view="cases:detail")
@@ -171,12 +173,12 @@ def test_partner__consent_for_their_organisation_shows_only_its_categories_and_l
     )
     actor = fresh(partner_in_team)
 
-    access = permissions.episode_access(actor, episode)
+    access = policy.episode_access(actor=actor, episode=episode)
 
     assert access is not None and access.partner and not access.can_change
     assert set(access.categories) == {DataCategory.SHARED_PLAN}
     assert registers_read(partner_in_team, episode) == {Register.SHARED}
-    selectors.episode_get_for(actor=actor, episode_id=episode.pk, view="cases:detail", require=None)
+    access_log.episode_get_for(actor=actor, episode_id=episode.pk, view="cases:detail", require=None)
     disclosure = Disclosure.objects.get(view="cases:detail")
     assert (disclosure.recipient_organisation_id, disclosure.consent_id, disclosure.basis) == (
         employment_org.pk,
@@ -198,7 +200,7 @@ def test_partner__consent_for_the_kind_of_organisation_counts(partner_in_team, n
         recipient_kind=OrganisationKind.EMPLOYMENT_SERVICES,
         purpose=Purpose.EMPLOYMENT,
     )
-    assert permissions.can_view_episode(fresh(partner_in_team), episode)
+    assert policy.can_view_episode(actor=fresh(partner_in_team), episode=episode)
 
 
 @pytest.mark.django_db
@@ -206,13 +208,13 @@ def test_partner__consent_for_a_purpose_their_organisation_does_not_serve_does_n
     partner_in_team, nurse, employment_org, episode
 ):
     consent_for(episode, nurse, [DataCategory.SHARED_PLAN], recipient=employment_org, purpose=Purpose.BENEFITS)
-    assert not permissions.can_view_episode(fresh(partner_in_team), episode)
+    assert not policy.can_view_episode(actor=fresh(partner_in_team), episode=episode)
 
 
 @pytest.mark.django_db
 def test_partner__not_in_the_team_sees_nothing_even_with_consent(partner, nurse, employment_org, episode):
     consent_for(episode, nurse, [DataCategory.SHARED_PLAN], recipient=employment_org)
-    assert not permissions.can_view_episode(fresh(partner), episode)
+    assert not policy.can_view_episode(actor=fresh(partner), episode=episode)
 
 
 @pytest.mark.django_db
@@ -223,19 +225,19 @@ def test_partner__meeting_participant_is_in_reach(partner, nurse, employment_org
     meeting_services.meeting_record(
         actor=nurse, episode=episode, kind=MeetingKind.NETWORK, starts_at=timezone.now(), participants=[nurse, partner]
     )
-    assert not permissions.can_view_episode(fresh(partner), episode)
+    assert not policy.can_view_episode(actor=fresh(partner), episode=episode)
     consent_for(episode, nurse, [DataCategory.SHARED_PLAN], recipient=employment_org)
-    assert permissions.can_view_episode(fresh(partner), episode)
+    assert policy.can_view_episode(actor=fresh(partner), episode=episode)
 
 
 @pytest.mark.django_db
 def test_partner__withdrawal_takes_effect_on_the_next_request(partner_in_team, nurse, employment_org, episode):
     consent = consent_for(episode, nurse, [DataCategory.SHARED_PLAN], recipient=employment_org)
-    assert permissions.can_view_episode(fresh(partner_in_team), episode)
+    assert policy.can_view_episode(actor=fresh(partner_in_team), episode=episode)
 
     services.consent_withdraw(actor=nurse, consent=consent, episode_id=episode.pk, note="Asiakas soitti.")
 
-    assert not permissions.can_view_episode(fresh(partner_in_team), episode)
+    assert not policy.can_view_episode(actor=fresh(partner_in_team), episode=episode)
 
 
 @pytest.mark.django_db
@@ -243,7 +245,7 @@ def test_partner__prohibition_wins_over_a_consent(partner_in_team, nurse, employ
     consent_for(episode, nurse, [DataCategory.SHARED_PLAN, DataCategory.HEALTH], recipient=employment_org)
     consent_for(episode, nurse, [DataCategory.HEALTH], recipient=employment_org, kind=ConsentKind.PROHIBITION)
 
-    access = permissions.episode_access(fresh(partner_in_team), episode)
+    access = policy.episode_access(actor=fresh(partner_in_team), episode=episode)
 
     assert access is not None and set(access.categories) == {DataCategory.SHARED_PLAN}
 
@@ -285,14 +287,14 @@ def test_legal_basis__grant_opens_the_categories_and_flags_the_reads(authorised_
         valid_until=today() + datetime.timedelta(days=7),
     )
     actor = fresh(partner_in_team)
-    selectors.episode_get_for(actor=actor, episode_id=episode.pk, view="cases:detail", require=None)
+    access_log.episode_get_for(actor=actor, episode_id=episode.pk, view="cases:detail", require=None)
 
     row = PersonalDataAccess.objects.get(user=partner_in_team, outcome="allowed")
     assert row.flagged
     assert Disclosure.objects.get().grant_id == grant.pk
 
     services.legal_basis_end(actor=authorised_physician, grant=grant)
-    assert not permissions.can_view_episode(fresh(partner_in_team), episode)
+    assert not policy.can_view_episode(actor=fresh(partner_in_team), episode=episode)
 
 
 @pytest.mark.django_db
@@ -336,25 +338,25 @@ def colleague_elsewhere(org):
 
 @pytest.mark.django_db
 def test_emergency__opens_read_only_for_a_while_and_flags_every_read(colleague_elsewhere, episode):
-    assert not permissions.can_view_episode(fresh(colleague_elsewhere), episode)
+    assert not policy.can_view_episode(actor=fresh(colleague_elsewhere), episode=episode)
 
     services.emergency_access_open(actor=colleague_elsewhere, client=episode.client, reason="Asiakas päivystyksessä.")
 
     actor = fresh(colleague_elsewhere)
-    access = permissions.episode_access(actor, episode)
-    assert access is not None and access.emergency and not permissions.can_change_episode(actor, episode)
-    selectors.episode_get_for(actor=actor, episode_id=episode.pk, view="cases:detail", require=None)
+    access = policy.episode_access(actor=actor, episode=episode)
+    assert access is not None and access.emergency and not policy.can_change_episode(actor=actor, episode=episode)
+    access_log.episode_get_for(actor=actor, episode_id=episode.pk, view="cases:detail", require=None)
     row = PersonalDataAccess.objects.get(user=colleague_elsewhere, outcome="allowed")
     assert (row.basis, row.flagged, row.reason) == ("emergency_access", True, "Asiakas päivystyksessä.")
 
     EmergencyAccess.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
-    assert not permissions.can_view_episode(fresh(colleague_elsewhere), episode)
+    assert not policy.can_view_episode(actor=fresh(colleague_elsewhere), episode=episode)
 
 
 @pytest.mark.django_db
 def test_emergency__does_not_reach_another_organisations_clients(outsider, episode):
     services.emergency_access_open(actor=outsider, client=episode.client, reason="Yritän nähdä tiedot.")
-    assert not permissions.can_view_episode(fresh(outsider), episode)
+    assert not policy.can_view_episode(actor=fresh(outsider), episode=episode)
 
 
 @pytest.mark.django_db

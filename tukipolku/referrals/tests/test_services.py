@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import open_episode
+from tukipolku.access.policy import referral_sendable
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.models import AuditEvent, Disclosure
 from tukipolku.cases import registry
@@ -25,7 +26,6 @@ from tukipolku.referrals import services
 from tukipolku.referrals.choices import ReferralKind, ReferralStatus
 from tukipolku.referrals.hooks import overdue_referrals
 from tukipolku.referrals.models import Referral
-from tukipolku.referrals.selectors import sendable_categories
 from tukipolku.referrals.tests.conftest import send
 from tukipolku.sweep.registry import sweep_steps
 
@@ -35,11 +35,11 @@ pytestmark = pytest.mark.django_db
 def test_sendable_categories__only_what_the_consent_names_for_the_organisation(
     episode, employment_org, kela_org, consent
 ):
-    assert set(sendable_categories(episode=episode, organisation=employment_org)) == {
+    assert set(referral_sendable(episode=episode, organisation=employment_org)) == {
         DataCategory.SHARED_PLAN,
         DataCategory.EMPLOYMENT,
     }
-    assert sendable_categories(episode=episode, organisation=kela_org) == {}
+    assert referral_sendable(episode=episode, organisation=kela_org) == {}
 
 
 def test_referral_send__writes_referral_history_disclosure_event_and_notifies_the_organisation(
@@ -212,14 +212,13 @@ def test_status__team_records_it_for_an_outside_recipient_without_notification(n
 def test_participation__open_referral_lets_the_organisation_read_the_consented_episode(
     nurse, partner, kela_partner, episode, referral
 ):
-    from tukipolku.cases.permissions import episode_access, forget
+    from tukipolku.access.policy import episode_access
 
-    access = episode_access(partner, episode)
+    access = episode_access(actor=partner, episode=episode)
     assert access is not None and access.partner and set(access.categories) == {DataCategory.SHARED_PLAN}
-    assert episode_access(kela_partner, episode) is None
+    assert episode_access(actor=kela_partner, episode=episode) is None
     services.referral_status_set(actor=partner, referral=referral, status="done", expected_status="sent")
-    forget(partner)
-    assert episode_access(partner, episode) is None
+    assert episode_access(actor=partner, episode=episode) is None
 
 
 def test_next_action_source__earliest_open_referral(nurse, episode, referral):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tukipolku.access import cache as access_cache
 from tukipolku.sweep.services import run_sweep
 
 
@@ -23,7 +24,8 @@ class Command(BaseCommand):
                 today = datetime.date.fromisoformat(options["today"])
             except ValueError as exc:
                 raise CommandError("--today must be YYYY-MM-DD") from exc
-        result = run_sweep(today=today, trigger="command")
+        with access_cache.scope():  # the access policy's answers, for this run only
+            result = run_sweep(today=today, trigger="command")
         counts = ", ".join(f"{k} {v}" for k, v in result.counts.items()) or "no steps"
         self.stdout.write(f"Sweep {result.run_id} for {result.today}: {counts}; {result.emails_sent} e-mails sent.")
         if result.errors:

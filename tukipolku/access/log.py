@@ -1,0 +1,190 @@
+"""Fetch and check together, and log both outcomes: the helpers every read of client data goes through.
+
+* `episode_get_for` fetches one episode, asks the policy, and either logs the read (access log; for
+  partner staff also the disclosure log) or logs the refusal and answers 404 (403 for a read-only
+  reader on a change page).
+* `refuse_other_object`: an object id asked for under an episode the reader may see, but the object
+  belongs elsewhere: logged against the client it belongs to, 404.
+* `log_list` writes one access-log row per client a list shows; `log_episode_read` and
+  `log_disclosure` are the single-read writers the case page and the partner list share.
+* `refuse` answers 403 to a view's capability check, with the refusal in the same log.
+
+The rows are written by `audit.AccessLogMiddleware` after the view (ADR 8); the grounds are
+`choices.AccessGround` values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NoReturn
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from tukipolku.access.choices import AccessGround
+from tukipolku.access.policy import EpisodeAccess, episode_access
+from tukipolku.access.readers import AnyReader, account_of
+from tukipolku.audit.choices import AccessAction
+from tukipolku.audit.services import access_denied, access_record, disclosure_record
+from tukipolku.cases.models import Episode
+from tukipolku.privacy.choices import DataCategory
+
+
+def log_list(
+    *,
+    actor: AnyReader,
+    view: str,
+    episodes: Sequence[Episode],
+    action: str = AccessAction.LIST,
+    basis: str = AccessGround.TEAM,
+) -> None:
+    """One access-log row per client a list (caseload, board, search) shows."""
+    access_record(
+        actor=account_of(actor),
+        view=view,
+        rows=[(e.client_id, e.pk) for e in episodes],
+        action=action,
+        basis=basis,
+    )
+
+
+def episode_get_for(
+    *,
+    actor: AnyReader,
+    episode_id: int,
+    view: str,
+    require: str | None = DataCategory.SHARED_PLAN,
+    for_change: bool = False,
+    open_only: bool = False,
+) -> Episode:
+    """Fetch one episode the actor may see and log the read; a refusal is logged too.
+
+    `require` is the data category the page shows (None: the page shows what the actor may read of
+    every category, like the case page). Missing and forbidden look the same (404). `for_change`: the
+    page changes the episode, so readers who may only read (emergency access) are refused with 403.
+    `open_only`: the page changes what only an open episode accepts (a meeting, a referral): on a
+    closed episode it answers 404 and the refusal is logged as one (reason `closed`), never as a read.
+    """
+    episode = (
+        Episode.objects.select_related(
+            "client",
+            "team",
+            "team__organisation",
+            "team__organisation__parent",
+            "pathway_version",
+            "pathway_version__pathway",
+            "current_step",
+        )
+        .filter(pk=episode_id)
+        .first()
+    )
+    access = episode_access(actor=actor, episode=episode) if episode is not None else None
+    resource = require or "case"
+    if episode is None or access is None or not access.reads(require):
+        reason = "not_found" if episode is None else ("no_relationship" if access is None else "no_consent")
+        _refuse(actor, view, episode, reason, resource)
+        raise Http404
+    if for_change and not access.can_change:
+        _refuse(actor, view, episode, "read_only", resource)
+        raise PermissionDenied
+    if open_only and not episode.is_open:
+        _refuse(actor, view, episode, "closed", resource)
+        raise Http404
+    log_episode_read(actor=actor, view=view, episode=episode, access=access, categories=[require] if require else None)
+    return episode
+
+
+def _refuse(actor: AnyReader, view: str, episode: Episode | None, reason: str, resource: str) -> None:
+    access_denied(
+        actor=account_of(actor),
+        view=view,
+        client_id=episode.client_id if episode is not None else None,
+        episode_id=episode.pk if episode is not None else None,
+        reason=reason,
+        resource=resource,
+    )
+
+
+def refuse_other_object(
+    *, actor: AnyReader, view: str, owner: tuple[int, int | None] | None, resource: str
+) -> NoReturn:
+    """An object id asked for through an episode the actor may see, but the object belongs to another
+    episode (or does not exist): log the refusal against the client it belongs to, then 404.
+
+    `owner` is the object's (client id, episode id), looked up by the caller without the scope."""
+    access_denied(
+        actor=account_of(actor),
+        view=view,
+        client_id=owner[0] if owner else None,
+        episode_id=owner[1] if owner else None,
+        reason="other_episode" if owner else "not_found",
+        resource=resource,
+    )
+    raise Http404
+
+
+def log_episode_read(
+    *, actor: AnyReader, view: str, episode: Episode, access: EpisodeAccess, categories: list[str] | None = None
+) -> None:
+    """Access-log row for one episode read; for partner staff also a disclosure-log row per ground."""
+    shown = categories if categories is not None else list(access.categories)
+    access_record(
+        actor=account_of(actor),
+        view=view,
+        rows=[(episode.client_id, episode.pk)],
+        action=AccessAction.VIEW,
+        basis=access.basis,
+        resource=",".join(shown) if categories is not None else "case",
+        flagged=access.flagged,
+        reason=access.emergency_reason,
+    )
+    if access.partner:
+        log_disclosure(actor=actor, view=view, episode=episode, access=access, categories=shown)
+
+
+def log_disclosure(
+    *, actor: AnyReader, view: str, episode: Episode, access: EpisodeAccess, categories: list[str]
+) -> None:
+    """Data shown to partner staff is disclosed to their organisation: one row per consent or grant."""
+    grounds: dict[tuple[int | None, int | None], list[str]] = {}
+    for category in categories:
+        ground = access.categories.get(category)
+        if ground is not None:
+            grounds.setdefault((ground.consent_id, ground.grant_id), []).append(category)
+    account = account_of(actor)
+    for (consent_id, grant_id), cats in grounds.items():
+        disclosure_record(
+            actor=account,
+            client_id=episode.client_id,
+            episode_id=episode.pk,
+            controller_organisation_id=episode.team.organisation_id,
+            recipient_organisation_id=getattr(account, "organisation_id", None),
+            recipient_user_id=account.pk if account is not None else None,
+            categories=cats,
+            view=view,
+            basis=AccessGround.CONSENT if consent_id is not None else AccessGround.LEGAL_BASIS,
+            consent_id=consent_id,
+            grant_id=grant_id,
+        )
+
+
+def refuse(
+    request: HttpRequest,
+    *,
+    reason: str = "role",
+    resource: str = "page",
+    client_id: int | None = None,
+    episode_id: int | None = None,
+) -> NoReturn:
+    """403, with the refusal in the access log like the policy's (ASVS 16.3.2). The request comes
+    first and positionally: views call it as `refuse(request, …)` like Django's shortcuts."""
+    match = request.resolver_match
+    access_denied(
+        actor=request.user,
+        view=match.view_name if match is not None else "",
+        client_id=client_id,
+        episode_id=episode_id,
+        reason=reason,
+        resource=resource,
+    )
+    raise PermissionDenied
