@@ -58,6 +58,7 @@ checks: install ## Django system checks, missing migrations, deploy check with p
 	DEBUG=true $(MANAGE) check --fail-level WARNING
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 	DEBUG=false SECRET_KEY=check-deploy-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-long-enough-for-the-check ALLOWED_HOSTS=tukipolku.example TUKIPOLKU_SITE_URL=https://tukipolku.example \
+	  TUKIPOLKU_ACCESSIBILITY_FEEDBACK_EMAIL=saavutettavuus@tukipolku.example \
 	  $(MANAGE) check --deploy --fail-level WARNING
 
 security: install ## bandit over our code; pip-audit of uv.lock (needs PyPI's JSON API or an OSV server)

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from tukipolku.core.accessibility import AccessibilityStatementView
 from tukipolku.core.views import HomeView, language_set, not_found
 
 # A database that cannot be reached answers 503 with Retry-After, anything else the plain 500 page.
@@ -22,6 +23,10 @@ urlpatterns = [
     path("login/", account_views.login, name="login"),
     path("logout/", account_views.logout, name="logout"),
     path("i18n/setlang/", login_not_required(language_set), name="set_language"),
+    # The accessibility statement (public): in the user's language, and at a Finnish and a Swedish address.
+    path("accessibility/", AccessibilityStatementView.as_view(), name="accessibility"),
+    path("saavutettavuusseloste/", AccessibilityStatementView.as_view(language="fi"), name="accessibility_fi"),
+    path("tillganglighetsutlatande/", AccessibilityStatementView.as_view(language="sv"), name="accessibility_sv"),
     path("admin/", admin.site.urls),
     # allauth's own login address leads to ours. Users do not manage their e-mail addresses (they link
     # identity-provider logins to users) nor reset passwords by e-mail: administrators do.

@@ -162,7 +162,8 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a password reset never mails an addres
 ACCOUNT_SESSION_REMEMBER = False  # no "remember me": the cookie ends with the browser, the idle timeout holds
 # Failed logins: 5 per user name in 5 minutes; 20 per address (a welfare region's staff may share one
 # NAT address, so a lower per-address limit would lock out a whole office).
-ACCOUNT_RATE_LIMITS = {"login_failed": "20/5m/ip,5/5m/key"}
+# Accessibility feedback (core/accessibility.py, a public form): 5 messages an hour per address.
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/5m/ip,5/5m/key", "accessibility_feedback": "5/h/ip"}
 # Behind the TLS proxy the client address is the last X-Forwarded-For hop the proxy added.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int(
     "TRUSTED_PROXY_COUNT", default=1 if env.bool("BEHIND_PROXY", default=False) else 0
@@ -269,6 +270,11 @@ TUKIPOLKU_HANDOVER_ESCALATION_DAYS = env.int("TUKIPOLKU_HANDOVER_ESCALATION_DAYS
 # The address users open Tukipolku at: the links in e-mails and calendar invitations. With DEBUG off it
 # has no default (the deploy check, core/checks.py, fails without it); `make run` sets the demo's.
 TUKIPOLKU_SITE_URL = env.str("TUKIPOLKU_SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
+# Where the accessibility statement's feedback form sends its e-mail (core/accessibility.py); empty:
+# the page shows no form (`check --deploy` warns). The demo uses a local address.
+TUKIPOLKU_ACCESSIBILITY_FEEDBACK_EMAIL = env.str(
+    "TUKIPOLKU_ACCESSIBILITY_FEEDBACK_EMAIL", default="saavutettavuus@localhost" if DEBUG else ""
+)
 # Checkpoints of the audit log chains, anchored outside the database (tukipolku/audit/anchors.py):
 # write-once files in this directory and/or an e-mail to this address (the data protection officer's).
 TUKIPOLKU_AUDIT_ANCHOR_DIR = env.str("TUKIPOLKU_AUDIT_ANCHOR_DIR", default="")

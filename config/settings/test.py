@@ -10,6 +10,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("TUKIPOLKU_SITE_URL", "http://127.0.0.1:8000")
+os.environ.setdefault("TUKIPOLKU_ACCESSIBILITY_FEEDBACK_EMAIL", "saavutettavuus@tukipolku.example")
 
 from config.settings.base import *  # noqa: F403
 

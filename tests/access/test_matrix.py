@@ -880,6 +880,9 @@ OUTSIDE_MODULES = (
 OUTSIDE_ROUTES = {
     "home",  # the front page only redirects each kind of user to their work
     "set_language",  # the language switch (`core.views`, its `next` checked): no client data
+    "accessibility",  # the public accessibility statement and its feedback form (`core.accessibility`)
+    "accessibility_fi",
+    "accessibility_sv",
     "accounts/email/",  # `core.views.not_found`: allauth pages we do not offer (always 404)
     "^accounts/password/reset/",
     "accounts/3rdparty/",

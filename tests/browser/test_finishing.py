@@ -181,3 +181,36 @@ def test_plan_version__open_an_earlier_version_and_compare_it(browser, live_serv
     page.set_viewport_size({"width": 375, "height": 800})
     assert axe_violations(page) == []
     context.close()
+
+
+# ------------------------------------------------------------------ e. the accessibility statement
+
+
+def test_accessibility_statement__from_the_footer_with_its_feedback_form(browser, live_server, mailoutbox):
+    context, page = finnish_page(browser, live_server, 375)
+    page.goto("/login/")  # public: from the login page's footer, without logging in
+    page.locator("footer").get_by_role("link", name="Saavutettavuusseloste").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Saavutettavuusseloste", level=1).is_visible()
+    for section in ("Vaatimustenmukaisuus", "Mikä ei vielä ole saavutettavaa", "Valvontaviranomainen"):
+        assert page.get_by_role("heading", name=section).is_visible()
+    assert axe_violations(page) == []
+    photograph(page, "accessibility-statement")
+
+    # A message left empty is told next to the field and the rest is kept; then it goes.
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.get_by_label("Millä sivulla (vapaaehtoinen)").fill("Tiimin tilannetaulu")
+    page.get_by_role("button", name="Lähetä palaute").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Kirjoita, mikä ei toiminut.").is_visible()
+    assert page.get_by_label("Millä sivulla (vapaaehtoinen)").input_value() == "Tiimin tilannetaulu"
+    assert page.evaluate("document.activeElement.name") == "message"  # focus on the field to fix
+    assert axe_violations(page) == []
+    page.keyboard.type("Sarakkeita ei voi vierittää näppäimistöllä.")
+    page.get_by_role("button", name="Lähetä palaute").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_text("Kiitos. Palautteesi on lähetetty palvelun ylläpitäjille.").is_visible()
+    assert [m.to for m in mailoutbox] == [["saavutettavuus@tukipolku.example"]]
+    assert "Sarakkeita ei voi vierittää" in mailoutbox[0].body
+    context.close()

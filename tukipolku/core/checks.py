@@ -61,3 +61,16 @@ def site_url(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage
             )
         ]
     return []
+
+
+def accessibility_feedback(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """`check --deploy`: the accessibility statement must offer a feedback channel (Act 306/2019)."""
+    if settings.TUKIPOLKU_ACCESSIBILITY_FEEDBACK_EMAIL:
+        return []
+    return [
+        checks.Warning(
+            "TUKIPOLKU_ACCESSIBILITY_FEEDBACK_EMAIL is not set: the accessibility statement offers no feedback form.",
+            hint="Set it to the address that answers accessibility feedback (docs/configuration.md).",
+            id="tukipolku.W003",
+        )
+    ]

@@ -1,6 +1,7 @@
-"""What core plugs in at start-up: the URL converters (`<id:...>`), the deploy checks of a shared cache
-and of the site address (core/checks.py), the receivers that keep sessions in step with users' access
-(core/signals.py) and the one that counts an authenticator's activation code as used (core/auth.py)."""
+"""What core plugs in at start-up: the URL converters (`<id:...>`), the deploy checks of a shared cache,
+the site address and the accessibility feedback address (core/checks.py), the receivers that keep
+sessions in step with users' access (core/signals.py) and the one that counts an authenticator's
+activation code as used (core/auth.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ def register() -> None:
     converters.register()
     register_check(checks.shared_cache, Tags.caches, deploy=True)
     register_check(checks.site_url, deploy=True)
+    register_check(checks.accessibility_feedback, deploy=True)
     user_logged_in.connect(signals.remember_login_time, dispatch_uid="tukipolku.core.login_at")
     post_save.connect(
         auth.record_activation_step, sender=Authenticator, dispatch_uid="tukipolku.core.totp_activation_step"

@@ -23,6 +23,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "production-like-test-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH",
     "ALLOWED_HOSTS": "tukipolku.example,testserver",
     "TUKIPOLKU_SITE_URL": "https://tukipolku.example",
+    "TUKIPOLKU_ACCESSIBILITY_FEEDBACK_EMAIL": "saavutettavuus@tukipolku.example",
     "DJANGO_SETTINGS_MODULE": "config.settings.base",
     "DATABASE_URL": "sqlite://:memory:",
 }
