@@ -14,7 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def people(team, nurse, satakunta):
+def people(team, nurse, satakunta, eura):
+    satakunta.teams.add(team)  # the team works on the Satakunta model (set by the administrator)
     return {
         "satakunta": satakunta,
         "nurse": nurse,
@@ -43,7 +44,7 @@ def assert_accessible(page, name: str) -> None:
 # filled, choice picked, box ticked, key pressed or address typed; tests/browser/conftest.py Actions).
 # The goal is 80 and the brief's 60; the budget is what the product achieves now, so that any
 # change that adds work for the user fails here. docs/usability.md lists what each part takes.
-JOURNEY_BUDGET = 62
+JOURNEY_BUDGET = 61
 
 
 def test_nurse_walks_the_whole_satakunta_process(page, people):
@@ -69,7 +70,7 @@ def test_nurse_walks_the_whole_satakunta_process(page, people):
     act.fill(page.get_by_label("First names"), "Aino Maria")
     act.fill(page.get_by_label("Last name"), "Testinen")
     act.select(page.get_by_label("Employment situation"), "unemployed")
-    act.select(page.get_by_label("Operating model"), str(people["satakunta"].pk))
+    assert page.get_by_label("Operating model").input_value() == str(people["satakunta"].pk)  # the team's
     act.select(page.get_by_label("Where was the need noticed?"), "employment_services")
     act.check(page.get_by_label("Unemployment threatens to become long"))
     act.fill(page.get_by_label("Describe the need for support"), "Unemployed for 14 months, back pain and low mood.")

@@ -47,7 +47,7 @@ from tukipolku.core.models import User
 from tukipolku.core.permissions import SOCIAL_PROFESSIONS
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
 from tukipolku.pathways.models import PathwayStep
-from tukipolku.pathways.selectors import pathway_list_for
+from tukipolku.pathways.selectors import pathway_list_for, pathway_usual_for
 from tukipolku.privacy.choices import DataCategory
 
 LOOKUP_SESSION_KEY = "identity_lookups"
@@ -156,12 +156,18 @@ class BoardView(ProfessionalView):
 
 
 def _episode_form(request: HttpRequest, data: Any = None) -> EpisodeFieldsForm:
-    return EpisodeFieldsForm(
-        data,
-        teams=selectors.board_teams_for(actor=request.user),
-        pathways=pathway_list_for(actor=request.user),
-        prefix="ep",
-    )
+    teams = selectors.board_teams_for(actor=request.user)
+    pathways = pathway_list_for(actor=request.user)
+    initial = {}
+    if data is None:
+        # The operating model of the team offered first: the one the administrator set for the team,
+        # else the one most of its open relationships follow (as the board opens on it).
+        team = teams.first()
+        usual = pathway_usual_for(pathways=pathways, team_id=team.pk if team is not None else None)
+        usual = usual or selectors.board_default_pathway(team=team)
+        if usual is not None and pathways.filter(pk=usual.pk).exists():
+            initial["pathway"] = usual.pk
+    return EpisodeFieldsForm(data, teams=teams, pathways=pathways, prefix="ep", initial=initial)
 
 
 def _open_episode(*, request: HttpRequest, client: Any, form: EpisodeFieldsForm) -> Episode:

@@ -85,6 +85,14 @@ class RegionScopedAdmin(admin.ModelAdmin):
             field.queryset = field.queryset.filter(region_filter(request.user, model))
         return field
 
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        model = db_field.remote_field.model
+        scoped = model._meta.label_lower in REGION_LOOKUPS and not manages_all_regions(request.user)
+        if field is not None and field.queryset is not None and scoped:
+            field.queryset = field.queryset.filter(region_filter(request.user, model))
+        return field
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if self.own_region_field and not manages_all_regions(request.user):
             if change and not in_users_region(request.user, obj):

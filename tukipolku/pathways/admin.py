@@ -30,6 +30,7 @@ class VersionInline(admin.TabularInline):
 class PathwayAdmin(RegionScopedAdmin):
     list_display = ["code", "name_fi", "name_sv", "name_en", "is_active", "opened_by_handover", "region"]
     own_region_field = "region"
+    filter_horizontal = ["teams"]
     inlines = [VersionInline]
     actions = ["create_draft"]
 

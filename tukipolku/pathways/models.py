@@ -42,6 +42,13 @@ class Pathway(LocalizedMixin, BaseModel):
         limit_choices_to={"kind": OrganisationKind.WELFARE_REGION},
         help_text=_("The welfare region whose teams use the pathway and whose administrators manage it (ADR 11)."),
     )
+    teams = models.ManyToManyField(
+        "core.Team",
+        verbose_name=_("teams working on this model"),
+        blank=True,
+        related_name="usual_pathways",
+        help_text=_("Preselected as the operating model when one of these teams opens a client relationship."),
+    )
 
     class Meta:
         verbose_name = _("pathway")

@@ -27,6 +27,12 @@ def pathway_list_for(*, actor: Any) -> QuerySet[Pathway]:
     return available.filter(region_id=region_id) if region_id is not None else available.filter(region__isnull=True)
 
 
+def pathway_usual_for(*, pathways: QuerySet[Pathway], team_id: int | None) -> Pathway | None:
+    """The one of `pathways` that the team works on (`Pathway.teams`), or None when none or several."""
+    usual = list(pathways.filter(teams=team_id)[:2]) if team_id is not None else []
+    return usual[0] if len(usual) == 1 else None
+
+
 def pathway_version_list_with_steps(*, version_ids: list[int]) -> dict[int, PathwayVersion]:
     """Versions with their ordered steps, keyed by id, in two queries."""
     versions = (

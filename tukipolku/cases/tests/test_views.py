@@ -589,6 +589,29 @@ def test_intake__search_by_unknown_identity_code_offers_a_prefilled_new_client_f
     assert not PersonalDataAccess.objects.exists()  # nobody was found, nobody's data was shown
 
 
+def selected_pathway(body):
+    select = body[body.index('name="ep-pathway"') :]
+    select = select[: select.index("</select>")]
+    found = re.search(r'<option value="(\d+)" selected>', select)
+    return int(found.group(1)) if found else None
+
+
+@pytest.mark.django_db
+def test_intake__operating_model_preselected_from_the_team(client, nurse, team, satakunta, eura):
+    client.force_login(nurse)
+    url = reverse("cases:intake_new")
+    assert selected_pathway(client.get(url).content.decode()) in (None, satakunta.pk)  # the first one offered
+
+    open_episode(nurse, team, eura)  # most of the team's open relationships follow Eura
+    assert selected_pathway(client.get(url).content.decode()) == eura.pk
+
+    satakunta.teams.add(team)  # the administrator set the team's operating model
+    assert selected_pathway(client.get(url).content.decode()) == satakunta.pk
+
+    eura.teams.add(team)  # two of them: the open relationships decide again
+    assert selected_pathway(client.get(url).content.decode()) == eura.pk
+
+
 @pytest.mark.django_db
 def test_intake__search_by_identity_code_finds_a_client_of_another_team(
     client, nurse, physician, outsider, team, other_team, satakunta

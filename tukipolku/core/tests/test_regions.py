@@ -309,3 +309,13 @@ def test_admin__superuser_cannot_add_a_member_of_another_region_to_a_team(region
     errors = response.context["inline_admin_formsets"][0].formset.errors
     assert list(errors[0]) == ["user"], errors
     assert not TeamMembership.objects.filter(team=team_r, user=stranger).exists()
+
+
+def test_admin__a_pathways_teams_are_chosen_only_from_the_region(regions, regional_admin):
+    _r, s, _team_r, team_s = regions
+    pathway = Pathway.objects.create(code="alue-s", name_fi="S-malli", name_sv="S-modell", name_en="S model", region=s)
+    c = _browser(regional_admin)
+
+    form = c.get(reverse("admin:pathways_pathway_change", args=[pathway.pk])).content.decode()
+    assert f'<option value="{team_s.pk}">Tiimi Alue S</option>' in form
+    assert "Tiimi Alue R" not in form
