@@ -136,10 +136,19 @@ class ConsentWithdrawView(EpisodeViewMixin, ProfessionalView):
             if ok:
                 messages.success(request, _("Withdrawn. It no longer applies from now on."))
                 return redirect_htmx_aware(request, reverse("cases:consents", args=[pk]))
-        # The note's own error (too long) is told too, never cut to fit.
+        # Told next to this consent's note field, with the note kept (a too-long note is never cut).
         errors = [str(e) for e in form.non_field_errors()] + [str(e) for e in form.errors.get("note", [])]
-        messages.error(request, " ".join(errors) or _("Check the form."))
-        return redirect("cases:consents", pk=pk)
+        if not Consent.objects.get(pk=consent.pk).is_in_force():  # withdrawn meanwhile: no form to show it by
+            messages.error(request, " ".join(errors) or _("Check the form."))
+            return redirect("cases:consents", pk=pk)
+        context = ConsentsView()._context(
+            request,
+            episode,
+            withdraw_failed=consent.pk,
+            withdraw_errors=errors or [_("Check the form.")],
+            withdraw_note=request.POST.get("withdraw-note", ""),
+        )
+        return render(request, "cases/consents.html", context, status=400)
 
 
 class LegalBasisGrantView(EpisodeViewMixin, ProfessionalView):

@@ -39,6 +39,7 @@ from tukipolku.cases.constants import (
     FOLLOW_UP_LEAD_DAYS,
 )
 from tukipolku.cases.models import Assignment, CaseTeamMember, Episode, FollowUp, StepRecord
+from tukipolku.clients import identity
 from tukipolku.core.models import User
 
 FAR_FUTURE = datetime.date(9999, 12, 31)
@@ -170,8 +171,10 @@ _CODE_END = re.compile(r"[-+A-FU-Y]?([0-9]{3}[0-9A-Y])")
 
 
 def _caseload_search_q(term: str) -> Q:
-    """One typed word: part of a name, or the end of the identity code (the individual number and
-    check character, with or without the century sign: `123A`, `-123A`)."""
+    """One typed word: part of a name, the end of the identity code (the individual number and
+    check character, with or without the century sign: `123A`, `-123A`), or the whole code."""
+    if identity.is_valid(term):
+        return Q(client__identity_code=identity.normalize(term))
     match = _CODE_END.fullmatch(term.upper())
     if match is not None:
         return Q(client__identity_code__endswith=match.group(1))

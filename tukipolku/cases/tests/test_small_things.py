@@ -11,6 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import open_episode
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.models import AuditEvent, PersonalDataAccess
 from tukipolku.cases import services as case_services
@@ -26,6 +27,9 @@ from tukipolku.core.text import bounded
 from tukipolku.intake import services as intake_services
 from tukipolku.intake.choices import NeedStatus
 from tukipolku.intake.tests.factories import partner_user, send_need
+from tukipolku.privacy.choices import DataCategory
+from tukipolku.privacy.models import Consent
+from tukipolku.privacy.tests.helpers import consent_for_team
 
 
 @pytest.fixture(autouse=True)
@@ -499,3 +503,34 @@ def test_follow_up_record__a_note_too_long_is_refused(nurse, episode):
     assert exc.value.field == "note"
     follow_up.refresh_from_db()
     assert follow_up.note == ""
+
+
+@pytest.mark.django_db
+def test_caseload_search__a_whole_valid_code_finds_only_an_own_client(client, nurse, outsider, episode, other_team):
+    theirs = open_episode(outsider, other_team, episode.pathway_version.pathway)
+    client.force_login(nurse)
+    url = reverse("cases:caseload_search")
+
+    own = client.post(url, {"q": episode.client.identity_code.lower()}, HTTP_HX_REQUEST="true")
+    other = client.post(url, {"q": theirs.client.identity_code}, HTTP_HX_REQUEST="true")
+
+    assert reverse("cases:detail", args=[episode.pk]) in own.content.decode()
+    assert "Invalid identity code" not in own.content.decode()
+    assert reverse("cases:detail", args=[theirs.pk]) not in other.content.decode()
+    logged = set(PersonalDataAccess.objects.filter(view="cases:caseload_search").values_list("client_id", flat=True))
+    assert logged == {episode.client_id}
+
+
+@pytest.mark.django_db
+def test_consent_withdraw__a_note_too_long_is_told_next_to_it_and_kept(client, nurse, episode):
+    consent = consent_for_team(episode, nurse, [DataCategory.SHARED_PLAN])
+    client.force_login(nurse)
+    note = "Asiakas soitti. " * 25  # 400 characters, the column holds 300
+
+    response = client.post(reverse("cases:consent_withdraw", args=[episode.pk, consent.pk]), {"withdraw-note": note})
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "at most 300 characters" in field_errors(body, f"withdraw-note-{consent.pk}")
+    assert f'value="{note}"' in body
+    assert Consent.objects.get(pk=consent.pk).withdrawn_at is None
