@@ -376,6 +376,7 @@ ROUTES: dict[tuple[str, str], Route] = {
             "complete-output": "Tarve kirjattu.",
         },
     ),
+    ("pathway correction", "read form"): Route("cases:correct", "get", "episode"),
     ("client's team", "read"): Route("cases:team", "get", "episode"),
     ("client's team", "add member"): Route(
         "cases:team",

@@ -13,7 +13,7 @@ from tukipolku.clients.tests.factories import make_identity_code
 from tukipolku.core.choices import OrganisationKind, Profession, TeamRole
 from tukipolku.core.tests.factories import OrganisationFactory, UserFactory, member
 from tukipolku.handovers.models import Handover
-from tukipolku.handovers.services import escorted_pathway
+from tukipolku.handovers.services import pathway_default
 from tukipolku.handovers.tests.factories import open_handover
 from tukipolku.notifications.choices import NotificationKind
 from tukipolku.notifications.models import Notification
@@ -176,10 +176,10 @@ def test_escorted_handover_from_occupational_health_to_the_team(page, world):
     # The case page of the new episode on the escorted handover pathway.
     assert page.get_by_role("heading", name="Siirtola Jari Ilmari").is_visible()
     assert "The handover is accepted and the client relationship is open." in page.content()
-    pathway = escorted_pathway()
+    handover = Handover.objects.get()
+    pathway = pathway_default(handover=handover)
     assert pathway is not None
-    if pathway.opened_by_handover:
-        assert pathway.name_en in page.content()
+    assert pathway.name_en in page.content()
     section = page.locator("section#handover")
     assert section.get_by_role("heading", name="Escorted handover").is_visible()
     assert "Warehouse work 20 years" in section.inner_text()

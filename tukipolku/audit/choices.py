@@ -12,6 +12,7 @@ class EventType(models.TextChoices):
     STEP_SKIPPED = "step_skipped", _("Step skipped")
     STEP_RETURNED = "step_returned", _("Returned to an earlier step")
     STEP_DUE_CHANGED = "step_due_changed", _("Step due date changed")
+    PATHWAY_CORRECTED = "pathway_corrected", _("Pathway or starting step corrected")
     TEAM_MEMBER_ADDED = "team_member_added", _("Team member added")
     TEAM_MEMBER_REMOVED = "team_member_removed", _("Team member removed")
     CONTACT_PERSON_NAMED = "contact_person_named", _("Contact person named")

@@ -8,11 +8,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from tukipolku.access.policy import can_change_episode, can_record_follow_up, can_see_protected_address, episode_access
+from tukipolku.audit.choices import EventType
 from tukipolku.audit.selectors import event_list_for_episode
-from tukipolku.cases import registry, selectors
+from tukipolku.cases import registry, selectors, services
 from tukipolku.cases.forms import ReopenForm, StepCompleteForm, StepReturnForm, StepSkipForm
 from tukipolku.cases.models import Episode
-from tukipolku.cases.presentation import choice_label, describe_event
+from tukipolku.cases.presentation import choice_label, describe_event, done_by_handover_text
 from tukipolku.cases.steps import draft_for
 from tukipolku.privacy.choices import DataCategory
 
@@ -41,12 +42,23 @@ def case_page_context(request: HttpRequest, episode: Episode, **forms: Any) -> d
                 "need_box_template": section.need_box_template,
             }
         )
-    by_step: dict[int, list[Any]] = {}
-    for record in detail.records:
-        by_step.setdefault(record.step_id, []).append(record)
-    timeline = [(s, by_step.get(s.pk, [])) for s in detail.steps]
     # The history names every register and consent: partner staff see the sections they may read only.
     events = [] if access.partner else list(event_list_for_episode(episode_id=episode.pk)[:200])
+    done_by = {  # step records an escorted handover did, from their events
+        e.target_id: done_by_handover_text(e.payload["done_by_handover"])
+        for e in events
+        if e.verb == EventType.STEP_COMPLETED and (e.payload or {}).get("done_by_handover")
+    }
+    # A correction of the pathway or the starting step: while the team has not moved along it itself (the
+    # events the page shows anyway tell; a long history means it has).
+    moved = len(events) >= 200 or any(
+        e.verb in services.TEAM_STEP_MOVES and not (e.payload or {}).get("done_by_handover") for e in events
+    )
+    by_step: dict[int, list[Any]] = {}
+    for record in detail.records:
+        record.done_by = done_by.get(record.pk, "")  # type: ignore[attr-defined]  # shown beside the output
+        by_step.setdefault(record.step_id, []).append(record)
+    timeline = [(s, by_step.get(s.pk, [])) for s in detail.steps]
     step_id = step.pk if step else None
     context = {
         "episode": episode,
@@ -56,6 +68,7 @@ def case_page_context(request: HttpRequest, episode: Episode, **forms: Any) -> d
         "can_change": can_change,
         "may_see_address": can_see_protected_address(actor=request.user, episode=episode),
         "can_record_follow_up": not episode.is_open and can_record_follow_up(actor=request.user, episode=episode),
+        "can_correct": can_change and episode.is_open and not access.partner and not moved,
         "today": timezone.localdate(),
         "access": access,
         "shared": access.reads(DataCategory.SHARED_PLAN),

@@ -63,6 +63,7 @@ class StepStatus(models.TextChoices):
     SKIPPED = "skipped", _("Skipped")
     RETURNED = "returned", _("Returned to an earlier step")
     CLOSED = "closed", _("Ended at closing")
+    CORRECTED = "corrected", _("Replaced by a correction")
 
 
 class AssignmentKind(models.TextChoices):

@@ -312,3 +312,29 @@ class BoardFilterForm(forms.Form):
         set_queryset(self, "team", teams)
         set_queryset(self, "pathway", pathways, lambda p: p.localized("name"))
         set_queryset(self, "contact", contacts, lambda u: u.display_name)
+
+
+class PathwayCorrectForm(forms.Form):
+    """Correct the pathway and/or the starting step: one choice of a step, grouped by pathway, and a reason.
+    The hidden fields carry the step and version the page showed, so that a stale form is detected."""
+
+    step_id = forms.IntegerField(widget=forms.HiddenInput)
+    version_id = forms.IntegerField(widget=forms.HiddenInput)
+    step = forms.TypedChoiceField(
+        label=_("Pathway and the step to continue from"),
+        coerce=int,
+        choices=(),
+        help_text=_("The steps before the chosen one are not marked done."),
+    )
+    reason = forms.CharField(
+        label=_("Why is it corrected?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Shown in the history of the client relationship."),
+    )
+
+    def __init__(self, *args: Any, targets: list[tuple[Any, list[Any]]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(
+            self, "step", [(str(version.pathway), [(s.pk, str(s)) for s in steps]) for version, steps in targets]
+        )

@@ -45,11 +45,12 @@ def describe_event(event: AuditEvent) -> str:
             "source": choice_label(IdentificationSource, p.get("source")),
         }
     if verb == EventType.STEP_COMPLETED:
-        return _("%(step)s → %(next)s. Produced: %(output)s") % {
+        text = _("%(step)s → %(next)s. Produced: %(output)s") % {
             "step": _step(p),
             "next": _step(p, "next_step"),
             "output": p.get("output", ""),
         }
+        return f"{text} {done_by_handover_text(p['done_by_handover'])}" if p.get("done_by_handover") else text
     if verb in (EventType.STEP_SKIPPED, EventType.STEP_RETURNED):
         return _("%(step)s → %(next)s. Reason: %(reason)s") % {
             "step": _step(p),
@@ -69,10 +70,30 @@ def describe_event(event: AuditEvent) -> str:
         return _("At step %(step)s. Reason: %(reason)s") % {"step": _step(p), "reason": p.get("reason", "")}
     if verb == EventType.FOLLOW_UP_RECORDED:
         return _describe_follow_up(p)
+    if verb == EventType.PATHWAY_CORRECTED:
+        return _("%(old)s → %(new)s. Reason: %(reason)s") % {
+            "old": _pathway_step(p.get("old") or {}),
+            "new": _pathway_step(p.get("new") or {}),
+            "reason": p.get("reason", ""),
+        }
     if verb == EventType.CLIENT_DETAILS_CHANGED:
         return ", ".join(client_field_label(name) for name in p.get("fields", []))
     describer = registry.event_describers.get(verb)
     return describer(p) if describer is not None else ""
+
+
+def _pathway_step(part: dict[str, Any]) -> str:
+    """ "Pathway name, step 6. Contact made" from a correction event's old or new side."""
+    name = name_in_language(part.get("pathway"))
+    return f"{name}, {_step(part)}" if part.get("step") else name
+
+
+def done_by_handover_text(done: dict[str, Any]) -> str:
+    """ "Done by the handover from <organisation> on <date>" for a step the sending side did."""
+    return _("Done by the escorted handover from %(organisation)s on %(date)s.") % {
+        "organisation": done.get("organisation", ""),
+        "date": format_date(done.get("on")),
+    }
 
 
 def _describe_follow_up(p: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from tukipolku.access import cache as access_cache
 from tukipolku.access.policy import can_change_episode, can_open_episode_in, can_record_follow_up, can_view_episode
 from tukipolku.audit.choices import EventType
+from tukipolku.audit.models import AuditEvent
 from tukipolku.audit.services import event_record
 from tukipolku.cases import registry
 from tukipolku.cases.choices import (
@@ -35,9 +37,22 @@ from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.models import Team, TeamMembership
 from tukipolku.core.permissions import PARTNER_PROFESSIONS, SOCIAL_PROFESSIONS, TEAM_PROFESSIONS
 from tukipolku.core.text import bounded
-from tukipolku.pathways.models import Pathway, PathwayStep
-from tukipolku.pathways.selectors import pathway_version_current
+from tukipolku.pathways.models import Pathway, PathwayStep, PathwayVersion
+from tukipolku.pathways.selectors import pathway_list_available, pathway_version_current
 from tukipolku.privacy.services import IntakeConsent, consent_record_at_intake, intake_consent_check
+
+
+@dataclass(frozen=True)
+class DoneByHandover:
+    """Who did a step before the team took over: the escorted handover from `organisation`, opened `on`.
+    Recorded on the step's event so that the history says so (cases knows no handover model)."""
+
+    handover_id: int
+    organisation: str
+    on: datetime.date
+
+    def payload(self) -> dict[str, Any]:
+        return {"handover": self.handover_id, "organisation": self.organisation, "on": self.on.isoformat()}
 
 
 def step_payload(step: PathwayStep) -> dict[str, Any]:
@@ -98,13 +113,24 @@ def _end_record(record: StepRecord, *, actor: Any, status: str, **fields: str) -
     return record
 
 
-def _move(*, actor: Any, episode: Episode, status: str, verb: str, to: PathwayStep, **fields: str) -> Episode:
-    """End the step in progress (completed, skipped or returned), start `to` and record the event."""
+def _move(
+    *,
+    actor: Any,
+    episode: Episode,
+    status: str,
+    verb: str,
+    to: PathwayStep,
+    extra: dict[str, Any] | None = None,
+    **fields: str,
+) -> Episode:
+    """End the step in progress (completed, skipped or returned), start `to` and record the event (with
+    `extra` in its payload)."""
     step = episode.current_step
     assert step is not None
     record = _end_record(_active_record(episode), actor=actor, status=status, **fields)
     _start_step(actor=actor, episode=episode, step=to)
-    _event(actor, verb, episode, target=record, step=step_payload(step), next_step=step_payload(to), **fields)
+    payload = {"step": step_payload(step), "next_step": step_payload(to), **fields, **(extra or {})}
+    _event(actor, verb, episode, target=record, **payload)
     return episode
 
 
@@ -205,10 +231,19 @@ def _next_step(episode: Episode) -> PathwayStep | None:
 
 
 @transaction.atomic
-def episode_step_complete(*, actor: Any, episode: Episode, expected_step_id: int, output: str) -> Episode:
+def episode_step_complete(
+    *,
+    actor: Any,
+    episode: Episode,
+    expected_step_id: int,
+    output: str,
+    done_by_handover: DoneByHandover | None = None,
+) -> Episode:
     """Mark the current step done, recording what it produced, and move to the next step.
 
-    The step's completion check must pass. The last step is completed by closing the episode.
+    The step's completion check must pass. The last step is completed by closing the episode. With
+    `done_by_handover` the step was done by the sending side of an escorted handover before the team took
+    over (the accepting member records it); the history says so.
     """
     episode = _lock(episode)
     _require_change(actor, episode)
@@ -229,6 +264,7 @@ def episode_step_complete(*, actor: Any, episode: Episode, expected_step_id: int
         status=StepStatus.COMPLETED,
         verb=EventType.STEP_COMPLETED,
         to=following,
+        extra={"done_by_handover": done_by_handover.payload()} if done_by_handover else None,
         output=output.strip(),
     )
 
@@ -590,3 +626,86 @@ def follow_up_cancel(*, actor: Any, episode: Episode, follow_up_id: int, expecte
         reason=follow_up.note,
     )
     return follow_up
+
+
+# ---------------------------------------------------------------- correcting the pathway or the starting step
+
+TEAM_STEP_MOVES = (EventType.STEP_COMPLETED, EventType.STEP_SKIPPED, EventType.STEP_RETURNED)
+
+
+def pathway_correction_open(*, episode: Episode) -> bool:
+    """Whether the pathway or the starting step may still be corrected: the episode is open and the team has
+    not itself completed, skipped or gone back a step (steps an escorted handover did at acceptance do not
+    count). Once the team has worked on the pathway, its record stands and the usual step moves apply."""
+    if not episode.is_open:
+        return False
+    moves = AuditEvent.objects.filter(episode_id=episode.pk, verb__in=TEAM_STEP_MOVES)
+    return not moves.exclude(payload__has_key="done_by_handover").exists()
+
+
+def pathway_correction_targets(*, episode: Episode) -> list[PathwayVersion]:
+    """The versions an episode may be corrected to: the newest published version of each pathway available to
+    the team's welfare region (ADR 11), and the version the episode is on."""
+    pathways = pathway_list_available().filter(region_id=episode.team.region_id)
+    versions = [v for v in (pathway_version_current(pathway=p) for p in pathways) if v is not None]
+    if all(v.pk != episode.pathway_version_id for v in versions):
+        versions.insert(0, episode.pathway_version)
+    return versions
+
+
+def _version_payload(version: PathwayVersion, step: PathwayStep | None) -> dict[str, Any]:
+    pathway = version.pathway
+    return {
+        "pathway": {"fi": pathway.name_fi, "sv": pathway.name_sv, "en": pathway.name_en},
+        "version": version.number,
+        "step": step_payload(step) if step is not None else None,
+    }
+
+
+@transaction.atomic
+def episode_pathway_correct(
+    *,
+    actor: Any,
+    episode: Episode,
+    pathway_version: PathwayVersion,
+    step: PathwayStep,
+    reason: str,
+    expected_step_id: int,
+    expected_version_id: int,
+) -> Episode:
+    """Correct the pathway and/or the current step of an episode opened on the wrong one (a handover accepted
+    on the wrong pathway, a step the sending side had already done). A team member (the one who may change the
+    episode), while `pathway_correction_open`; a reason is required. The step in progress ends as corrected,
+    `step` starts on `pathway_version`, and the event `pathway_corrected` records the old and the new pathway
+    and step with the reason. A stale form (another step or version meanwhile) is a conflict."""
+    episode = _lock(episode)
+    _require_change(actor, episode)
+    if episode.current_step_id != expected_step_id or episode.pathway_version_id != expected_version_id:
+        raise ConflictError(_("Someone else changed the pathway or the step meanwhile. Check the page and try again."))
+    if not pathway_correction_open(episode=episode):
+        raise ApplicationError(
+            _("The team has already moved on along the pathway: use the step actions instead of a correction.")
+        )
+    if not reason.strip():
+        raise ApplicationError(_("Give a reason for the correction."), field="reason")
+    if pathway_version.pk not in {v.pk for v in pathway_correction_targets(episode=episode)}:
+        raise ApplicationError(_("This pathway is not available."), field="step")
+    if step.version_id != pathway_version.pk:
+        raise ApplicationError(_("Choose a step of the chosen pathway."), field="step")
+    if pathway_version.pk == episode.pathway_version_id and step.pk == episode.current_step_id:
+        raise ApplicationError(_("Choose another pathway or step than the current one."), field="step")
+    old = _version_payload(episode.pathway_version, episode.current_step)
+    _end_record(_active_record(episode), actor=actor, status=StepStatus.CORRECTED, reason=reason.strip())
+    episode.pathway_version = pathway_version
+    episode.save(update_fields=["pathway_version", "updated_at"])
+    record = _start_step(actor=actor, episode=episode, step=step)
+    _event(
+        actor,
+        EventType.PATHWAY_CORRECTED,
+        episode,
+        target=record,
+        old=old,
+        new=_version_payload(pathway_version, step),
+        reason=reason.strip(),
+    )
+    return episode

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tukipolku.cases import client_views, privacy_views, views
+from tukipolku.cases import client_views, correction_views, privacy_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("episodes/<id:pk>/client/", client_views.ClientDetailsView.as_view(), name="client_details"),
     path("episodes/<id:pk>/step/", views.EpisodeStepView.as_view(), name="step"),
     path("episodes/<id:pk>/team/", views.EpisodeTeamView.as_view(), name="team"),
+    path("episodes/<id:pk>/correct/", correction_views.EpisodePathwayCorrectView.as_view(), name="correct"),
     path("episodes/<id:pk>/close/", views.EpisodeCloseView.as_view(), name="close"),
     path("episodes/<id:pk>/reopen/", views.EpisodeReopenView.as_view(), name="reopen"),
     path("episodes/<id:pk>/follow-ups/<id:follow_up_id>/", views.FollowUpView.as_view(), name="follow_up"),

@@ -20,7 +20,7 @@ from tukipolku.clients.models import Client
 from tukipolku.core.models import TeamMembership
 from tukipolku.demo.generator import identity_code_stream
 from tukipolku.handovers import services
-from tukipolku.handovers.choices import HandoverReason, HandoverStatus, JobSearch
+from tukipolku.handovers.choices import HandoverReason, HandoverStatus, InformationSource, JobSearch
 from tukipolku.handovers.models import Handover
 
 SEED = 2026 + 7
@@ -123,6 +123,8 @@ def build_handovers_demo(*, users: dict[str, Any], now: datetime.datetime) -> li
         last_name="Odottaja",
         reason=HandoverReason.GRADUATING,
         background="Valmistuu jouluna merkonomiksi; ahdistus vaikeuttaa työnhakua.",
+        info_sources=[InformationSource.TEACHERS, InformationSource.CURATOR, InformationSource.STUDY_COUNSELLOR],
+        info_summary="Opettajat ja kuraattori: poissaoloja jännittämisen vuoksi; opo ehdottaa tuettua työnhakua.",
     )
     _prepare(escalated, student, days + 2, 5)
     services.handovers_escalate(today=timezone.localdate())

@@ -1,17 +1,24 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tukipolku.pathways.choices import HandoverReason
+
+__all__ = ["PREP_CHECKLIST", "HandoverReason", "HandoverStatus", "InformationSource", "JobSearch"]
+
 
 class HandoverStatus(models.TextChoices):
     OPEN = "open", _("Waiting for acceptance")
     ACCEPTED = "accepted", _("Accepted")
 
 
-class HandoverReason(models.TextChoices):
-    """Why occupational or student health care walks the person over to a team (DOMAIN.md §5)."""
+class InformationSource(models.TextChoices):
+    """Whom student health care gathered information from before a graduating student's handover (the
+    Rauma model's step 2)."""
 
-    EMPLOYMENT_ENDING = "employment_ending", _("Employment ends on work-ability grounds")
-    GRADUATING = "graduating", _("A student with partial work ability graduates")
+    TEACHERS = "teachers", _("Teachers")
+    CURATOR = "curator", _("Curator")
+    STUDY_PSYCHOLOGIST = "study_psychologist", _("Study psychologist")
+    STUDY_COUNSELLOR = "study_counsellor", _("Study counsellor")
 
 
 class JobSearch(models.TextChoices):

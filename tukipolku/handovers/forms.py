@@ -14,9 +14,10 @@ from tukipolku.clients.forms import PersonForm
 from tukipolku.core.dates import format_date
 from tukipolku.core.forms import DateInput, DateTimeInput, HiddenFieldErrorsMixin, set_queryset
 from tukipolku.core.models import Team, User
-from tukipolku.handovers.choices import PREP_CHECKLIST, HandoverReason, JobSearch
+from tukipolku.handovers.choices import PREP_CHECKLIST, HandoverReason, InformationSource, JobSearch
 from tukipolku.handovers.models import WAS_MAX, WAS_MIN
 from tukipolku.handovers.services import transfer_ahead_message
+from tukipolku.pathways.models import Pathway
 
 WAS_ERROR = _("The work ability score is a whole number from 0 to 10.")
 
@@ -52,6 +53,20 @@ class HandoverOpenForm(PersonForm):
         required=False,
         help_text=_("Recorded as a consent for your organisation when the team accepts the handover."),
     )
+    info_sources = forms.MultipleChoiceField(
+        label=_("Information gathered from"),
+        choices=InformationSource.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Only for a graduating student: whom student health care asked before the handover."),
+    )
+    info_summary = forms.CharField(
+        label=_("What the gathered information shows"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        required=False,
+        help_text=_("Only for a graduating student: in a few sentences, what the teachers and others told."),
+    )
 
     def __init__(self, *args: Any, teams: Any, contacts: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})
@@ -67,6 +82,17 @@ class HandoverOpenForm(PersonForm):
         if value > timezone.localdate():
             raise forms.ValidationError(_("The date of agreement cannot be in the future."))
         return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("reason") != HandoverReason.GRADUATING:  # asked only when a student graduates
+            data["info_sources"], data["info_summary"] = [], ""
+            return data
+        if not data.get("info_sources"):
+            self.add_error("info_sources", _("Choose whom information was gathered from."))
+        if not (data.get("info_summary") or "").strip():
+            self.add_error("info_summary", _("Write what the gathered information shows."))
+        return data
 
 
 class RevisionForm(HiddenFieldErrorsMixin, forms.Form):
@@ -236,3 +262,14 @@ class HandoverTransferForm(RevisionForm):
 
 class AcceptForm(forms.Form):
     status = forms.CharField(widget=forms.HiddenInput)
+    pathway = forms.ModelChoiceField(
+        label=_("Pathway"),
+        queryset=Pathway.objects.none(),
+        empty_label=None,
+        required=False,
+        help_text=_("Preselected from the reason of the handover. The steps the handover already did are marked done."),
+    )
+
+    def __init__(self, *args: Any, pathways: list[Pathway], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_queryset(self, "pathway", Pathway.objects.filter(pk__in=[p.pk for p in pathways]).order_by("pk"), str)

@@ -18,7 +18,7 @@ from tukipolku.cases.choices import ConsentMethod, IdentificationSource
 from tukipolku.cases.models import Episode
 from tukipolku.clients.models import Client
 from tukipolku.core.models import BaseModel, Team
-from tukipolku.handovers.choices import PREP_CHECKLIST, HandoverReason, HandoverStatus, JobSearch
+from tukipolku.handovers.choices import PREP_CHECKLIST, HandoverReason, HandoverStatus, InformationSource, JobSearch
 
 WAS_MIN = 0
 WAS_MAX = 10
@@ -62,6 +62,10 @@ class Handover(BaseModel):
     escort_consent = models.BooleanField(
         _("the sending contact person may follow the shared plan after the handover"), default=False
     )
+
+    # A graduating student (the Rauma model's step 2): whom student health care gathered information from
+    info_sources = models.JSONField(_("information gathered from"), default=list, blank=True)
+    info_summary = models.TextField(_("what the gathered information shows"), blank=True)
 
     # Preparatory meeting: a checklist with dates
     prep_met_on = models.DateField(_("preparatory meeting held on"), null=True, blank=True)
@@ -169,6 +173,10 @@ class Handover(BaseModel):
     @property
     def checklist_done(self) -> int:
         return sum(1 for name, _code in PREP_CHECKLIST if getattr(self, name) is not None)
+
+    def info_source_labels(self) -> list[str]:
+        """The labels of the sources information was gathered from, in the choices' order."""
+        return [str(label) for value, label in InformationSource.choices if value in (self.info_sources or [])]
 
     @property
     def transfer_recorded(self) -> bool:

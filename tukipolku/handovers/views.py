@@ -23,8 +23,8 @@ from tukipolku.access.policy import (
     handover_is_receiver,
     handover_is_sender,
 )
-from tukipolku.core.exceptions import ApplicationError
-from tukipolku.core.forms import attempt
+from tukipolku.core.exceptions import ApplicationError, ConflictError
+from tukipolku.core.forms import add_service_error, attempt
 from tukipolku.core.views import CapabilityView, redirect_htmx_aware
 from tukipolku.handovers import selectors, services
 from tukipolku.handovers.forms import AcceptForm, HandoverOpenForm, HandoverPrepForm, HandoverTransferForm
@@ -94,6 +94,8 @@ class HandoverCreateView(HandoverView):
                 consent_method=d["consent_method"],
                 escort_consent=d["escort_consent"],
                 background=d["background"],
+                info_sources=d["info_sources"],
+                info_summary=d["info_summary"],
             )
             if ok:
                 messages.success(
@@ -124,29 +126,37 @@ def _next_hint(handover: Handover, *, edit: bool, accept: bool) -> str:
     return ""
 
 
+def _accept_form(handover: Handover, data: Any = None) -> AcceptForm:
+    """The acceptance form: the pathway preselected from the handover's reason among the region's pathways."""
+    choices = services.pathway_choices(handover=handover)
+    default = services.pathway_default(handover=handover, choices=choices)
+    initial = {"status": handover.status, "pathway": default.pk if default else None}
+    return AcceptForm(data, initial=initial, pathways=choices)
+
+
+def _detail_context(request: HttpRequest, handover: Handover, accept_form: AcceptForm | None = None) -> dict[str, Any]:
+    edit = can_edit_handover(actor=request.user, handover=handover)
+    accept = can_accept_handover(actor=request.user, handover=handover)
+    episode_visible = handover.episode is not None and can_view_episode(actor=request.user, episode=handover.episode)
+    if accept and accept_form is None:
+        accept_form = _accept_form(handover)
+    return {
+        "handover": handover,
+        "can_edit": edit,
+        "can_accept": accept,
+        "accept_form": accept_form,
+        "next_hint": _next_hint(handover, edit=edit, accept=accept),
+        "history": selectors.handover_history(handover=handover),
+        "days_waited": services.days_waited(handover=handover),
+        "escalation_days": settings.TUKIPOLKU_HANDOVER_ESCALATION_DAYS,
+        "episode_visible": episode_visible,
+    }
+
+
 class HandoverDetailView(HandoverView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         handover = selectors.handover_get_for(actor=request.user, handover_id=pk, view="handovers:detail")
-        edit = can_edit_handover(actor=request.user, handover=handover)
-        accept = can_accept_handover(actor=request.user, handover=handover)
-        episode_visible = handover.episode is not None and can_view_episode(
-            actor=request.user, episode=handover.episode
-        )
-        return render(
-            request,
-            "handovers/handover_detail.html",
-            {
-                "handover": handover,
-                "can_edit": edit,
-                "can_accept": accept,
-                "accept_form": AcceptForm(initial={"status": handover.status}),
-                "next_hint": _next_hint(handover, edit=edit, accept=accept),
-                "history": selectors.handover_history(handover=handover),
-                "days_waited": services.days_waited(handover=handover),
-                "escalation_days": settings.TUKIPOLKU_HANDOVER_ESCALATION_DAYS,
-                "episode_visible": episode_visible,
-            },
-        )
+        return render(request, "handovers/handover_detail.html", _detail_context(request, handover))
 
 
 class _EditView(HandoverView):
@@ -235,21 +245,30 @@ class HandoverAcceptView(HandoverView):
         handover = selectors.handover_get_for(
             actor=request.user, handover_id=pk, view="handovers:accept", side=AccessGround.HANDOVER_RECEIVING_TEAM
         )
-        if not handover_is_receiver(
-            actor=request.user, handover=handover
-        ):  # the sending side sees it but does not accept
+        if not handover_is_receiver(actor=request.user, handover=handover):  # the sending side sees it but does not accept
             refuse(request, resource="handover", client_id=handover.client_id)
-        form = AcceptForm(request.POST)
-        if not form.is_valid():  # no status the page was loaded with: accept nothing blindly
-            messages.error(request, _("This page was out of date or incomplete. Reload the page and try again."))
-            return redirect_htmx_aware(request, reverse("handovers:detail", args=[handover.pk]))
+        form = _accept_form(handover, request.POST)
+        if not form.is_valid():
+            if form.has_error("status"):  # no status the page was loaded with: accept nothing blindly
+                messages.error(request, _("This page was out of date or incomplete. Reload the page and try again."))
+                return redirect_htmx_aware(request, reverse("handovers:detail", args=[handover.pk]))
+            context = _detail_context(request, handover, form)
+            return render(request, "handovers/handover_detail.html", context, status=400)
         try:
             episode = services.handover_accept(
-                actor=request.user, handover=handover, expected_status=form.cleaned_data["status"]
+                actor=request.user,
+                handover=handover,
+                expected_status=form.cleaned_data["status"],
+                pathway=form.cleaned_data.get("pathway"),
             )
-        except ApplicationError as exc:  # already accepted (ConflictError), or no pathway to open
+        except ConflictError as exc:  # already accepted
             messages.error(request, exc.message)
             return redirect_htmx_aware(request, reverse("handovers:detail", args=[handover.pk]))
+        except ApplicationError as exc:  # no pathway to open, or one not of the region: said next to the field
+            add_service_error(form, exc)
+            return render(
+                request, "handovers/handover_detail.html", _detail_context(request, handover, form), status=400
+            )
         messages.success(
             request,
             _("The handover is accepted and the client relationship is open. The sending side has been told."),

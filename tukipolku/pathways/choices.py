@@ -28,3 +28,16 @@ class HandoverRole(models.TextChoices):
     OPENING = "opening", _("The handover was opened and the person agreed")
     PREPARATORY_MEETING = "preparatory_meeting", _("The preparatory meeting was held")
     TRANSFER_MEETING = "transfer_meeting", _("The transfer meeting was held")
+    NEED_IDENTIFIED = "need_identified", _("The sending side identified the need")
+    INFORMATION_GATHERED = "information_gathered", _("The sending side gathered information")
+    CONTACT_PERSON_NAMED = "contact_person_named", _("The sending side named a contact person")
+    CONSENT = "consent", _("The person was informed and agreed")
+    REFERRAL = "referral", _("The handover was sent to the team")
+
+
+class HandoverReason(models.TextChoices):
+    """Why occupational or student health care walks the person over to a team (DOMAIN.md §5). A pathway's
+    data lists the reasons it suits (`Pathway.handover_reasons`): acceptance preselects it for them."""
+
+    EMPLOYMENT_ENDING = "employment_ending", _("Employment ends on work-ability grounds")
+    GRADUATING = "graduating", _("A student with partial work ability graduates")

@@ -19,6 +19,7 @@ PATHWAY_FIELDS = [
     "description_sv",
     "description_en",
     "opened_by_handover",
+    "handover_reasons",
 ]
 STEP_FIELDS = [
     "code",
@@ -38,7 +39,7 @@ STEP_FIELDS = [
     "handover_role",
 ]
 
-OPTIONAL_DEFAULTS: dict[str, Any] = {"opened_by_handover": False, "handover_role": ""}
+OPTIONAL_DEFAULTS: dict[str, Any] = {"opened_by_handover": False, "handover_reasons": (), "handover_role": ""}
 """Fields a data file may leave out (most pathways are not opened by a handover)."""
 
 
@@ -58,7 +59,10 @@ def _values(model: Any, item: dict[str, Any], fields: list[str]) -> dict[str, An
     """The item's values of `fields` that the (possibly historical) model has: a migration written before
     a field existed loads the data without it, and the migration that adds the field fills it in."""
     have = {f.name for f in model._meta.get_fields()}
-    return {f: item.get(f, OPTIONAL_DEFAULTS.get(f)) for f in fields if f in have}
+    values = {f: item.get(f, OPTIONAL_DEFAULTS.get(f)) for f in fields if f in have}
+    if "handover_reasons" in values:
+        values["handover_reasons"] = list(values["handover_reasons"] or ())
+    return values
 
 
 def load_pathways(pathway_model: Any, version_model: Any, step_model: Any, codes: Iterable[str] | None = None) -> None:
@@ -114,3 +118,15 @@ def set_handover_step_checks(step_model: Any, *, was: str) -> None:
                 step_model.objects.filter(
                     version__pathway__code=item["code"], code=step["code"], completion_check=was
                 ).exclude(handover_role="").update(completion_check=check)
+
+
+def set_handover_reasons(pathway_model: Any) -> None:
+    """Give the shipped pathways the handover reasons they suit, from the data file (a data migration;
+    pathways matched by code, also a region's copy is left alone). A pathway whose reasons an administrator
+    has already set keeps them."""
+    for item in read_data():
+        reasons = list(item.get("handover_reasons", ()))
+        for pathway in pathway_model.objects.filter(code=item["code"]) if reasons else ():
+            if not pathway.handover_reasons:
+                pathway.handover_reasons = reasons
+                pathway.save(update_fields=["handover_reasons"])

@@ -7,13 +7,14 @@ they started with, so a change never alters a running episode.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tukipolku.core.choices import OrganisationKind, Profession
 from tukipolku.core.models import BaseModel, LocalizedMixin
-from tukipolku.pathways.choices import CompletionCheck, HandoverRole, VersionStatus
+from tukipolku.pathways.choices import CompletionCheck, HandoverReason, HandoverRole, VersionStatus
 
 
 class Pathway(LocalizedMixin, BaseModel):
@@ -30,7 +31,19 @@ class Pathway(LocalizedMixin, BaseModel):
     opened_by_handover = models.BooleanField(
         _("opened by escorted handovers"),
         default=False,
-        help_text=_("An accepted escorted handover opens the client's episode on this pathway. One pathway at most."),
+        help_text=_(
+            "Acceptance of an escorted handover preselects this pathway when no pathway of the region lists the "
+            "handover's reason. One pathway of a region at most."
+        ),
+    )
+    handover_reasons = models.JSONField(
+        _("suits escorted handovers for"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The reasons of escorted handover (employment_ending, graduating) for which acceptance preselects "
+            "this pathway. The receiving team may choose another pathway of its region."
+        ),
     )
     region = models.ForeignKey(
         "core.Organisation",
@@ -56,15 +69,22 @@ class Pathway(LocalizedMixin, BaseModel):
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["opened_by_handover"],
+                fields=["region", "opened_by_handover"],
                 condition=Q(opened_by_handover=True),
-                name="pathway_one_opened_by_handover",
-                violation_error_message=_("Another pathway is already opened by escorted handovers."),
+                name="pathway_one_opened_by_handover_per_region",
+                violation_error_message=_("Another pathway of this region is already opened by escorted handovers."),
             )
         ]
 
     def __str__(self) -> str:
         return self.localized("name")
+
+    def clean(self) -> None:
+        super().clean()
+        reasons = self.handover_reasons
+        if not isinstance(reasons, list) or any(r not in HandoverReason.values for r in reasons):
+            message = _("List reasons of escorted handover: %(codes)s.") % {"codes": ", ".join(HandoverReason.values)}
+            raise ValidationError({"handover_reasons": message})
 
 
 class PathwayVersion(BaseModel):

@@ -11,8 +11,9 @@ step). `from tukipolku.handovers import services` gives every public function.
 
 from tukipolku.handovers.services.accept import (
     SITUATION_BY_REASON,
-    escorted_pathway,
     handover_accept,
+    pathway_choices,
+    pathway_default,
 )
 from tukipolku.handovers.services.common import (
     detail_url,
@@ -39,12 +40,13 @@ __all__ = [
     "days_waited",
     "detail_url",
     "escalation_cutoff",
-    "escorted_pathway",
     "handover_accept",
     "handover_open",
     "handover_prepare",
     "handover_transfer",
     "handovers_escalate",
+    "pathway_choices",
+    "pathway_default",
     "receiving_nurse_candidates",
     "receiving_team_candidates",
     "sending_contact_candidates",

@@ -17,6 +17,7 @@ from tukipolku.audit.choices import EventType
 from tukipolku.cases import services as case_services
 from tukipolku.cases.choices import AssignmentKind, EpisodeStatus, SpecialSituation
 from tukipolku.cases.models import Episode
+from tukipolku.cases.services import DoneByHandover
 from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.models import User
 from tukipolku.handovers.choices import PREP_CHECKLIST, HandoverReason, HandoverStatus
@@ -36,11 +37,19 @@ SITUATION_BY_REASON = {
 }
 
 
-def escorted_pathway() -> Pathway | None:
-    """The pathway marked in its data as opened by escorted handovers (`Pathway.opened_by_handover`) when
-    it is available; until then the first available pathway."""
-    available = pathway_list_available()
-    return available.filter(opened_by_handover=True).first() or available.first()
+def pathway_choices(*, handover: Handover) -> list[Pathway]:
+    """The pathways the receiving team may open the episode on: those available in its welfare region (ADR 11)."""
+    return list(pathway_list_available().filter(region_id=handover.team.region_id))
+
+
+def pathway_default(*, handover: Handover, choices: list[Pathway] | None = None) -> Pathway | None:
+    """The pathway acceptance preselects: the first one whose data lists the handover's reason
+    (`Pathway.handover_reasons`), else the region's pathway marked `opened_by_handover`, else the first."""
+    choices = pathway_choices(handover=handover) if choices is None else choices
+    for pathway in choices:
+        if handover.reason in (pathway.handover_reasons or []):
+            return pathway
+    return next((p for p in choices if p.opened_by_handover), choices[0] if choices else None)
 
 
 def _need_description(handover: Handover) -> str:
@@ -53,17 +62,34 @@ def _need_description(handover: Handover) -> str:
 
 
 def _covered_steps(handover: Handover) -> dict[str, str]:
-    """The parts of a pathway (`PathwayStep.handover_role`) that the handover has already done, with what
-    they produced. The transfer meeting step may also need a meeting record (its completion check)."""
+    """The parts of a pathway (`PathwayStep.handover_role`) that the handover has already done, each with what
+    the handover recorded of it (who, when, what)."""
     fmt = "%d.%m.%Y"
+    facts = {
+        "on": timezone.localtime(handover.opened_at).strftime(fmt),
+        "by": handover.opened_by.display_name,
+        "organisation": handover.opened_by.organisation,
+        "agreed": handover.consent_on.strftime(fmt),
+        "how": handover.get_consent_method_display().lower(),
+        "reason": handover.get_reason_display(),
+        "contact": handover.sending_contact.display_name,
+        "team": handover.team.name,
+    }
     covered: dict[str, str] = {
         HandoverRole.OPENING: _("Escorted handover opened on %(on)s by %(by)s; the person agreed on %(agreed)s.")
-        % {
-            "on": timezone.localtime(handover.opened_at).strftime(fmt),
-            "by": handover.opened_by.display_name,
-            "agreed": handover.consent_on.strftime(fmt),
-        }
+        % facts,
+        HandoverRole.NEED_IDENTIFIED: _("%(by)s (%(organisation)s) identified the need on %(on)s: %(reason)s.") % facts,
+        HandoverRole.CONTACT_PERSON_NAMED: _("Contact person named by the sending side: %(contact)s, %(organisation)s.")
+        % facts,
+        HandoverRole.CONSENT: _("The person was informed and agreed on %(agreed)s (%(how)s); recorded by %(by)s.")
+        % facts,
+        HandoverRole.REFERRAL: _("Referred to %(team)s by the escorted handover sent on %(on)s by %(by)s.") % facts,
     }
+    if handover.info_sources:
+        covered[HandoverRole.INFORMATION_GATHERED] = _("Information gathered from %(sources)s: %(summary)s") % {
+            "sources": ", ".join(handover.info_source_labels()).lower(),
+            "summary": handover.info_summary,
+        }
     if handover.prep_met_on is not None:
         covered[HandoverRole.PREPARATORY_MEETING] = _(
             "Preparatory meeting held on %(on)s; %(done)s of %(total)s checklist items done."
@@ -76,9 +102,15 @@ def _covered_steps(handover: Handover) -> dict[str, str]:
 
 
 def _complete_covered_steps(*, actor: Any, episode: Episode, handover: Handover) -> Episode:
-    """Mark done the first steps of the new episode that the handover already did, in order; stop at the
-    first step it did not do or whose completion check does not pass yet."""
+    """Mark done the first steps of the new episode that the handover already did, in order, each with what the
+    handover recorded and as done by the handover; stop at the first step it did not do or whose completion
+    check does not pass yet."""
     covered = _covered_steps(handover)
+    done_by = DoneByHandover(
+        handover_id=handover.pk,
+        organisation=str(handover.opened_by.organisation or ""),
+        on=timezone.localtime(handover.opened_at).date(),
+    )
     while episode.current_step is not None and episode.current_step.handover_role in covered:
         try:
             episode = case_services.episode_step_complete(
@@ -86,55 +118,42 @@ def _complete_covered_steps(*, actor: Any, episode: Episode, handover: Handover)
                 episode=episode,
                 expected_step_id=episode.current_step.pk,
                 output=covered[episode.current_step.handover_role],
+                done_by_handover=done_by,
             )
-        except ApplicationError:  # e.g. the transfer meeting step wants a meeting record first
+        except ApplicationError:  # e.g. a step whose completion check wants a record of the team's first
             break
     return episode
 
 
-@transaction.atomic
-def handover_accept(*, actor: Any, handover: Handover, expected_status: str) -> Episode:
-    """Accept the handover: the receiving team takes responsibility.
+def _open_episode(*, actor: Any, handover: Handover, pathway: Pathway | None) -> Episode:
+    """Open the client's episode in the receiving team on the chosen pathway (the default for the reason when
+    none is chosen) and mark done the steps the handover did."""
+    choices = pathway_choices(handover=handover)
+    chosen = pathway or pathway_default(handover=handover, choices=choices)
+    if chosen is None:
+        raise ApplicationError(_("No pathway is available for new client relationships."))
+    if chosen not in choices:
+        raise ApplicationError(_("Choose one of your region's pathways."), field="pathway")
+    episode = case_services.episode_open(
+        actor=actor,
+        client=handover.client,
+        team=handover.team,
+        pathway=chosen,
+        source=handover.source,
+        situations=[SITUATION_BY_REASON[HandoverReason(handover.reason)]],
+        need_description=_need_description(handover),
+        consent_on=handover.consent_on,
+        consent_method=handover.consent_method,
+    )
+    return _complete_covered_steps(actor=actor, episode=episode, handover=handover)
 
-    Opens the client's episode in the team on the escorted handover pathway (or links the open one),
-    names the receiving nurse the contact person, keeps the sending contact person in the client's
-    team (what they see is decided by the client's consents: with `escort_consent` a consent to
-    follow the shared plan is recorded for their organisation) and tells the sending side. A second
-    accept is refused: the row is locked and the expected status compared.
-    """
-    handover = lock(handover)
-    if handover.status != expected_status or not handover.is_open:
-        accepted_by = User.objects.filter(pk=handover.accepted_by_id or 0).first()
-        raise ConflictError(
-            _("This handover has already been accepted by %(person)s.")
-            % {"person": accepted_by.display_name if accepted_by else _("someone else")}
-        )
-    if not handover_is_receiver(actor=actor, handover=handover):
-        raise ApplicationError(_("Only members of the receiving team can accept the handover."))
-    client = handover.client
-    team = handover.team
-    episode = Episode.objects.filter(client=client, team=team, status=EpisodeStatus.OPEN).first()
-    new = episode is None
-    if episode is None:
-        pathway = escorted_pathway()
-        if pathway is None:
-            raise ApplicationError(_("No pathway is available for new client relationships."))
-        episode = case_services.episode_open(
-            actor=actor,
-            client=client,
-            team=team,
-            pathway=pathway,
-            source=handover.source,
-            situations=[SITUATION_BY_REASON[HandoverReason(handover.reason)]],
-            need_description=_need_description(handover),
-            consent_on=handover.consent_on,
-            consent_method=handover.consent_method,
-        )
-    if new:
-        episode = _complete_covered_steps(actor=actor, episode=episode, handover=handover)
+
+def _name_contact_person(*, actor: Any, episode: Episode, handover: Handover, new: bool) -> Any:
+    """The receiving nurse (else the accepter) becomes the contact person of a new episode, or of a linked one
+    without a contact person. Returns who it is."""
     contact = episode.assignments.filter(kind=AssignmentKind.CONTACT_PERSON, ended_at__isnull=True).first()
     nurse = handover.receiving_nurse
-    if nurse is None or not receiving_nurse_candidates(team_id=team.pk).filter(pk=nurse.pk).exists():
+    if nurse is None or not receiving_nurse_candidates(team_id=handover.team_id).filter(pk=nurse.pk).exists():
         nurse = actor
     if contact is None or (new and contact.user_id != nurse.pk):
         case_services.assignment_set(
@@ -144,12 +163,18 @@ def handover_accept(*, actor: Any, handover: Handover, expected_status: str) -> 
             user=nurse,
             note=_("Receiving nurse of the escorted handover"),
         )
+    return nurse
+
+
+def _keep_sender(*, actor: Any, episode: Episode, handover: Handover) -> None:
+    """The sending contact person joins the client's team; with `escort_consent` a consent for their
+    organisation to follow the shared plan is recorded."""
     sender = handover.sending_contact
     organisation = sender.organisation
     if handover.escort_consent and organisation is not None:
         privacy_services.consent_record(
             actor=actor,
-            client=client,
+            client=handover.client,
             episode_id=episode.pk,
             kind=ConsentKind.CONSENT,
             recipient_organisation=organisation,
@@ -169,6 +194,33 @@ def handover_accept(*, actor: Any, handover: Handover, expected_status: str) -> 
             user=sender,
             role_in_case=_("Sending contact person (escorted handover)"),
         )
+
+
+@transaction.atomic
+def handover_accept(*, actor: Any, handover: Handover, expected_status: str, pathway: Pathway | None = None) -> Episode:
+    """Accept the handover: the receiving team takes responsibility.
+
+    Opens the client's episode in the team on `pathway` (one of the region's available pathways; by default
+    the one whose data suits the handover's reason) or links the client's open episode in the team; marks
+    done the steps the handover already did; names the receiving nurse the contact person, keeps the
+    sending contact person in the client's team and tells the sending side. A second accept is refused:
+    the row is locked and the expected status compared.
+    """
+    handover = lock(handover)
+    if handover.status != expected_status or not handover.is_open:
+        accepted_by = User.objects.filter(pk=handover.accepted_by_id or 0).first()
+        raise ConflictError(
+            _("This handover has already been accepted by %(person)s.")
+            % {"person": accepted_by.display_name if accepted_by else _("someone else")}
+        )
+    if not handover_is_receiver(actor=actor, handover=handover):
+        raise ApplicationError(_("Only members of the receiving team can accept the handover."))
+    episode = Episode.objects.filter(client=handover.client, team=handover.team, status=EpisodeStatus.OPEN).first()
+    new = episode is None
+    if episode is None:
+        episode = _open_episode(actor=actor, handover=handover, pathway=pathway)
+    nurse = _name_contact_person(actor=actor, episode=episode, handover=handover, new=new)
+    _keep_sender(actor=actor, episode=episode, handover=handover)
     handover.status = HandoverStatus.ACCEPTED
     handover.accepted_at = timezone.now()
     handover.accepted_by = actor
@@ -179,13 +231,14 @@ def handover_accept(*, actor: Any, handover: Handover, expected_status: str) -> 
         actor,
         EventType.HANDOVER_ACCEPTED,
         handover,
-        organisation=str(organisation or ""),
-        sender=sender.display_name,
+        organisation=str(handover.sending_contact.organisation or ""),
+        sender=handover.sending_contact.display_name,
         reason=handover.reason,
         opened_on=timezone.localtime(handover.opened_at).date().isoformat(),
         escalated=handover.escalated_at is not None,
         new_episode=new,
         receiving_nurse=nurse.display_name,
+        pathway=str(episode.pathway_version.pathway.code),
     )
     notify(
         recipients=[handover.opened_by_id, handover.sending_contact_id],

@@ -24,7 +24,7 @@ from tukipolku.clients.services import client_create
 from tukipolku.core.choices import Profession
 from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.models import Team
-from tukipolku.handovers.choices import PREP_CHECKLIST, HandoverReason, HandoverStatus, JobSearch
+from tukipolku.handovers.choices import PREP_CHECKLIST, HandoverReason, HandoverStatus, InformationSource, JobSearch
 from tukipolku.handovers.models import WAS_MAX, WAS_MIN, Handover
 from tukipolku.handovers.services.common import (
     detail_url,
@@ -93,12 +93,16 @@ def handover_open(
     consent_method: str,
     escort_consent: bool = False,
     background: str = "",
+    info_sources: list[str] | None = None,
+    info_summary: str = "",
 ) -> Handover:
     """Open an escorted handover to a work ability support team.
 
     Only occupational and student health care staff open handovers; the sending contact person is of
     the same organisation. The person's consent to the handover (date and how) is required. The
-    receiving team's members are notified.
+    receiving team's members are notified. For a graduating student the sending side also says whom it
+    gathered information from (teachers, curator, study psychologist, study counsellor) and what it shows
+    (the Rauma model's step 2); for another reason these are not asked and not kept.
     """
     if not can_send_handovers(actor):
         raise ApplicationError(_("Only occupational and student health care staff can open escorted handovers."))
@@ -122,6 +126,7 @@ def handover_open(
         raise ApplicationError(_("The date of agreement cannot be in the future."), field="consent_on")
     if consent_method not in ConsentMethod.values:
         raise ApplicationError(_("Choose how the person agreed."), field="consent_method")
+    sources, summary = _graduating_information(reason, info_sources or [], info_summary)
     client = _find_or_create_client(
         actor=actor,
         code=code,
@@ -154,6 +159,8 @@ def handover_open(
         consent_on=consent_on,
         consent_method=consent_method,
         escort_consent=escort_consent,
+        info_sources=sources,
+        info_summary=summary,
     )
     handover_event(
         actor,
@@ -173,6 +180,17 @@ def handover_open(
         url=detail_url(handover_id=handover.pk),
     )
     return handover
+
+
+def _graduating_information(reason: str, sources: list[str], summary: str) -> tuple[list[str], str]:
+    """What a graduating student's handover says of the information gathered; nothing for another reason."""
+    if reason != HandoverReason.GRADUATING:
+        return [], ""
+    if not sources or any(s not in InformationSource.values for s in sources):
+        raise ApplicationError(_("Choose whom information was gathered from."), field="info_sources")
+    if not summary.strip():
+        raise ApplicationError(_("Write what the gathered information shows."), field="info_summary")
+    return [s for s in InformationSource.values if s in sources], summary.strip()
 
 
 def _require_editable(actor: Any, handover: Handover, expected_revision: int) -> None:

@@ -12,7 +12,7 @@ from tukipolku.clients.tests.factories import next_identity_code
 from tukipolku.core.choices import OrganisationKind, Profession
 from tukipolku.core.tests.factories import OrganisationFactory, UserFactory
 from tukipolku.handovers import services
-from tukipolku.handovers.choices import HandoverReason
+from tukipolku.handovers.choices import HandoverReason, InformationSource
 from tukipolku.handovers.models import Handover
 
 
@@ -38,4 +38,7 @@ def open_handover(actor: Any, team: Any, **kw: Any) -> Handover:
         "background": "Sopivaa työtä ei löytynyt selkäleikkauksen jälkeen.",
     }
     params.update(kw)
+    if params["reason"] == HandoverReason.GRADUATING:  # the Rauma model's step 2: information gathered
+        params.setdefault("info_sources", [InformationSource.TEACHERS, InformationSource.STUDY_COUNSELLOR])
+        params.setdefault("info_summary", "Opinnot viivästyneet terveyssyistä; harjoittelu sujui tuettuna.")
     return services.handover_open(actor=actor, team=team, **params)

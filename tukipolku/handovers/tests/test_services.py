@@ -229,7 +229,7 @@ def test_handover_accept__opens_the_episode_with_the_receiving_nurse_as_contact_
     assert episode.source == IdentificationSource.OCCUPATIONAL_HEALTH
     assert episode.situation_partial_ability_unemployed
     assert episode.team_consent_on == handover.consent_on
-    assert episode.pathway_version.pathway == services.escorted_pathway()
+    assert episode.pathway_version.pathway == services.pathway_default(handover=handover)
     contact = Assignment.objects.get(episode=episode, kind=AssignmentKind.CONTACT_PERSON, ended_at__isnull=True)
     assert contact.user == nurse
     members = set(
@@ -398,7 +398,7 @@ def test_handovers_escalate__is_a_registered_sweep_step():
 
 
 def _escorted_or_skip():
-    pathway = services.escorted_pathway()
+    pathway = Pathway.objects.filter(code="escorted_handover").first()
     if pathway is None or not pathway.opened_by_handover:
         pytest.skip("the escorted handover pathway is not shipped")
     return pathway

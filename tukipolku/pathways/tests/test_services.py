@@ -15,9 +15,9 @@ from tukipolku.audit.choices import EventType
 from tukipolku.audit.models import AuditEvent
 from tukipolku.cases import services as case_services
 from tukipolku.cases.models import Episode
-from tukipolku.core.choices import Profession
+from tukipolku.core.choices import OrganisationKind, Profession
 from tukipolku.core.exceptions import ApplicationError
-from tukipolku.core.tests.factories import UserFactory
+from tukipolku.core.tests.factories import OrganisationFactory, UserFactory
 from tukipolku.pathways.admin import PathwayVersionAdmin, StepInline
 from tukipolku.pathways.choices import HandoverRole, VersionStatus
 from tukipolku.pathways.models import Pathway, PathwayStep, PathwayVersion
@@ -327,8 +327,9 @@ def test_pathway_step__one_step_per_handover_part_in_a_version(admin_user, satak
 
 
 @pytest.mark.django_db
-def test_pathway__at_most_one_is_opened_by_handovers(shipped_pathways):
-    Pathway.objects.update(opened_by_handover=False)
+def test_pathway__at_most_one_of_a_region_is_opened_by_handovers(shipped_pathways):
+    region, other = (OrganisationFactory(kind=OrganisationKind.WELFARE_REGION) for _ in range(2))
+    Pathway.objects.update(opened_by_handover=False, region=region)
     Pathway.objects.filter(code="satakunta").update(opened_by_handover=True)
     eura = Pathway.objects.get(code="eura")
     eura.opened_by_handover = True
@@ -336,6 +337,21 @@ def test_pathway__at_most_one_is_opened_by_handovers(shipped_pathways):
     with pytest.raises(ValidationError) as exc:
         eura.full_clean()
     assert "already opened by escorted handovers" in str(exc.value)
+
+    eura.region = other  # another region has its own
+    eura.full_clean()
+    eura.save()
+
+
+@pytest.mark.django_db
+def test_pathway__handover_reasons_are_reasons_of_escorted_handover(shipped_pathways):
+    eura = Pathway.objects.get(code="eura")
+    eura.handover_reasons = ["graduating", "retiring"]
+    with pytest.raises(ValidationError) as exc:
+        eura.full_clean()
+    assert "handover_reasons" in exc.value.message_dict
+    eura.handover_reasons = ["graduating"]
+    eura.full_clean()
 
 
 @pytest.mark.django_db

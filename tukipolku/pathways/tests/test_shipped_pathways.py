@@ -16,7 +16,7 @@ from tukipolku.core.choices import Profession
 from tukipolku.core.exceptions import ApplicationError
 from tukipolku.meetings import services as meeting_services
 from tukipolku.meetings.choices import MeetingKind
-from tukipolku.pathways.choices import CompletionCheck, HandoverRole, VersionStatus
+from tukipolku.pathways.choices import CompletionCheck, HandoverReason, HandoverRole, VersionStatus
 from tukipolku.pathways.loader import (
     FIRST_CODES,
     MORE_CODES,
@@ -43,6 +43,7 @@ shipped_pathways_migration = importlib.import_module("tukipolku.pathways.migrati
 more_operating_models = importlib.import_module("tukipolku.pathways.migrations.0005_more_operating_models")
 handover_roles_migration = importlib.import_module("tukipolku.pathways.migrations.0006_handover_roles")
 transfer_check_migration = importlib.import_module("tukipolku.pathways.migrations.0008_transfer_meeting_check")
+reasons_migration = importlib.import_module("tukipolku.pathways.migrations.0009_handover_reasons")
 
 
 def _models():
@@ -187,9 +188,46 @@ def test_data__one_pathway_is_opened_by_handovers_and_each_part_is_on_one_step()
     for item in DATA:
         roles = [s["handover_role"] for s in item["steps"] if s.get("handover_role")]
         assert len(set(roles)) == len(roles), item["code"]
-        assert not roles or item.get("opened_by_handover"), item["code"]
+        assert not roles or item.get("handover_reasons"), item["code"]  # only a pathway a handover may open
+        assert set(item.get("handover_reasons", ())) <= set(HandoverReason.values), item["code"]
     roles = [s.get("handover_role", "") for s in opened[0]["steps"]]
     assert roles[:3] == [HandoverRole.OPENING, HandoverRole.PREPARATORY_MEETING, HandoverRole.TRANSFER_MEETING]
+
+
+def test_data__each_reason_of_handover_has_one_pathway_and_rauma_is_the_graduating_students():
+    by_reason = {r: [i["code"] for i in DATA if r in i.get("handover_reasons", ())] for r in HandoverReason.values}
+    assert by_reason == {
+        HandoverReason.EMPLOYMENT_ENDING: ["escorted_handover"],
+        HandoverReason.GRADUATING: ["rauma_study_end"],
+    }
+    rauma = next(i for i in DATA if i["code"] == "rauma_study_end")
+    assert [s.get("handover_role", "") for s in rauma["steps"]][:6] == [
+        HandoverRole.NEED_IDENTIFIED,
+        HandoverRole.INFORMATION_GATHERED,
+        HandoverRole.CONTACT_PERSON_NAMED,
+        HandoverRole.CONSENT,
+        HandoverRole.REFERRAL,
+        "",  # 6 contact made: the team's first step
+    ]
+
+
+def test_migration__handover_reasons_and_rauma_roles_reach_installed_databases(migrated, admin_user):
+    """Migration 0009 gives installed pathways their handover reasons (unless an administrator set some) and the
+    Rauma steps their handover roles, in every version."""
+    rauma = Pathway.objects.get(code="rauma_study_end")
+    draft = pathway_version_create_draft(actor=admin_user, pathway=rauma)
+    Pathway.objects.update(handover_reasons=[])
+    Pathway.objects.filter(code="eura").update(handover_reasons=["graduating"])  # an administrator's choice
+    PathwayStep.objects.filter(version__pathway=rauma).update(handover_role="")
+
+    reasons_migration.forwards(django_apps, None)
+
+    assert Pathway.objects.get(code="rauma_study_end").handover_reasons == ["graduating"]
+    assert Pathway.objects.get(code="escorted_handover").handover_reasons == ["employment_ending"]
+    assert Pathway.objects.get(code="eura").handover_reasons == ["graduating"]
+    for version in (pathway_version_current(pathway=rauma), draft):
+        roles = list(version.steps.exclude(handover_role="").order_by("order").values_list("order", flat=True))
+        assert roles == [1, 2, 3, 4, 5]
 
 
 def test_migration__handover_roles_are_set_on_every_version_of_the_shipped_pathway(migrated, admin_user):
@@ -211,7 +249,8 @@ def test_migration__handover_roles_are_set_on_every_version_of_the_shipped_pathw
             (2, HandoverRole.PREPARATORY_MEETING),
             (3, HandoverRole.TRANSFER_MEETING),
         ]
-    assert not PathwayStep.objects.exclude(version__pathway=pathway).exclude(handover_role="").exists()
+    others = PathwayStep.objects.exclude(version__pathway=pathway).exclude(handover_role="")
+    assert set(others.values_list("version__pathway__code", flat=True)) == {"rauma_study_end"}
 
 
 @pytest.mark.django_db
