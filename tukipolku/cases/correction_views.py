@@ -12,7 +12,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tukipolku.cases import selectors, services
+from tukipolku.access.log import episode_get_for
+from tukipolku.cases import services
 from tukipolku.cases.forms import PathwayCorrectForm
 from tukipolku.cases.models import Episode
 from tukipolku.core.forms import attempt
@@ -28,9 +29,7 @@ class EpisodePathwayCorrectView(ProfessionalView):
     template = "cases/pathway_correct.html"
 
     def _episode(self, request: HttpRequest, pk: int) -> Episode:
-        return selectors.episode_get_for(
-            actor=request.user, episode_id=pk, view="cases:correct", for_change=True, open_only=True
-        )
+        return episode_get_for(actor=request.user, episode_id=pk, view="cases:correct", for_change=True, open_only=True)
 
     def _render(self, request: HttpRequest, episode: Episode, form: Any = None, status: int = 200) -> HttpResponse:
         allowed = services.pathway_correction_open(episode=episode)

@@ -245,7 +245,7 @@ class HandoverAcceptView(HandoverView):
         handover = selectors.handover_get_for(
             actor=request.user, handover_id=pk, view="handovers:accept", side=AccessGround.HANDOVER_RECEIVING_TEAM
         )
-        if not handover_is_receiver(actor=request.user, handover=handover):  # the sending side sees it but does not accept
+        if not handover_is_receiver(actor=request.user, handover=handover):  # the sending side sees, not accepts
             refuse(request, resource="handover", client_id=handover.client_id)
         form = _accept_form(handover, request.POST)
         if not form.is_valid():
