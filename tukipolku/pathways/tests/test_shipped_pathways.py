@@ -43,7 +43,7 @@ shipped_pathways_migration = importlib.import_module("tukipolku.pathways.migrati
 more_operating_models = importlib.import_module("tukipolku.pathways.migrations.0005_more_operating_models")
 handover_roles_migration = importlib.import_module("tukipolku.pathways.migrations.0006_handover_roles")
 transfer_check_migration = importlib.import_module("tukipolku.pathways.migrations.0008_transfer_meeting_check")
-reasons_migration = importlib.import_module("tukipolku.pathways.migrations.0009_handover_reasons")
+reasons_migration = importlib.import_module("tukipolku.pathways.migrations.0010_handover_reasons")
 
 
 def _models():
@@ -212,7 +212,7 @@ def test_data__each_reason_of_handover_has_one_pathway_and_rauma_is_the_graduati
 
 
 def test_migration__handover_reasons_and_rauma_roles_reach_installed_databases(migrated, admin_user):
-    """Migration 0009 gives installed pathways their handover reasons (unless an administrator set some) and the
+    """Migration 0010 gives installed pathways their handover reasons (unless an administrator set some) and the
     Rauma steps their handover roles, in every version."""
     rauma = Pathway.objects.get(code="rauma_study_end")
     draft = pathway_version_create_draft(actor=admin_user, pathway=rauma)

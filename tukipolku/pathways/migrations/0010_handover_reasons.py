@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0005_organisation_region'),
-        ('pathways', '0008_transfer_meeting_check'),
+        ('pathways', '0009_pathway_teams'),
     ]
 
     operations = [
