@@ -44,7 +44,7 @@ def assert_accessible(page, name: str) -> None:
 # filled, choice picked, box ticked, key pressed or address typed; tests/browser/conftest.py Actions).
 # The goal is 80 and the brief's 60; the budget is what the product achieves now, so that any
 # change that adds work for the user fails here. docs/usability.md lists what each part takes.
-JOURNEY_BUDGET = 61
+JOURNEY_BUDGET = 60
 
 
 def test_nurse_walks_the_whole_satakunta_process(page, people):
@@ -61,10 +61,11 @@ def test_nurse_walks_the_whole_satakunta_process(page, people):
     act.mark("log in")
     assert_accessible(page, "01-caseload-empty")
 
-    # Open an episode for a new client: search by identity code (POST), then the one-screen form.
-    act.click(page.get_by_role("link", name="New client relationship").first)
-    act.fill(page.get_by_label("Identity code or name"), code.lower())
-    act.click(page.get_by_role("button", name="Search"))
+    # Open an episode for a new client: the caseload's search field takes the identity code; none of the
+    # caseload has it, so it offers the lookup among all clients (POST), then the one-screen form.
+    act.type(page.get_by_label("Find a client"), code.lower())
+    act.click(page.get_by_role("button", name="Look it up among all clients"))
+    page.wait_for_load_state()
     assert code.lower() not in page.url and code not in page.url
     assert page.get_by_label("Personal identity code").input_value() == code
     act.fill(page.get_by_label("First names"), "Aino Maria")

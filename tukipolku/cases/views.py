@@ -39,6 +39,7 @@ from tukipolku.cases.forms import (
 )
 from tukipolku.cases.models import Episode
 from tukipolku.cases.steps import forget_draft, keep_draft, step_label
+from tukipolku.clients import identity
 from tukipolku.clients.services import DuplicateClientError, client_create
 from tukipolku.core.converters import parse_id
 from tukipolku.core.exceptions import ApplicationError, ConflictError
@@ -70,7 +71,11 @@ class CaseloadView(ProfessionalView):
         return self.render_caseload(request, CaseloadSearchForm())
 
     def render_caseload(
-        self, request: HttpRequest, search: CaseloadSearchForm, found: list[Episode] | None = None
+        self,
+        request: HttpRequest,
+        search: CaseloadSearchForm,
+        found: list[Episode] | None = None,
+        lookup_code: str = "",
     ) -> HttpResponse:
         only_contact = request.GET.get("show") == "contact"
         page, rows = selectors.caseload_for(
@@ -87,6 +92,7 @@ class CaseloadView(ProfessionalView):
                 "follow_ups": follow_ups,
                 "search": search,
                 "found": found,
+                "lookup_code": lookup_code,
             },
         )
 
@@ -104,11 +110,18 @@ class CaseloadSearchView(CaseloadView):
         htmx = getattr(request, "htmx", None)
         search = CaseloadSearchForm(request.POST, typing=htmx is not None and bool(htmx) and htmx.trigger == "id_q")
         found = None  # a malformed identity code is told next to the field, never searched as a name
+        lookup_code = ""
         if search.is_valid() and not search.incomplete_code:
-            found = selectors.caseload_search_for(actor=request.user, query=search.cleaned_data["q"])
+            query = search.cleaned_data["q"]
+            found = selectors.caseload_search_for(actor=request.user, query=query)
+            # A full identity code none of these clients has: offer the lookup among all clients (New
+            # client relationship's search, which offers a new client's form when nobody has the code).
+            if not found and identity.is_valid(query):
+                lookup_code = identity.normalize(query)
         if htmx:
-            return render(request, "cases/_caseload_search.html", {"search": search, "found": found})
-        return self.render_caseload(request, search, found)
+            context = {"search": search, "found": found, "lookup_code": lookup_code}
+            return render(request, "cases/_caseload_search.html", context)
+        return self.render_caseload(request, search, found, lookup_code)
 
 
 class BoardView(ProfessionalView):

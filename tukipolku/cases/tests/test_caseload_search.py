@@ -266,3 +266,26 @@ def test_caseload__a_new_relationship_is_on_top_until_its_first_step_is_done(cli
     rows = response.context["rows"]
     assert [r.episode.pk for r in rows] == [first_new.pk, older.pk, just_opened.pk]
     assert response.content.decode().count('class="badge badge-new"') == 1
+
+
+@pytest.mark.django_db
+def test_caseload_search__a_full_code_nobody_here_has_offers_the_lookup_among_all_clients(client, nurse, clients):
+    client.force_login(nurse)
+    other_code = clients["other"].client.identity_code  # another organisation's team's client
+    new_code = ClientFactory.build().identity_code  # nobody's yet
+
+    for code in (other_code, new_code):
+        body = _search(client, f" {code.lower()} ", HTTP_HX_REQUEST="true").content.decode()
+        assert "None of your or your teams' clients has this identity code." in body
+        assert f'form="lookup-all" name="q" value="{code}">Look it up among all clients</button>' in body
+        assert "Hakola" not in body  # the other team's client is not shown here
+
+    page = client.get(reverse("cases:caseload")).content.decode()
+    assert f'<form id="lookup-all" method="post" action="{reverse("cases:intake")}" hidden>' in page
+    found = _search(client, clients["mine"].client.identity_code, HTTP_HX_REQUEST="true").content.decode()
+    assert "Look it up among all clients" not in found and "Hakala Aino Maria" in found  # one's own: no lookup
+    assert "Look it up" not in _search(client, "hakala", HTTP_HX_REQUEST="true").content.decode()
+
+    # The lookup is New client relationship's search: a POST of the code, a new client's form when nobody has it.
+    looked_up = client.post(reverse("cases:intake"), {"q": new_code})
+    assert looked_up.status_code == 200 and "No client has this identity code yet." in looked_up.content.decode()
