@@ -15,10 +15,21 @@ from __future__ import annotations
 from typing import TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 
 from tukipolku.core.models import User
 
 Actor: TypeAlias = User | AnonymousUser
 """A user (`request.user`), signed in or not."""
 
-__all__ = ["Actor", "AnonymousUser", "User"]
+
+def signed_in(actor: Actor) -> User:
+    """The actor as a signed-in user, for a service or selector that records who acted or filters by
+    them. Views reach these only after their capability check; an anonymous actor here is a bug, and
+    is refused (403) rather than written anywhere."""
+    if not isinstance(actor, User) or not actor.is_authenticated:
+        raise PermissionDenied
+    return actor
+
+
+__all__ = ["Actor", "AnonymousUser", "User", "signed_in"]

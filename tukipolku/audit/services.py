@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import models
 
+from tukipolku.access.actors import Actor, User
 from tukipolku.access.choices import AccessGround
 from tukipolku.audit import chain
 from tukipolku.audit.choices import AccessAction, AccessOutcome, Agent
@@ -24,7 +25,7 @@ from tukipolku.audit.models import AuditEvent, Disclosure, PersonalDataAccess
 
 def event_record(
     *,
-    actor: Any,
+    actor: Actor | None,
     verb: str,
     client_id: int | None = None,
     episode_id: int | None = None,
@@ -88,15 +89,15 @@ def current_request_id() -> str:
     return scope.request_id if scope is not None else ""
 
 
-def _actor_fields(actor: Any) -> dict[str, Any]:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+def _actor_fields(actor: Actor | None) -> dict[str, Any]:
+    if not isinstance(actor, User) or not actor.is_authenticated:
         return {"user": None, "profession": "", "organisation_id": None}
     return {"user": actor, "profession": actor.profession or "", "organisation_id": actor.organisation_id}
 
 
 def access_record(
     *,
-    actor: Any,
+    actor: Actor | None,
     view: str,
     rows: Iterable[tuple[int | None, int | None]],
     action: str = AccessAction.VIEW,
@@ -138,7 +139,13 @@ def access_record(
 
 
 def access_denied(
-    *, actor: Any, view: str, client_id: int | None, episode_id: int | None = None, reason: str, resource: str = ""
+    *,
+    actor: Actor | None,
+    view: str,
+    client_id: int | None,
+    episode_id: int | None = None,
+    reason: str,
+    resource: str = "",
 ) -> None:
     """Log a refused read (ASVS 16.3.2). The client id is recorded when the object exists."""
     access_record(
@@ -154,7 +161,7 @@ def access_denied(
 
 def disclosure_record(
     *,
-    actor: Any,
+    actor: Actor | None,
     client_id: int,
     episode_id: int | None,
     controller_organisation_id: int | None,
@@ -169,7 +176,7 @@ def disclosure_record(
     """Log data given to another organisation, with its consent or legal basis."""
     scope = _scope.get()
     row = Disclosure(
-        user=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        user=actor if isinstance(actor, User) and actor.is_authenticated else None,
         client_id=client_id,
         episode_id=episode_id,
         controller_organisation_id=controller_organisation_id,

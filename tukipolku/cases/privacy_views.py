@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tukipolku.access import log as access_log
+from tukipolku.access.actors import Actor
 from tukipolku.access.policy import can_change_episode
 from tukipolku.audit.services import access_denied
 from tukipolku.cases import selectors
@@ -41,7 +42,7 @@ def _refuse(request: HttpRequest, episode: Episode | None, view: str) -> NoRetur
     raise PermissionDenied
 
 
-def _grant_candidates(episode: Episode, actor: Any) -> Any:
+def _grant_candidates(episode: Episode, actor: Actor) -> Any:
     """Who can be given data on a legal basis: members of the client's team (partners included)."""
     members = episode.members.filter(removed_at__isnull=True).values("user_id")
     return selectors.case_team_candidates(episode=episode).filter(pk__in=members)

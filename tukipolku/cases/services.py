@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tukipolku.access import cache as access_cache
+from tukipolku.access.actors import Actor, signed_in
 from tukipolku.access.policy import can_change_episode, can_open_episode_in, can_record_follow_up, can_view_episode
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.models import AuditEvent
@@ -60,7 +61,7 @@ def step_payload(step: PathwayStep) -> dict[str, Any]:
     return {"order": step.order, "name": {"fi": step.name_fi, "sv": step.name_sv, "en": step.name_en}}
 
 
-def _event(actor: Any, verb: str, episode: Episode, target: Any = None, **payload: Any) -> None:
+def _event(actor: Actor, verb: str, episode: Episode, target: Any = None, **payload: Any) -> None:
     event_record(
         actor=actor,
         verb=verb,
@@ -80,12 +81,13 @@ def _lock(episode: Episode) -> Episode:
     return Episode.objects.select_for_update(of=("self",)).select_related("current_step").get(pk=episode.pk)
 
 
-def _require_change(actor: Any, episode: Episode) -> None:
+def _require_change(actor: Actor, episode: Episode) -> None:
     if not can_change_episode(actor=actor, episode=episode):
         raise ApplicationError(_("This client relationship cannot be changed."))
 
 
-def _start_step(*, actor: Any, episode: Episode, step: PathwayStep) -> StepRecord:
+def _start_step(*, actor: Actor, episode: Episode, step: PathwayStep) -> StepRecord:
+    actor = signed_in(actor)  # a signed-in user from here on
     today = timezone.localdate()
     due = today + datetime.timedelta(days=step.expected_duration_days)
     record = StepRecord.objects.create(episode=episode, step=step, started_by=actor, due_on=due)
@@ -102,8 +104,9 @@ def _active_record(episode: Episode) -> StepRecord:
     return record
 
 
-def _end_record(record: StepRecord, *, actor: Any, status: str, **fields: str) -> StepRecord:
+def _end_record(record: StepRecord, *, actor: Actor, status: str, **fields: str) -> StepRecord:
     """Close the active step record with how it ended (completed, skipped, returned, closed)."""
+    actor = signed_in(actor)  # a signed-in user from here on
     record.status = status
     record.ended_at = timezone.now()
     record.ended_by = actor
@@ -115,7 +118,7 @@ def _end_record(record: StepRecord, *, actor: Any, status: str, **fields: str) -
 
 def _move(
     *,
-    actor: Any,
+    actor: Actor,
     episode: Episode,
     status: str,
     verb: str,
@@ -144,7 +147,7 @@ def _check_expected_step(episode: Episode, expected_step_id: int) -> None:
 @transaction.atomic
 def episode_open(
     *,
-    actor: Any,
+    actor: Actor,
     client: Client,
     team: Team,
     pathway: Pathway,
@@ -163,6 +166,7 @@ def episode_open(
     agreed to beyond the team's own work (`intake_consent`: sharing with partner kinds) is recorded as
     consents in the same transaction.
     """
+    actor = signed_in(actor)  # a signed-in user from here on
     if not can_open_episode_in(actor=actor, team_id=team.pk):
         raise ApplicationError(_("You can open client relationships only in your own team."), field="team")
     if consent_on > timezone.localdate():
@@ -233,7 +237,7 @@ def _next_step(episode: Episode) -> PathwayStep | None:
 @transaction.atomic
 def episode_step_complete(
     *,
-    actor: Any,
+    actor: Actor,
     episode: Episode,
     expected_step_id: int,
     output: str,
@@ -270,7 +274,7 @@ def episode_step_complete(
 
 
 @transaction.atomic
-def episode_step_skip(*, actor: Any, episode: Episode, expected_step_id: int, reason: str) -> Episode:
+def episode_step_skip(*, actor: Actor, episode: Episode, expected_step_id: int, reason: str) -> Episode:
     """Move past the current step without doing it. A reason is required."""
     episode = _lock(episode)
     _require_change(actor, episode)
@@ -294,7 +298,7 @@ def episode_step_skip(*, actor: Any, episode: Episode, expected_step_id: int, re
 
 @transaction.atomic
 def episode_step_return(
-    *, actor: Any, episode: Episode, expected_step_id: int, to_step_id: int, reason: str
+    *, actor: Actor, episode: Episode, expected_step_id: int, to_step_id: int, reason: str
 ) -> Episode:
     """Go back to an earlier step of the same pathway version. A reason is required."""
     episode = _lock(episode)
@@ -336,7 +340,8 @@ def _eligible_partner(user: Any) -> bool:
     return bool(user.is_active and user.profession in PARTNER_PROFESSIONS and user.organisation_id)
 
 
-def _ensure_member(*, actor: Any, episode: Episode, user: Any, role_in_case: str = "") -> CaseTeamMember:
+def _ensure_member(*, actor: Actor, episode: Episode, user: Any, role_in_case: str = "") -> CaseTeamMember:
+    actor = signed_in(actor)  # a signed-in user from here on
     member = episode.members.filter(user=user, removed_at__isnull=True).first()
     if member is not None:
         return member
@@ -349,7 +354,7 @@ def _ensure_member(*, actor: Any, episode: Episode, user: Any, role_in_case: str
 
 
 @transaction.atomic
-def case_member_add(*, actor: Any, episode: Episode, user: Any, role_in_case: str = "") -> CaseTeamMember:
+def case_member_add(*, actor: Actor, episode: Episode, user: Any, role_in_case: str = "") -> CaseTeamMember:
     """Add a professional of the same organisation to the client's team."""
     episode = _lock(episode)
     _require_change(actor, episode)
@@ -363,8 +368,9 @@ def case_member_add(*, actor: Any, episode: Episode, user: Any, role_in_case: st
 
 
 @transaction.atomic
-def case_member_remove(*, actor: Any, episode: Episode, member: CaseTeamMember) -> None:
+def case_member_remove(*, actor: Actor, episode: Episode, member: CaseTeamMember) -> None:
     """Remove a professional from the client's team. The current contact person stays until replaced."""
+    actor = signed_in(actor)  # a signed-in user from here on
     episode = _lock(episode)
     _require_change(actor, episode)
     if member.episode_id != episode.pk or member.removed_at is not None:
@@ -379,11 +385,12 @@ def case_member_remove(*, actor: Any, episode: Episode, member: CaseTeamMember) 
 
 
 @transaction.atomic
-def assignment_set(*, actor: Any, episode: Episode, kind: str, user: Any, note: str = "") -> Assignment:
+def assignment_set(*, actor: Actor, episode: Episode, kind: str, user: Any, note: str = "") -> Assignment:
     """Name the contact person or the own worker. The previous one's period ends; history stays.
 
     The own worker (omatyöntekijä, SHL 42 §) must be a social-care professional (`SOCIAL_PROFESSIONS`).
     """
+    actor = signed_in(actor)  # a signed-in user from here on
     episode = _lock(episode)
     _require_change(actor, episode)
     if kind not in AssignmentKind.values:
@@ -424,7 +431,7 @@ def assignment_set(*, actor: Any, episode: Episode, kind: str, user: Any, note: 
 @transaction.atomic
 def episode_close(
     *,
-    actor: Any,
+    actor: Actor,
     episode: Episode,
     outcome: str,
     outcome_on: datetime.date,
@@ -438,6 +445,7 @@ def episode_close(
     Closing before the pathway's last step (steps left undone) needs `confirm_early`: the user has
     been shown which steps are not done and what closing means.
     """
+    actor = signed_in(actor)  # a signed-in user from here on
     episode = _lock(episode)
     _require_change(actor, episode)
     if outcome not in Outcome.values:
@@ -501,7 +509,7 @@ def episode_close(
 
 
 @transaction.atomic
-def episode_reopen(*, actor: Any, episode: Episode, reason: str) -> Episode:
+def episode_reopen(*, actor: Actor, episode: Episode, reason: str) -> Episode:
     """Reopen a closed relationship at the step where it was closed. A reason is required."""
     episode = Episode.objects.select_for_update().get(pk=episode.pk)
     if episode.is_open or not can_view_episode(actor=actor, episode=episode):
@@ -538,7 +546,7 @@ def episode_reopen(*, actor: Any, episode: Episode, reason: str) -> Episode:
 # ---------------------------------------------------------------- follow-up after closing
 
 
-def _locked_follow_up(*, actor: Any, episode: Episode, follow_up_id: int, expected_status: str) -> FollowUp:
+def _locked_follow_up(*, actor: Actor, episode: Episode, follow_up_id: int, expected_status: str) -> FollowUp:
     """The follow-up under a row lock, checked against the status the form was loaded with."""
     if not can_record_follow_up(actor=actor, episode=episode):
         raise ApplicationError(_("You cannot record follow-ups of this client."))
@@ -555,7 +563,7 @@ def _locked_follow_up(*, actor: Any, episode: Episode, follow_up_id: int, expect
 @transaction.atomic
 def follow_up_record(
     *,
-    actor: Any,
+    actor: Actor,
     episode: Episode,
     follow_up_id: int,
     expected_status: str,
@@ -568,6 +576,7 @@ def follow_up_record(
     Allowed on a closed episode (`can_record_follow_up`). The status the form carried must still be
     current: a second submit or a colleague's recording meanwhile is refused, never overwritten.
     """
+    actor = signed_in(actor)  # a signed-in user from here on
     follow_up = _locked_follow_up(
         actor=actor, episode=episode, follow_up_id=follow_up_id, expected_status=expected_status
     )
@@ -603,9 +612,12 @@ def follow_up_record(
 
 
 @transaction.atomic
-def follow_up_cancel(*, actor: Any, episode: Episode, follow_up_id: int, expected_status: str, reason: str) -> FollowUp:
+def follow_up_cancel(
+    *, actor: Actor, episode: Episode, follow_up_id: int, expected_status: str, reason: str
+) -> FollowUp:
     """Cancel a follow-up that will not be done (for example the client cannot be reached any more, or
     a new relationship has started). A reason is required."""
+    actor = signed_in(actor)  # a signed-in user from here on
     follow_up = _locked_follow_up(
         actor=actor, episode=episode, follow_up_id=follow_up_id, expected_status=expected_status
     )
@@ -665,7 +677,7 @@ def _version_payload(version: PathwayVersion, step: PathwayStep | None) -> dict[
 @transaction.atomic
 def episode_pathway_correct(
     *,
-    actor: Any,
+    actor: Actor,
     episode: Episode,
     pathway_version: PathwayVersion,
     step: PathwayStep,

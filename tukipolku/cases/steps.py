@@ -15,13 +15,13 @@ the user leaves to do what the step still needs and finds it typed when they com
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from tukipolku.access.actors import Actor
 from tukipolku.access.policy import can_change_episode
 from tukipolku.cases import services
 from tukipolku.cases.models import Episode
@@ -58,7 +58,7 @@ def forget_draft(request: HttpRequest, episode: Episode) -> None:
         request.session[DRAFTS_SESSION_KEY] = {k: v for k, v in drafts.items() if k != str(episode.pk)}
 
 
-def step_to_finish(*, actor: Any, episode: Episode, checks: Iterable[str]) -> PathwayStep | None:
+def step_to_finish(*, actor: Actor, episode: Episode, checks: Iterable[str]) -> PathwayStep | None:
     """The current step when its completion check is one of `checks`, the actor may change the episode
     and another step follows (the last one is finished by closing the relationship); else None."""
     step = episode.current_step

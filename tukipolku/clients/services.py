@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tukipolku.access.actors import Actor, signed_in
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.services import event_record
 from tukipolku.clients import identity
@@ -26,7 +27,7 @@ class DuplicateClientError(ApplicationError):
 @transaction.atomic
 def client_create(
     *,
-    actor: Any,
+    actor: Actor,
     identity_code: str,
     first_names: str,
     last_name: str,
@@ -73,7 +74,7 @@ class StaleClientError(ConflictError):
 @transaction.atomic
 def client_details_update(
     *,
-    actor: Any,
+    actor: Actor,
     client: Client,
     expected_revision: int,
     values: dict[str, Any],
@@ -91,6 +92,7 @@ def client_details_update(
     locked, so two saves cannot both pass). Writes one ClientChange with the earlier values and one
     audit event naming the changed fields (no values). Returns the changed field names.
     """
+    actor = signed_in(actor)  # a signed-in user from here on
     locked = Client.objects.select_for_update().get(pk=client.pk)
     if locked.revision != expected_revision:
         raise StaleClientError

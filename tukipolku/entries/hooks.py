@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tukipolku.access.actors import Actor
 from tukipolku.access.choices import AccessGround
 from tukipolku.access.policy import writable_registers
 from tukipolku.audit.choices import EventType
@@ -16,7 +17,7 @@ from tukipolku.entries.selectors import entry_list_for
 from tukipolku.entries.services import default_register_for
 
 
-def _section(actor: Any, episode: Episode) -> dict[str, Any]:
+def _section(actor: Actor, episode: Episode) -> dict[str, Any]:
     listing = entry_list_for(actor=actor, episode=episode, view="cases:detail")
     return {
         "entries": listing.entries,

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from tukipolku.access.actors import Actor
 from tukipolku.access.choices import AccessGround
 from tukipolku.access.log import log_disclosure
 from tukipolku.access.policy import CategoryAccess, episode_access, readable_registers
@@ -21,7 +21,7 @@ class EntryListing:
     hidden: list[str]  # registers the reader may not read on this episode
 
 
-def entry_list_for(*, actor: Any, episode: Episode, view: str) -> EntryListing:
+def entry_list_for(*, actor: Actor, episode: Episode, view: str) -> EntryListing:
     """Entries of the registers the actor may read, newest first, for an episode already fetched
     through the gate. Registers read on the client's consent or a legal basis get their own access-log
     row, and for partner staff a disclosure-log row."""

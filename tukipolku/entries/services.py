@@ -5,6 +5,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tukipolku.access.actors import Actor, signed_in
 from tukipolku.access.policy import can_change_episode, writable_registers
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.services import event_record
@@ -25,8 +26,9 @@ def default_register_for(user: Any) -> str:
 
 
 @transaction.atomic
-def entry_write(*, actor: Any, episode: Episode, register: str, text: str, ehr_reference: str = "") -> Entry:
+def entry_write(*, actor: Actor, episode: Episode, register: str, text: str, ehr_reference: str = "") -> Entry:
     """Write a short entry on the episode in the chosen register."""
+    actor = signed_in(actor)  # a signed-in user from here on
     if not can_change_episode(actor=actor, episode=episode):
         raise ApplicationError(_("This client relationship cannot be changed."))
     if register not in Register.values:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from tukipolku.access.actors import Actor
 from tukipolku.audit.choices import EventType
 from tukipolku.cases import registry
 from tukipolku.cases.models import Episode
@@ -17,7 +18,7 @@ from tukipolku.handovers.services import handovers_escalate
 from tukipolku.sweep.registry import register_sweep_step
 
 
-def _section(actor: Any, episode: Episode) -> dict[str, Any]:
+def _section(actor: Actor, episode: Episode) -> dict[str, Any]:
     return {"handovers": handover_for_episode(episode_id=episode.pk)}
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from tukipolku.access.actors import Actor
 from tukipolku.access.choices import AccessGround
 from tukipolku.access.policy import active_team_ids, can_send_handovers, handover_basis, handover_on_side
 from tukipolku.audit.choices import AccessAction
@@ -42,7 +42,7 @@ def _qs() -> QuerySet[Handover]:
     return Handover.objects.select_related(*_RELATED)
 
 
-def _log(actor: Any, view: str, handovers: Sequence[Handover], basis: str, action: str) -> None:
+def _log(actor: Actor, view: str, handovers: Sequence[Handover], basis: str, action: str) -> None:
     access_record(
         actor=actor,
         view=view,
@@ -53,7 +53,7 @@ def _log(actor: Any, view: str, handovers: Sequence[Handover], basis: str, actio
     )
 
 
-def handover_get_for(*, actor: Any, handover_id: int, view: str, side: str | None = None) -> Handover:
+def handover_get_for(*, actor: Actor, handover_id: int, view: str, side: str | None = None) -> Handover:
     """One handover the actor may see, its read logged. Missing and forbidden look the same (404).
 
     `side` (`AccessGround.HANDOVER_SENDER` or `AccessGround.HANDOVER_RECEIVING_TEAM`): the page is for
@@ -101,7 +101,7 @@ def _rows(handovers: list[Handover]) -> list[HandoverRow]:
     return [HandoverRow(h, days_waited(handover=h, today=today)) for h in handovers]
 
 
-def handover_list_sent(*, actor: Any, view: str = "handovers:list") -> list[HandoverRow]:
+def handover_list_sent(*, actor: Actor, view: str = "handovers:list") -> list[HandoverRow]:
     """The sending side's handovers (opened by the actor or naming them the sending contact person):
     open ones first, then the newest accepted ones."""
     if not can_send_handovers(actor):
@@ -115,7 +115,9 @@ def handover_list_sent(*, actor: Any, view: str = "handovers:list") -> list[Hand
     return _rows(handovers)
 
 
-def handover_list_incoming(*, actor: Any, view: str = "handovers:list") -> tuple[list[HandoverRow], list[HandoverRow]]:
+def handover_list_incoming(
+    *, actor: Actor, view: str = "handovers:list"
+) -> tuple[list[HandoverRow], list[HandoverRow]]:
     """Handovers to the actor's teams: those waiting for acceptance (oldest first: the longest wait on
     top) and the newest accepted ones."""
     teams = active_team_ids(actor)

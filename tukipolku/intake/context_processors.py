@@ -12,7 +12,7 @@ def intake_queue(request: HttpRequest) -> dict[str, Any]:
     """How many notifications of need wait in the user's teams, for the navigation. A callable that
     remembers its answer: the count runs only when a page draws the menu, once."""
     user = getattr(request, "user", None)
-    if not can_work_with_clients(user):
+    if user is None or not can_work_with_clients(user):
         return {}
     found: list[int] = []
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from tukipolku.access.actors import Actor
 from tukipolku.audit.choices import EventType
 from tukipolku.cases import registry
 from tukipolku.cases.choices import IdentificationSource, SpecialSituation
@@ -16,7 +17,7 @@ from tukipolku.core.dates import format_date
 from tukipolku.intake.selectors import need_list_for_episode
 
 
-def _section(actor: Any, episode: Episode) -> dict[str, Any]:
+def _section(actor: Actor, episode: Episode) -> dict[str, Any]:
     needs = need_list_for_episode(episode=episode)
     return {
         "needs": [

@@ -17,6 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
+from tukipolku.access.actors import Actor, signed_in
 from tukipolku.access.choices import AccessGround
 from tukipolku.access.policy import active_team_ids, can_decide_need, can_send_need, need_is_sender
 from tukipolku.audit.choices import AccessAction
@@ -46,7 +47,7 @@ SOURCE_BY_KIND: dict[str, str] = {
 region sender is social services (social workers and instructors) or a sote appointment."""
 
 
-def _log(actor: Any, view: str, needs: Sequence[NeedNotification], *, basis: str, action: str) -> None:
+def _log(actor: Actor, view: str, needs: Sequence[NeedNotification], *, basis: str, action: str) -> None:
     access_record(
         actor=actor,
         view=view,
@@ -57,7 +58,7 @@ def _log(actor: Any, view: str, needs: Sequence[NeedNotification], *, basis: str
     )
 
 
-def _refuse(actor: Any, view: str, need: NeedNotification | None, reason: str) -> None:
+def _refuse(actor: Actor, view: str, need: NeedNotification | None, reason: str) -> None:
     access_denied(
         actor=actor,
         view=view,
@@ -72,8 +73,9 @@ def _refuse(actor: Any, view: str, need: NeedNotification | None, reason: str) -
 # ---------------------------------------------------------------- sending
 
 
-def sender_source(*, actor: Any) -> str:
+def sender_source(*, actor: Actor) -> str:
     """The identification source a notification from this actor carries."""
+    actor = signed_in(actor)  # a signed-in user from here on
     organisation = getattr(actor, "organisation", None)
     kind = organisation.kind if organisation is not None else ""
     if kind in SOURCE_BY_KIND:
@@ -94,7 +96,7 @@ def _region_id(organisation: Organisation | None) -> int | None:
     return organisation.pk if organisation is not None else None
 
 
-def team_choices_for_sender(*, actor: Any) -> QuerySet[Team]:
+def team_choices_for_sender(*, actor: Actor) -> QuerySet[Team]:
     """Active teams a notification may go to: those of the sender's own welfare region first."""
     region = _region_id(getattr(actor, "organisation", None))
     own = (
@@ -110,7 +112,7 @@ def team_choices_for_sender(*, actor: Any) -> QuerySet[Team]:
     )
 
 
-def need_client_lookup(*, actor: Any, identity_code: str, view: str = "intake:send") -> Client | None:
+def need_client_lookup(*, actor: Actor, identity_code: str, view: str = "intake:send") -> Client | None:
     """The client register's row for an identity code, found while sending a notification (logged:
     the register was searched on the sender's behalf; nothing of it is shown to the sender)."""
     if not can_send_need(actor):
@@ -132,8 +134,9 @@ def need_client_lookup(*, actor: Any, identity_code: str, view: str = "intake:se
 # ---------------------------------------------------------------- the sender
 
 
-def need_sent_list_for(*, actor: Any, page_number: Any = 1) -> Page[NeedNotification]:
+def need_sent_list_for(*, actor: Actor, page_number: Any = 1) -> Page[NeedNotification]:
     """What the actor has sent, newest first: status, team, the client's name and a decline reason."""
+    actor = signed_in(actor)  # a signed-in user from here on
     qs = (
         NeedNotification.objects.filter(sent_by=actor)
         .select_related("team")
@@ -157,7 +160,7 @@ def need_sent_list_for(*, actor: Any, page_number: Any = 1) -> Page[NeedNotifica
     return page
 
 
-def need_get_for_sender(*, actor: Any, need_id: int, view: str = "intake:sent_detail") -> NeedNotification:
+def need_get_for_sender(*, actor: Actor, need_id: int, view: str = "intake:sent_detail") -> NeedNotification:
     """One notification the actor sent, for its status page; anyone else gets 404 (logged)."""
     need = (
         NeedNotification.objects.select_related("team", "team__organisation", "decided_by")
@@ -199,7 +202,7 @@ class NeedQueue:
     has_teams: bool
 
 
-def need_queue_for(*, actor: Any) -> NeedQueue:
+def need_queue_for(*, actor: Actor) -> NeedQueue:
     """The intake queue of the actor's active teams: waiting notifications (the oldest first, with
     their age) and the most recently decided ones. Every client listed is logged."""
     teams = active_team_ids(actor)
@@ -218,7 +221,7 @@ def need_queue_for(*, actor: Any) -> NeedQueue:
     return NeedQueue(waiting=waiting, waiting_total=total, decided=decided, has_teams=True)
 
 
-def need_waiting_count_for(*, actor: Any) -> int:
+def need_waiting_count_for(*, actor: Actor) -> int:
     """How many notifications wait in the actor's teams (a count: no client is read)."""
     teams = active_team_ids(actor)
     if not teams:
@@ -227,7 +230,7 @@ def need_waiting_count_for(*, actor: Any) -> int:
 
 
 def need_get_for(
-    *, actor: Any, need_id: int, view: str = "intake:detail", for_update: bool = False
+    *, actor: Actor, need_id: int, view: str = "intake:detail", for_update: bool = False
 ) -> NeedNotification:
     """The whole notification for an active member of the receiving team; anyone else gets 404, and
     the refusal is logged. `for_update` locks the row (a decision)."""

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tukipolku.access.actors import Actor, signed_in
 from tukipolku.access.choices import AccessGround
 from tukipolku.access.policy import can_decide_need, can_send_need
 from tukipolku.audit.choices import EventType
@@ -55,7 +56,7 @@ def _codes(values: Iterable[str], choices: Any) -> list[str]:
 @transaction.atomic
 def need_send(
     *,
-    actor: Any,
+    actor: Actor,
     team: Team,
     identity_code: str,
     first_names: str,
@@ -81,6 +82,7 @@ def need_send(
     identity code, or added to it; the sender learns nothing of what the register held. The team's
     active members are told that a notification arrived.
     """
+    actor = signed_in(actor)  # a signed-in user from here on
     if not can_send_need(actor):
         raise ApplicationError(_("You cannot send notifications of need."))
     if not team.is_active:
@@ -174,7 +176,7 @@ def need_send(
     return need
 
 
-def _lock_waiting(*, actor: Any, need: NeedNotification, expected_status: str) -> NeedNotification:
+def _lock_waiting(*, actor: Actor, need: NeedNotification, expected_status: str) -> NeedNotification:
     locked = NeedNotification.objects.select_for_update().get(pk=need.pk)
     if not can_decide_need(actor=actor, team_id=locked.team_id):
         raise ApplicationError(_("Only members of the receiving team can decide this notification."))
@@ -186,7 +188,8 @@ def _lock_waiting(*, actor: Any, need: NeedNotification, expected_status: str) -
     return locked
 
 
-def _decided(*, actor: Any, need: NeedNotification, status: str, **fields: Any) -> None:
+def _decided(*, actor: Actor, need: NeedNotification, status: str, **fields: Any) -> None:
+    actor = signed_in(actor)  # a signed-in user from here on
     need.status = status
     need.decided_at = timezone.now()
     need.decided_by = actor
@@ -198,7 +201,7 @@ def _decided(*, actor: Any, need: NeedNotification, status: str, **fields: Any) 
 @transaction.atomic
 def need_accept(
     *,
-    actor: Any,
+    actor: Actor,
     need: NeedNotification,
     expected_status: str,
     pathway: Pathway | None,
@@ -263,7 +266,7 @@ def need_accept(
 
 
 @transaction.atomic
-def need_decline(*, actor: Any, need: NeedNotification, expected_status: str, reason: str) -> NeedNotification:
+def need_decline(*, actor: Actor, need: NeedNotification, expected_status: str, reason: str) -> NeedNotification:
     """Decline a waiting notification with a reason, which the sender sees."""
     if not reason.strip():
         raise ApplicationError(_("Write the reason: the sender sees it."), field="reason")

@@ -8,6 +8,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tukipolku.access.actors import Actor
 from tukipolku.audit.choices import EventType
 from tukipolku.cases import registry
 from tukipolku.cases.models import Episode
@@ -28,7 +29,7 @@ def _joint_meeting_held(episode: Episode) -> bool:
     return Meeting.objects.filter(episode=episode, status=MeetingStatus.HELD, client_participated=True).exists()
 
 
-def _section(actor: Any, episode: Episode) -> dict[str, Any]:
+def _section(actor: Actor, episode: Episode) -> dict[str, Any]:
     return {"section": meetings_section_for(episode=episode)}
 
 

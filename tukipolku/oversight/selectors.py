@@ -23,6 +23,7 @@ from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Quer
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 
+from tukipolku.access.actors import Actor
 from tukipolku.access.choices import AccessGround
 from tukipolku.audit.choices import AccessAction, AccessOutcome, Agent
 from tukipolku.audit.models import Disclosure, PersonalDataAccess
@@ -49,7 +50,7 @@ def day_start(day: datetime.date) -> datetime.datetime:
 
 def log_shown(
     *,
-    actor: Any,
+    actor: Actor,
     view: str,
     client_ids: Iterable[int | None],
     resource: str,

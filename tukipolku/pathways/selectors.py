@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Prefetch, QuerySet
 
+from tukipolku.access.actors import Actor
 from tukipolku.pathways.choices import VersionStatus
 from tukipolku.pathways.models import Pathway, PathwayStep, PathwayVersion
 
@@ -20,7 +19,7 @@ def pathway_list_available() -> QuerySet[Pathway]:
     return Pathway.objects.filter(is_active=True, versions__status=VersionStatus.PUBLISHED).distinct().order_by("pk")
 
 
-def pathway_list_for(*, actor: Any) -> QuerySet[Pathway]:
+def pathway_list_for(*, actor: Actor) -> QuerySet[Pathway]:
     """The available pathways of the actor's welfare region: episodes open only on these (ADR 11)."""
     region_id = getattr(actor, "region_id", None)
     available = pathway_list_available()

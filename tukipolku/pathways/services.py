@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tukipolku.access.actors import Actor
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.services import event_record
 from tukipolku.core.exceptions import ApplicationError
@@ -20,13 +19,13 @@ from tukipolku.pathways.models import Pathway, PathwayStep, PathwayVersion
 _COPIED_STEP_FIELDS = ["order", *STEP_FIELDS]
 
 
-def _require_admin(actor: Any) -> None:
+def _require_admin(actor: Actor) -> None:
     if not can_administer(actor):
         raise ApplicationError(_("Only administrators may change pathways."))
 
 
 @transaction.atomic
-def pathway_version_create_draft(*, actor: Any, pathway: Pathway) -> PathwayVersion:
+def pathway_version_create_draft(*, actor: Actor, pathway: Pathway) -> PathwayVersion:
     """Start a new draft version as a copy of the newest version. One draft at a time."""
     _require_admin(actor)
     Pathway.objects.select_for_update().filter(pk=pathway.pk).first()
@@ -54,7 +53,7 @@ def _check_handover_roles(version: PathwayVersion) -> None:
 
 
 @transaction.atomic
-def pathway_version_publish(*, actor: Any, version: PathwayVersion) -> PathwayVersion:
+def pathway_version_publish(*, actor: Actor, version: PathwayVersion) -> PathwayVersion:
     """Publish a draft: new episodes use it; running episodes keep the version they started with."""
     _require_admin(actor)
     version = PathwayVersion.objects.select_for_update().get(pk=version.pk)

@@ -9,6 +9,7 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tukipolku.access.actors import Actor
 from tukipolku.audit.choices import EventType
 from tukipolku.cases import registry
 from tukipolku.cases.models import Episode
@@ -60,7 +61,7 @@ def _earliest_items(episode_ids: list[int]) -> dict[int, registry.NextItem]:
     }
 
 
-def _section(actor: Any, episode: Episode) -> dict[str, Any]:
+def _section(actor: Actor, episode: Episode) -> dict[str, Any]:
     return {"plan_view": plan_view_for(episode=episode)}
 
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tukipolku.access.actors import Actor, signed_in
 from tukipolku.access.policy import can_change_episode
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.services import event_record
@@ -42,7 +43,7 @@ class GoalInput:
     actions: list[ActionInput] = field(default_factory=list)
 
 
-def _require_change(actor: Any, episode: Episode) -> None:
+def _require_change(actor: Actor, episode: Episode) -> None:
     if not can_change_episode(actor=actor, episode=episode):
         raise ApplicationError(_("This client relationship cannot be changed."))
 
@@ -85,7 +86,8 @@ def snapshot(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _bump(*, actor: Any, plan: Plan) -> PlanVersion:
+def _bump(*, actor: Actor, plan: Plan) -> PlanVersion:
+    actor = signed_in(actor)  # a signed-in user from here on
     plan.revision += 1
     plan.updated_by = actor
     plan.save(update_fields=["revision", "updated_by", "summary", "next_review_on", "updated_at"])
@@ -94,7 +96,7 @@ def _bump(*, actor: Any, plan: Plan) -> PlanVersion:
     )
 
 
-def _event(actor: Any, verb: str, plan: Plan, episode: Episode, **payload: Any) -> None:
+def _event(actor: Actor, verb: str, plan: Plan, episode: Episode, **payload: Any) -> None:
     event_record(
         actor=actor,
         verb=verb,
@@ -137,7 +139,7 @@ def _apply_action(plan: Plan, goal: Goal | None, data: ActionInput, existing: di
 @transaction.atomic
 def plan_save(
     *,
-    actor: Any,
+    actor: Actor,
     episode: Episode,
     expected_revision: int,
     summary: str,
@@ -198,8 +200,9 @@ def plan_save(
 
 
 @transaction.atomic
-def plan_agree(*, actor: Any, episode: Episode, revision: int, agreed_on: datetime.date, method: str) -> PlanVersion:
+def plan_agree(*, actor: Actor, episode: Episode, revision: int, agreed_on: datetime.date, method: str) -> PlanVersion:
     """Record that the client agreed to a version of the plan. Only the current version can be agreed."""
+    actor = signed_in(actor)  # a signed-in user from here on
     _require_change(actor, episode)
     plan = _locked_plan(episode)
     if plan.revision == 0:
@@ -222,7 +225,7 @@ def plan_agree(*, actor: Any, episode: Episode, revision: int, agreed_on: dateti
 @transaction.atomic
 def action_create(
     *,
-    actor: Any,
+    actor: Actor,
     episode: Episode,
     title: str,
     owner: User,
@@ -242,7 +245,7 @@ def action_create(
 
 
 @transaction.atomic
-def action_set_status(*, actor: Any, episode: Episode, action_id: int, status: str) -> Action:
+def action_set_status(*, actor: Actor, episode: Episode, action_id: int, status: str) -> Action:
     """Mark an action done, cancelled or open again."""
     _require_change(actor, episode)
     plan = _locked_plan(episode)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tukipolku.access import cache as access_cache
+from tukipolku.access.actors import Actor, signed_in
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.services import event_record
 from tukipolku.clients.models import Client
@@ -55,7 +56,7 @@ def _categories(values: Iterable[str]) -> list[str]:
 @transaction.atomic
 def consent_record(
     *,
-    actor: Any,
+    actor: Actor,
     client: Client,
     episode_id: int | None,
     kind: str,
@@ -70,6 +71,7 @@ def consent_record(
     given_note: str = "",
 ) -> Consent:
     """Record the client's consent or prohibition. The caller has checked the actor may change the case."""
+    actor = signed_in(actor)  # a signed-in user from here on
     if kind not in ConsentKind.values:
         raise ApplicationError(_("Choose consent or prohibition."), field="kind")
     if (recipient_organisation is None) == (not recipient_kind):
@@ -163,7 +165,7 @@ def intake_consent_check(scope: IntakeConsent, *, valid_from: datetime.date) -> 
 
 def consent_record_at_intake(
     *,
-    actor: Any,
+    actor: Actor,
     client: Client,
     episode_id: int | None,
     scope: IntakeConsent,
@@ -177,6 +179,7 @@ def consent_record_at_intake(
     the intake in the note ("at the intake of the client relationship"); the note also names who
     recorded it, which an oral consent requires. Writes a log line with ids and codes only.
     """
+    actor = signed_in(actor)  # a signed-in user from here on
     intake_consent_check(scope, valid_from=valid_from)
     if not scope.share_with:
         return []
@@ -209,8 +212,9 @@ def consent_record_at_intake(
 
 
 @transaction.atomic
-def consent_withdraw(*, actor: Any, consent: Consent, episode_id: int | None, note: str = "") -> Consent:
+def consent_withdraw(*, actor: Actor, consent: Consent, episode_id: int | None, note: str = "") -> Consent:
     """Withdraw a consent or lift a prohibition; effective from the next request."""
+    actor = signed_in(actor)  # a signed-in user from here on
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_at is not None:
         raise ApplicationError(_("This has already been withdrawn."))
@@ -233,7 +237,7 @@ def consent_withdraw(*, actor: Any, consent: Consent, episode_id: int | None, no
 @transaction.atomic
 def legal_basis_grant(
     *,
-    actor: Any,
+    actor: Actor,
     client: Client,
     episode_id: int | None,
     grantee: Any,
@@ -243,6 +247,7 @@ def legal_basis_grant(
     valid_until: datetime.date,
 ) -> LegalBasisGrant:
     """Share data without consent on a statutory basis. Only users with the override permission may."""
+    actor = signed_in(actor)  # a signed-in user from here on
     if not actor.has_perm("privacy.add_legalbasisgrant"):
         raise ApplicationError(_("You are not authorised to share data without the client's consent."))
     if legal_basis not in LegalBasis.values:
@@ -277,7 +282,7 @@ def legal_basis_grant(
 
 
 @transaction.atomic
-def legal_basis_end(*, actor: Any, grant: LegalBasisGrant) -> LegalBasisGrant:
+def legal_basis_end(*, actor: Actor, grant: LegalBasisGrant) -> LegalBasisGrant:
     grant = LegalBasisGrant.objects.select_for_update().get(pk=grant.pk)
     if grant.ended_at is None:
         grant.ended_at = timezone.now()
@@ -295,8 +300,9 @@ def legal_basis_end(*, actor: Any, grant: LegalBasisGrant) -> LegalBasisGrant:
 
 
 @transaction.atomic
-def emergency_access_open(*, actor: Any, client: Client, reason: str) -> EmergencyAccess:
+def emergency_access_open(*, actor: Actor, client: Client, reason: str) -> EmergencyAccess:
     """Break the glass: open a client outside one's teams for a short time, with a stated reason."""
+    actor = signed_in(actor)  # a signed-in user from here on
     if len(reason.strip()) < 10:
         raise ApplicationError(_("Write why you need to see this client's data, in a sentence or two."), field="reason")
     now = timezone.now()
@@ -319,8 +325,9 @@ def emergency_access_open(*, actor: Any, client: Client, reason: str) -> Emergen
 
 
 @transaction.atomic
-def review_record(*, actor: Any, item: LegalBasisGrant | EmergencyAccess, outcome: str, note: str) -> None:
+def review_record(*, actor: Actor, item: LegalBasisGrant | EmergencyAccess, outcome: str, note: str) -> None:
     """The data protection officer's review of one exceptional access."""
+    actor = signed_in(actor)  # a signed-in user from here on
     if outcome not in ReviewOutcome.values:
         raise ApplicationError(_("Choose the outcome of the review."), field="outcome")
     if outcome != ReviewOutcome.APPROPRIATE and not note.strip():

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from tukipolku.access.actors import Actor
 from tukipolku.access.policy import can_send_referral, can_update_referral_status, episode_access
 from tukipolku.audit.choices import EventType
 from tukipolku.cases import registry
@@ -69,7 +70,7 @@ def _earliest_items(episode_ids: list[int]) -> dict[int, registry.NextItem]:
 # ---------------------------------------------------------------- the case page
 
 
-def _section(actor: Any, episode: Episode) -> dict[str, Any]:
+def _section(actor: Actor, episode: Episode) -> dict[str, Any]:
     access = episode_access(actor=actor, episode=episode)
     partner = access is not None and access.partner
     referrals = referral_list_for_episode(actor=actor, episode=episode, partner=partner)

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
+from tukipolku.access.actors import Actor, signed_in
 from tukipolku.access.choices import AccessGround
 from tukipolku.access.consent import Permit
 from tukipolku.access.log import refuse_other_object
@@ -45,9 +46,10 @@ def _with_recipients(qs: QuerySet[Referral]) -> QuerySet[Referral]:
     return qs.select_related("recipient_organisation", "recipient_user", "sent_by")
 
 
-def referral_list_for_episode(*, actor: Any, episode: Episode, partner: bool = False) -> list[Referral]:
+def referral_list_for_episode(*, actor: Actor, episode: Episode, partner: bool = False) -> list[Referral]:
     """The episode's referrals, open ones first. Partner staff see only those sent to their organisation.
     The caller has fetched the episode through the gate. One query."""
+    actor = signed_in(actor)  # a signed-in user from here on
     qs = Referral.objects.filter(episode=episode)
     if partner:  # a referral addressed to a named person is theirs only
         qs = qs.filter(
@@ -61,7 +63,7 @@ def referral_list_for_episode(*, actor: Any, episode: Episode, partner: bool = F
     return referrals
 
 
-def referral_get_for_episode(*, actor: Any, episode: Episode, referral_id: int, view: str) -> Referral:
+def referral_get_for_episode(*, actor: Actor, episode: Episode, referral_id: int, view: str) -> Referral:
     """One referral of an episode the actor has opened through the gate; another episode's → 404, logged."""
     referral = _with_recipients(Referral.objects.filter(pk=referral_id, episode=episode)).first()
     if referral is None:
@@ -100,7 +102,8 @@ class ReceivedReferral:
         return [str(DataCategory(c).label) for c in self.withdrawn]
 
 
-def _received_qs(actor: Any) -> QuerySet[Referral]:
+def _received_qs(actor: Actor) -> QuerySet[Referral]:
+    actor = signed_in(actor)  # a signed-in user from here on
     return _with_recipients(
         Referral.objects.filter(
             Q(recipient_user__isnull=True) | Q(recipient_user_id=actor.pk),
@@ -109,7 +112,7 @@ def _received_qs(actor: Any) -> QuerySet[Referral]:
     )
 
 
-def _judge(actor: Any, referrals: list[Referral]) -> list[ReceivedReferral]:
+def _judge(actor: Actor, referrals: list[Referral]) -> list[ReceivedReferral]:
     """Check each referral's sent categories against the client's consents now (the policy; one query)."""
     permits = referral_received_permits(actor=actor, referrals=referrals)
     out = []
@@ -120,7 +123,8 @@ def _judge(actor: Any, referrals: list[Referral]) -> list[ReceivedReferral]:
     return out
 
 
-def _disclose(actor: Any, view: str, item: ReceivedReferral) -> None:
+def _disclose(actor: Actor, view: str, item: ReceivedReferral) -> None:
+    actor = signed_in(actor)  # a signed-in user from here on
     grounds: dict[tuple[int | None, int | None], list[str]] = {}
     for c in item.shown:
         p = item.permits[c]
@@ -142,7 +146,7 @@ def _disclose(actor: Any, view: str, item: ReceivedReferral) -> None:
         )
 
 
-def _log(actor: Any, view: str, items: list[ReceivedReferral], action: str) -> None:
+def _log(actor: Actor, view: str, items: list[ReceivedReferral], action: str) -> None:
     shown = [i for i in items if i.content_shown]
     withheld = [i for i in items if not i.content_shown]
     if shown:
@@ -170,9 +174,10 @@ def _log(actor: Any, view: str, items: list[ReceivedReferral], action: str) -> N
         )
 
 
-def received_list_for(*, actor: Any, include_closed: bool = False) -> list[ReceivedReferral]:
+def received_list_for(*, actor: Actor, include_closed: bool = False) -> list[ReceivedReferral]:
     """Referrals sent to the actor's organisation (partner staff), open ones by due date. Each client read
     is logged: those shown with a disclosure row, those whose consent was withdrawn as withheld."""
+    actor = signed_in(actor)  # a signed-in user from here on
     if actor.organisation_id is None:
         return []
     qs = _received_qs(actor)
@@ -184,8 +189,9 @@ def received_list_for(*, actor: Any, include_closed: bool = False) -> list[Recei
     return items
 
 
-def received_get_for(*, actor: Any, referral_id: int, view: str) -> ReceivedReferral:
+def received_get_for(*, actor: Actor, referral_id: int, view: str) -> ReceivedReferral:
     """One referral sent to the actor's organisation; any other (or none) is 404 and the refusal logged."""
+    actor = signed_in(actor)  # a signed-in user from here on
     referral = _received_qs(actor).filter(pk=referral_id).first() if actor.organisation_id else None
     if referral is None:
         owner = Referral.objects.filter(pk=referral_id).values_list("episode__client_id", "episode_id").first()

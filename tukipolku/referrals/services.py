@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tukipolku.access import cache as access_cache
+from tukipolku.access.actors import Actor, signed_in
 from tukipolku.access.choices import AccessGround
 from tukipolku.access.policy import (
     can_send_referral,
@@ -60,7 +61,7 @@ def _recipients(referral: Referral) -> list[User]:
 @transaction.atomic
 def referral_send(
     *,
-    actor: Any,
+    actor: Actor,
     episode: Episode,
     kind: str,
     reason: str,
@@ -77,6 +78,7 @@ def referral_send(
     sent; outside recipients get only what is written in the referral. Writes a disclosure row per
     consent, the event, and tells the recipient organisation's partner staff (or the named user).
     """
+    actor = signed_in(actor)  # a signed-in user from here on
     if not can_send_referral(actor=actor, episode=episode):
         raise ApplicationError(_("You cannot send referrals for this client."))
     if kind not in ReferralKind.values:
@@ -211,13 +213,14 @@ def referral_send(
 
 @transaction.atomic
 def referral_status_set(
-    *, actor: Any, referral: Referral, status: str, expected_status: str, note: str = ""
+    *, actor: Actor, referral: Referral, status: str, expected_status: str, note: str = ""
 ) -> Referral:
     """Move a referral on (sent → received → done, or declined with a reason).
 
     The form carries the status the user saw: when someone else changed it meanwhile, the change is
     refused (ConflictError), never overwritten. The recipient's changes are told to the sender.
     """
+    actor = signed_in(actor)  # a signed-in user from here on
     locked = (
         Referral.objects.select_for_update(of=("self",))
         .select_related("episode", "recipient_organisation")

@@ -16,6 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from tukipolku.access.actors import Actor, signed_in
 from tukipolku.access.choices import AccessGround
 from tukipolku.access.log import log_disclosure
 from tukipolku.access.policy import active_team_ids, episode_access, episode_visible_q
@@ -44,7 +45,7 @@ class NotificationRow:
     in_reach: bool  # the episode (if any) is one the reader may open now
 
 
-def _episodes_in_reach(actor: Any, view: str, episode_ids: set[int]) -> dict[int, Episode]:
+def _episodes_in_reach(actor: Actor, view: str, episode_ids: set[int]) -> dict[int, Episode]:
     """The episodes among `episode_ids` the actor may see now, with their client's name; logged.
 
     Team professionals: one query with the gate's filter (unreachable episodes are not read).
@@ -117,9 +118,10 @@ def _episodes_in_reach(actor: Any, view: str, episode_ids: set[int]) -> dict[int
     return {e.pk: e for e in episodes}
 
 
-def notification_page_for(*, actor: Any, page_number: Any = 1) -> tuple[Page[Any], list[NotificationRow]]:
+def notification_page_for(*, actor: Actor, page_number: Any = 1) -> tuple[Page[Any], list[NotificationRow]]:
     """The actor's own notifications, newest first, a page at a time, with the client's name where the
     gate lets the actor see the episode now."""
+    actor = signed_in(actor)  # a signed-in user from here on
     qs = Notification.objects.filter(recipient=actor).order_by("-created_at", "-id")
     page = Paginator(qs, NOTIFICATIONS_PER_PAGE).get_page(page_number)
     notifications = list(page.object_list)
@@ -139,19 +141,21 @@ def notification_page_for(*, actor: Any, page_number: Any = 1) -> tuple[Page[Any
     return page, rows
 
 
-def notification_get_own(*, actor: Any, notification_id: int) -> Notification | None:
+def notification_get_own(*, actor: Actor, notification_id: int) -> Notification | None:
     """One of the actor's own notifications (None for anyone else's: the view answers 404)."""
+    actor = signed_in(actor)  # a signed-in user from here on
     return Notification.objects.filter(pk=notification_id, recipient=actor).first()
 
 
 # ---------------------------------------------------------------- unfinished processes
 
 
-def managed_team_ids(actor: Any) -> frozenset[int]:
+def managed_team_ids(actor: Actor) -> frozenset[int]:
     """Teams where the actor is an active manager (and a team professional the gate lets in)."""
     teams = active_team_ids(actor)
     if not teams:
         return frozenset()
+    actor = signed_in(actor)  # a team professional from here on
     return frozenset(
         TeamMembership.objects.active()
         .filter(user=actor, role=TeamRole.MANAGER, team_id__in=teams)
@@ -159,7 +163,7 @@ def managed_team_ids(actor: Any) -> frozenset[int]:
     )
 
 
-def can_see_unfinished(actor: Any) -> bool:
+def can_see_unfinished(actor: Actor) -> bool:
     return can_work_with_clients(actor) and bool(managed_team_ids(actor))
 
 
@@ -191,7 +195,7 @@ def _checks() -> list[tuple[str, UnfinishedCheck]]:
 
 
 def unfinished_for(
-    *, actor: Any, page_number: Any = 1, problem: str = "", today: datetime.date | None = None
+    *, actor: Actor, page_number: Any = 1, problem: str = "", today: datetime.date | None = None
 ) -> UnfinishedPage:
     """Open episodes of the actor's managed teams with something unfinished (every registered check:
     no contact person, no activity, overdue actions, and what referrals and handovers register),

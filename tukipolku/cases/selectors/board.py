@@ -1,7 +1,6 @@
 """The team board: open episodes of one team and pathway in columns by current step (logged as a list)."""
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import (
     Count,
@@ -13,6 +12,7 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from tukipolku.access.actors import Actor
 from tukipolku.access.log import log_list
 from tukipolku.access.policy import (
     active_team_ids,
@@ -44,7 +44,7 @@ class BoardColumn:
     rows: list[EpisodeRow]
 
 
-def board_teams_for(*, actor: Any) -> QuerySet[Team]:
+def board_teams_for(*, actor: Actor) -> QuerySet[Team]:
     return Team.objects.filter(pk__in=active_team_ids(actor)).order_by("name")
 
 
@@ -62,7 +62,7 @@ def board_default_pathway(*, team: Team | None) -> Pathway | None:
     return Pathway.objects.filter(pk=top["pathway_version__pathway"]).first() if top else None
 
 
-def board_for(*, actor: Any, filters: BoardFilters, per_column: int) -> list[BoardColumn]:
+def board_for(*, actor: Actor, filters: BoardFilters, per_column: int) -> list[BoardColumn]:
     """The team board: open episodes of one team and pathway, in columns by current step."""
     if filters.team.pk not in active_team_ids(actor) or filters.pathway is None:
         return []

@@ -27,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
+from tukipolku.access.actors import Actor, signed_in
 from tukipolku.access.log import log_list
 from tukipolku.access.policy import (
     active_team_ids,
@@ -67,7 +68,7 @@ class EpisodeRow:
     is_new: bool = False
 
 
-def _rows(actor: Any, episodes: Sequence[Episode], new_ids: frozenset[int] = frozenset()) -> list[EpisodeRow]:
+def _rows(actor: Actor, episodes: Sequence[Episode], new_ids: frozenset[int] = frozenset()) -> list[EpisodeRow]:
     ids = [e.pk for e in episodes]
     contacts = {
         a.episode_id: a.user
@@ -128,8 +129,11 @@ _ROW_FIELDS = (
 )
 
 
-def caseload_for(*, actor: Any, page_number: Any = 1, only_contact: bool = False) -> tuple[Page[Any], list[EpisodeRow]]:
+def caseload_for(
+    *, actor: Actor, page_number: Any = 1, only_contact: bool = False
+) -> tuple[Page[Any], list[EpisodeRow]]:
     """My caseload: open episodes where I am in the client's team, next due first (overdue on top)."""
+    actor = signed_in(actor)  # a signed-in user from here on
     qs = Episode.objects.filter(
         episode_visible_q(actor),
         status=EpisodeStatus.OPEN,
@@ -181,7 +185,7 @@ def _caseload_search_q(term: str) -> Q:
     return Q(client__last_name__icontains=term) | Q(client__first_names__icontains=term)
 
 
-def caseload_search_for(*, actor: Any, query: str) -> list[Episode]:
+def caseload_search_for(*, actor: Actor, query: str) -> list[Episode]:
     """The actor's own and team's clients whose name or identity-code end matches what was typed.
 
     Only relationships of the actor's active teams and those whose case team the actor is in (the
@@ -189,6 +193,7 @@ def caseload_search_for(*, actor: Any, query: str) -> list[Episode]:
     relationships first. Every row returned is logged as a list read, like the caseload's. Actors
     without a team (partner staff, administrators) find nobody; views refuse them before this.
     """
+    actor = signed_in(actor)  # a signed-in user from here on
     teams = active_team_ids(actor)
     terms = query.split()[:4]
     if not teams or len(query.strip()) < 2 or not terms:
@@ -227,12 +232,13 @@ class DueFollowUps:
     today: datetime.date
 
 
-def follow_ups_due_for(*, actor: Any, limit: int = FOLLOW_UP_CASELOAD_ROWS) -> DueFollowUps:
+def follow_ups_due_for(*, actor: Actor, limit: int = FOLLOW_UP_CASELOAD_ROWS) -> DueFollowUps:
     """My follow-ups after closing that are due within `FOLLOW_UP_LEAD_DAYS` or overdue, oldest first.
 
     Only closed episodes the actor may still see, and only follow-ups the actor owns. Two queries (a
     count and the rows shown) whatever the number; each client shown is written to the access log.
     """
+    actor = signed_in(actor)  # a signed-in user from here on
     today = timezone.localdate()
     horizon = today + datetime.timedelta(days=FOLLOW_UP_LEAD_DAYS)
     qs = FollowUp.objects.filter(

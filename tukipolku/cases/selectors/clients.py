@@ -2,7 +2,6 @@
 relationship is opened: for a new relationship, for emergency access. Every hit is logged."""
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import (
     Prefetch,
@@ -11,6 +10,7 @@ from django.db.models import (
 )
 from django.http import Http404
 
+from tukipolku.access.actors import Actor
 from tukipolku.access.choices import AccessGround
 from tukipolku.access.policy import (
     can_open_emergency_access,
@@ -37,7 +37,7 @@ class ClientHit:
     visible: bool
 
 
-def client_find_for(*, actor: Any, query: str) -> tuple[list[ClientHit], str | None]:
+def client_find_for(*, actor: Actor, query: str) -> tuple[list[ClientHit], str | None]:
     """Find clients by identity code (exact, any client) or by name (only clients in reach).
 
     Returns the hits and the normalised identity code when the query was one. An exact identity-code
@@ -90,7 +90,7 @@ def client_find_for(*, actor: Any, query: str) -> tuple[list[ClientHit], str | N
     return [ClientHit(client=c, episodes=c.visible_episodes, visible=True) for c in clients], None
 
 
-def client_log_duplicate_for(*, actor: Any, client: Client) -> None:
+def client_log_duplicate_for(*, actor: Actor, client: Client) -> None:
     """Log that an existing client was shown to the actor because they typed the same identity code for
     a new client (the duplicate is offered instead). Same bases as a search by identity code."""
     visible = Client.objects.filter(client_visible_q(actor), pk=client.pk).exists()
@@ -103,7 +103,7 @@ def client_log_duplicate_for(*, actor: Any, client: Client) -> None:
     )
 
 
-def client_get_for_opening(*, actor: Any, client_id: int, looked_up_ids: set[int]) -> Client:
+def client_get_for_opening(*, actor: Actor, client_id: int, looked_up_ids: set[int]) -> Client:
     """A client for whom the actor may open a relationship: in reach, or found by exact identity code
     in this session. Anything else is 404."""
     client = Client.objects.filter(pk=client_id).first() if can_search_clients(actor) else None
@@ -141,7 +141,7 @@ def case_team_candidates(*, episode: Episode, include_partners: bool = True) -> 
     )
 
 
-def client_get_for_emergency(*, actor: Any, client_id: int, looked_up_ids: set[int]) -> Client:
+def client_get_for_emergency(*, actor: Actor, client_id: int, looked_up_ids: set[int]) -> Client:
     """A client found by exact identity code in this session, for break-the-glass access. Else 404."""
     client = Client.objects.filter(pk=client_id).first() if can_open_emergency_access(actor) else None
     if client is None or client.pk not in looked_up_ids:
@@ -164,6 +164,6 @@ def client_get_for_emergency(*, actor: Any, client_id: int, looked_up_ids: set[i
     return client
 
 
-def emergency_episode_for(*, actor: Any, client: Client) -> Episode | None:
+def emergency_episode_for(*, actor: Actor, client: Client) -> Episode | None:
     """The newest relationship of the client the actor now reaches (after opening emergency access)."""
     return visible_episodes(actor).filter(client=client).order_by("-opened_at", "-pk").first()

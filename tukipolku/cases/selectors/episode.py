@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from tukipolku.access.actors import Actor
 from tukipolku.access.log import refuse_other_object
 from tukipolku.access.policy import (
     visible_among,
@@ -28,7 +29,7 @@ class EpisodeDetail:
     follow_ups: list[Any] = field(default_factory=list)
 
 
-def episode_detail(*, actor: Any, episode: Episode) -> EpisodeDetail:
+def episode_detail(*, actor: Actor, episode: Episode) -> EpisodeDetail:
     """The step list, step history, team and assignments of an episode already fetched through the gate."""
     steps = pathway_steps(version=episode.pathway_version)
     records = list(episode.step_records.select_related("started_by", "ended_by").order_by("started_at", "id"))
@@ -58,7 +59,7 @@ def episode_detail(*, actor: Any, episode: Episode) -> EpisodeDetail:
     )
 
 
-def follow_up_get_for(*, actor: Any, episode: Episode, follow_up_id: int, view: str) -> FollowUp:
+def follow_up_get_for(*, actor: Actor, episode: Episode, follow_up_id: int, view: str) -> FollowUp:
     """A follow-up of an episode already fetched through the gate; one of another episode is 404."""
     follow_up = episode.follow_ups.select_related("owner", "recorded_by").filter(pk=follow_up_id).first()
     if follow_up is None:

@@ -3,8 +3,8 @@ member of a client's team sees."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from tukipolku.access.actors import Actor
 from tukipolku.access.choices import AccessGround
 from tukipolku.access.log import log_disclosure
 from tukipolku.access.policy import (
@@ -31,7 +31,7 @@ class SharedEpisode:
         return category_labels(list(self.access.categories))
 
 
-def partner_episodes_for(*, actor: Any) -> list[SharedEpisode]:
+def partner_episodes_for(*, actor: Actor) -> list[SharedEpisode]:
     """Partner staff's list: clients whose consents let the actor's organisation see something.
 
     Every episode the actor takes part in is read to check its consents: those shown are logged as a

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tukipolku.access.actors import Actor, signed_in
 from tukipolku.access.policy import handover_is_receiver
 from tukipolku.audit.choices import EventType
 from tukipolku.cases import services as case_services
@@ -101,7 +102,7 @@ def _covered_steps(handover: Handover) -> dict[str, str]:
     return covered
 
 
-def _complete_covered_steps(*, actor: Any, episode: Episode, handover: Handover) -> Episode:
+def _complete_covered_steps(*, actor: Actor, episode: Episode, handover: Handover) -> Episode:
     """Mark done the first steps of the new episode that the handover already did, in order, each with what the
     handover recorded and as done by the handover; stop at the first step it did not do or whose completion
     check does not pass yet."""
@@ -125,7 +126,7 @@ def _complete_covered_steps(*, actor: Any, episode: Episode, handover: Handover)
     return episode
 
 
-def _open_episode(*, actor: Any, handover: Handover, pathway: Pathway | None) -> Episode:
+def _open_episode(*, actor: Actor, handover: Handover, pathway: Pathway | None) -> Episode:
     """Open the client's episode in the receiving team on the chosen pathway (the default for the reason when
     none is chosen) and mark done the steps the handover did."""
     choices = pathway_choices(handover=handover)
@@ -148,9 +149,10 @@ def _open_episode(*, actor: Any, handover: Handover, pathway: Pathway | None) ->
     return _complete_covered_steps(actor=actor, episode=episode, handover=handover)
 
 
-def _name_contact_person(*, actor: Any, episode: Episode, handover: Handover, new: bool) -> Any:
+def _name_contact_person(*, actor: Actor, episode: Episode, handover: Handover, new: bool) -> Any:
     """The receiving nurse (else the accepter) becomes the contact person of a new episode, or of a linked one
     without a contact person. Returns who it is."""
+    actor = signed_in(actor)  # a signed-in user from here on
     contact = episode.assignments.filter(kind=AssignmentKind.CONTACT_PERSON, ended_at__isnull=True).first()
     nurse = handover.receiving_nurse
     if nurse is None or not receiving_nurse_candidates(team_id=handover.team_id).filter(pk=nurse.pk).exists():
@@ -166,7 +168,7 @@ def _name_contact_person(*, actor: Any, episode: Episode, handover: Handover, ne
     return nurse
 
 
-def _keep_sender(*, actor: Any, episode: Episode, handover: Handover) -> None:
+def _keep_sender(*, actor: Actor, episode: Episode, handover: Handover) -> None:
     """The sending contact person joins the client's team; with `escort_consent` a consent for their
     organisation to follow the shared plan is recorded."""
     sender = handover.sending_contact
@@ -197,7 +199,9 @@ def _keep_sender(*, actor: Any, episode: Episode, handover: Handover) -> None:
 
 
 @transaction.atomic
-def handover_accept(*, actor: Any, handover: Handover, expected_status: str, pathway: Pathway | None = None) -> Episode:
+def handover_accept(
+    *, actor: Actor, handover: Handover, expected_status: str, pathway: Pathway | None = None
+) -> Episode:
     """Accept the handover: the receiving team takes responsibility.
 
     Opens the client's episode in the team on `pathway` (one of the region's available pathways; by default
@@ -206,6 +210,7 @@ def handover_accept(*, actor: Any, handover: Handover, expected_status: str, pat
     sending contact person in the client's team and tells the sending side. A second accept is refused:
     the row is locked and the expected status compared.
     """
+    actor = signed_in(actor)  # a signed-in user from here on
     handover = lock(handover)
     if handover.status != expected_status or not handover.is_open:
         accepted_by = User.objects.filter(pk=handover.accepted_by_id or 0).first()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
+from tukipolku.access.actors import Actor, signed_in
 from tukipolku.access.policy import HANDOVER_SENDING_PROFESSIONS
 from tukipolku.audit.services import event_record
 from tukipolku.core.models import Team, TeamMembership, User
@@ -20,7 +21,7 @@ def detail_url(*, handover_id: int) -> str:
     return reverse("handovers:detail", args=[handover_id])
 
 
-def handover_event(actor: Any, verb: str, handover: Handover, **payload: Any) -> None:
+def handover_event(actor: Actor | None, verb: str, handover: Handover, **payload: Any) -> None:
     """Append the handover's domain event (in the caller's transaction)."""
     event_record(
         actor=actor,
@@ -55,10 +56,11 @@ def receiving_nurse_candidates(*, team_id: int) -> QuerySet[User]:
     )
 
 
-def sending_contact_candidates(*, actor: Any) -> QuerySet[User]:
+def sending_contact_candidates(*, actor: Actor) -> QuerySet[User]:
     """The sending contact person: occupational or student health staff of the actor's organisation."""
+    actor = signed_in(actor)  # a signed-in user from here on
     return User.objects.filter(
-        organisation_id=actor.organisation_id, is_active=True, profession__in=HANDOVER_SENDING_PROFESSIONS
+        Q(organisation_id=actor.organisation_id), is_active=True, profession__in=HANDOVER_SENDING_PROFESSIONS
     ).order_by("last_name", "first_name")
 
 

@@ -10,9 +10,11 @@ import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tukipolku.access.actors import Actor, signed_in
 from tukipolku.access.choices import AccessGround
 from tukipolku.access.policy import can_send_handovers, handover_is_sender
 from tukipolku.audit.choices import AccessAction, EventType
@@ -57,7 +59,7 @@ TRANSFER_FIELDS = (
 
 
 def _find_or_create_client(
-    *, actor: Any, code: str, first_names: str, last_name: str, phone: str, email: str
+    *, actor: Actor, code: str, first_names: str, last_name: str, phone: str, email: str
 ) -> Client:
     """The person in the client register. An existing row is linked, not shown: the handover keeps the
     names the sending side typed. The lookup by identity code is logged like a search."""
@@ -80,7 +82,7 @@ def _find_or_create_client(
 @transaction.atomic
 def handover_open(
     *,
-    actor: Any,
+    actor: Actor,
     identity_code: str,
     first_names: str,
     last_name: str,
@@ -104,6 +106,7 @@ def handover_open(
     gathered information from (teachers, curator, study psychologist, study counsellor) and what it shows
     (the Rauma model's step 2); for another reason these are not asked and not kept.
     """
+    actor = signed_in(actor)  # a signed-in user from here on
     if not can_send_handovers(actor):
         raise ApplicationError(_("Only occupational and student health care staff can open escorted handovers."))
     code = identity.normalize(identity_code)
@@ -136,7 +139,7 @@ def handover_open(
         email=email.strip(),
     )
     if Handover.objects.filter(
-        client=client, team=team, status=HandoverStatus.OPEN, opened_by__organisation_id=actor.organisation_id
+        Q(opened_by__organisation_id=actor.organisation_id), client=client, team=team, status=HandoverStatus.OPEN
     ).exists():
         raise ApplicationError(_("Your organisation already has an open handover of this person to this team."))
     source = (
@@ -193,7 +196,7 @@ def _graduating_information(reason: str, sources: list[str], summary: str) -> tu
     return [s for s in InformationSource.values if s in sources], summary.strip()
 
 
-def _require_editable(actor: Any, handover: Handover, expected_revision: int) -> None:
+def _require_editable(actor: Actor, handover: Handover, expected_revision: int) -> None:
     if not handover.is_open:
         raise ConflictError(_("The receiving team has accepted this handover: it can no longer be changed here."))
     if not handover_is_sender(actor=actor, handover=handover):
@@ -204,7 +207,7 @@ def _require_editable(actor: Any, handover: Handover, expected_revision: int) ->
         )
 
 
-def _apply(actor: Any, handover: Handover, part: str, values: dict[str, Any], extra: list[str]) -> Handover:
+def _apply(actor: Actor, handover: Handover, part: str, values: dict[str, Any], extra: list[str]) -> Handover:
     changed = [name for name, value in values.items() if getattr(handover, name) != value]
     for name, value in values.items():
         setattr(handover, name, value)
@@ -232,7 +235,7 @@ def _text(value: Any) -> Any:
 
 
 @transaction.atomic
-def handover_prepare(*, actor: Any, handover: Handover, expected_revision: int, **values: Any) -> Handover:
+def handover_prepare(*, actor: Actor, handover: Handover, expected_revision: int, **values: Any) -> Handover:
     """Record the preparatory meeting: when it was held, the checklist items with the dates they were
     done, notes, and the agreed time and place of the transfer meeting. The sending side only, while
     the handover is open."""
@@ -259,7 +262,7 @@ def validate_work_ability_score(*, value: Any) -> int | None:
 
 
 @transaction.atomic
-def handover_transfer(*, actor: Any, handover: Handover, expected_revision: int, **values: Any) -> Handover:
+def handover_transfer(*, actor: Actor, handover: Handover, expected_revision: int, **values: Any) -> Handover:
     """Record the transfer meeting (siirtopalaveri): when and where, who took part, the person's own
     view, the topics, the work ability score (0–10), the receiving nurse of the receiving team, the
     service area, job search and other help secured. The sending side only, while open."""

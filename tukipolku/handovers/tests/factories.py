@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from tukipolku.access.actors import Actor
 from tukipolku.cases.choices import ConsentMethod
 from tukipolku.clients.tests.factories import next_identity_code
 from tukipolku.core.choices import OrganisationKind, Profession
@@ -26,7 +27,7 @@ def sender_user(organisation: Any, *, profession: str = Profession.OCCUPATIONAL_
     return UserFactory(profession=profession, organisation=organisation, **kw)
 
 
-def open_handover(actor: Any, team: Any, **kw: Any) -> Handover:
+def open_handover(actor: Actor, team: Any, **kw: Any) -> Handover:
     params: dict[str, Any] = {
         "identity_code": next_identity_code(),
         "first_names": "Testi",

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from tukipolku.access.actors import Actor
 from tukipolku.core.models import User
 from tukipolku.core.text import bounded
 from tukipolku.meetings.choices import InvitationStatus
@@ -60,7 +61,7 @@ def _had_invitation(participant_ids: list[int]) -> set[int]:
     )
 
 
-def _notify(meeting: Meeting, users: Iterable[Any], kind: str, actor: Any, *, link: bool = True) -> None:
+def _notify(meeting: Meeting, users: Iterable[Any], kind: str, actor: Actor, *, link: bool = True) -> None:
     recipients = [u for u in users if u is not None and u.pk != actor.pk]
     if not recipients:
         return

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tukipolku.access import cache as access_cache
+from tukipolku.access.actors import Actor, signed_in
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.services import event_record
 from tukipolku.cases.models import Episode
@@ -28,7 +28,7 @@ from tukipolku.plans.choices import ActionSource
 from tukipolku.plans.services import action_create
 
 
-def _decisions(actor: Any, episode: Episode, meeting: Meeting, decisions: list[DecisionInput] | None) -> int:
+def _decisions(actor: Actor, episode: Episode, meeting: Meeting, decisions: list[DecisionInput] | None) -> int:
     created_actions = 0
     for d in decisions or []:
         if not d.text.strip():
@@ -46,7 +46,7 @@ def _decisions(actor: Any, episode: Episode, meeting: Meeting, decisions: list[D
 @transaction.atomic
 def meeting_record_held(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: Meeting,
     expected_sequence: int,
     client_participated: bool,
@@ -56,6 +56,7 @@ def meeting_record_held(
     """Record that a scheduled meeting was held: minutes, whether the client took part, decisions.
 
     A decision with a responsible person and a due date becomes an open action in the plan."""
+    actor = signed_in(actor)  # a signed-in user from here on
     locked = _locked(meeting, expected_sequence)
     episode = locked.episode
     _require_change(actor, episode)
@@ -88,7 +89,7 @@ def meeting_record_held(
 @transaction.atomic
 def meeting_record(
     *,
-    actor: Any,
+    actor: Actor,
     episode: Episode,
     kind: str,
     starts_at: datetime.datetime,
@@ -102,6 +103,7 @@ def meeting_record(
 ) -> Meeting:
     """Record a meeting held already (not scheduled in the system) with its participants, minutes and
     decisions. Nobody is sent an invitation."""
+    actor = signed_in(actor)  # a signed-in user from here on
     _require_change(actor, episode)
     _not_ahead(starts_at, field="starts_at")
     _check_kind(kind, client_participated, "client_participated")

@@ -4,11 +4,11 @@ row lock with its sequence check, and "not ahead" for a meeting recorded as held
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tukipolku.access.actors import Actor
 from tukipolku.access.policy import can_change_episode
 from tukipolku.cases.models import Episode
 from tukipolku.cases.selectors import case_team_candidates
@@ -19,7 +19,7 @@ from tukipolku.meetings.models import Meeting
 from tukipolku.meetings.services.inputs import MeetingInput
 
 
-def _require_change(actor: Any, episode: Episode) -> None:
+def _require_change(actor: Actor, episode: Episode) -> None:
     if not can_change_episode(actor=actor, episode=episode):
         raise ApplicationError(_("This client relationship cannot be changed."))
 

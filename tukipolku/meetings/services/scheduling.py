@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from tukipolku.access import cache as access_cache
+from tukipolku.access.actors import Actor, signed_in
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.services import event_record
 from tukipolku.cases.models import Episode
@@ -35,11 +35,12 @@ from tukipolku.notifications.choices import NotificationKind
 
 
 @transaction.atomic
-def meeting_schedule(*, actor: Any, episode: Episode, data: MeetingInput) -> Meeting:
+def meeting_schedule(*, actor: Actor, episode: Episode, data: MeetingInput) -> Meeting:
     """Schedule a meeting of the client's episode in advance and invite every participant.
 
     Users of the system get an in-app notification; everyone with an e-mail address (users, outside
     persons, the client when asked) gets a calendar invitation after the commit. The actor organises."""
+    actor = signed_in(actor)  # a signed-in user from here on
     _require_change(actor, episode)
     users = _check_plan(episode, data)
     meeting = Meeting.objects.create(
@@ -71,7 +72,7 @@ def meeting_schedule(*, actor: Any, episode: Episode, data: MeetingInput) -> Mee
 
 
 @transaction.atomic
-def meeting_change(*, actor: Any, meeting: Meeting, expected_sequence: int, data: MeetingInput) -> Meeting:
+def meeting_change(*, actor: Actor, meeting: Meeting, expected_sequence: int, data: MeetingInput) -> Meeting:
     """Change the time, place, agenda or participants of a scheduled meeting (reschedule).
 
     The sequence grows by one and every participant is sent the new version; a removed participant
@@ -196,7 +197,7 @@ def _participants_reconcile(
 
 
 @transaction.atomic
-def meeting_cancel(*, actor: Any, meeting: Meeting, expected_sequence: int) -> Meeting:
+def meeting_cancel(*, actor: Actor, meeting: Meeting, expected_sequence: int) -> Meeting:
     """Cancel a scheduled meeting: every invited participant is sent a cancellation (METHOD:CANCEL),
     users are notified, and the meeting no longer lets partner participants see the client."""
     locked = _locked(meeting, expected_sequence)

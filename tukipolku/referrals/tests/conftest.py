@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from tukipolku.access.actors import Actor
 from tukipolku.core.choices import OrganisationKind, Profession
 from tukipolku.core.tests.factories import OrganisationFactory, UserFactory
 from tukipolku.privacy.choices import DataCategory, Purpose
@@ -49,7 +50,7 @@ def consent(episode, nurse, employment_org):
     )
 
 
-def send(actor: Any, episode: Any, organisation: Any = None, **kw: Any) -> Any:
+def send(actor: Actor, episode: Any, organisation: Any = None, **kw: Any) -> Any:
     params: dict[str, Any] = {
         "kind": ReferralKind.EMPLOYMENT_SERVICES,
         "reason": "Työnhaun tuki ja palkkatukimahdollisuuksien selvittäminen.",
