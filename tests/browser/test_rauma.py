@@ -83,6 +83,7 @@ def test_rauma_study_end_transition_from_student_health_to_the_team(page, world,
     assert choice.input_value() == str(rauma.pk)
     assert "Teachers, Study counsellor" in page.content()
     check_page(page, "rauma-02-accept")
+    finnish_shots(browser, live_server, "nurse", f"/handovers/{handover.pk}/", "rauma-accept")
     choice.select_option(str(rauma.pk))
     page.get_by_role("button", name="Accept the handover").click()
     page.wait_for_load_state()
@@ -97,6 +98,7 @@ def test_rauma_study_end_transition_from_student_health_to_the_team(page, world,
     current = steps.locator("li.is-current")
     assert current.inner_text().startswith("6")
     check_page(page, "rauma-03-case-page")
+    finnish_shots(browser, live_server, "nurse", f"/episodes/{episode.pk}/", "rauma-case-page-accepted")
 
     # The team finds the student is better served by the Satakunta process from step 3: corrected with a reason.
     page.get_by_role("link", name="Correct the pathway or the starting step").click()

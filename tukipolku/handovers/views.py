@@ -27,6 +27,7 @@ from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.forms import add_service_error, attempt
 from tukipolku.core.views import CapabilityView, redirect_htmx_aware
 from tukipolku.handovers import selectors, services
+from tukipolku.handovers.choices import HandoverReason
 from tukipolku.handovers.forms import AcceptForm, HandoverOpenForm, HandoverPrepForm, HandoverTransferForm
 from tukipolku.handovers.models import Handover
 
@@ -116,7 +117,7 @@ def _next_hint(handover: Handover, *, edit: bool, accept: bool) -> str:
         return _("Next: hold the transfer meeting with the receiving team and record it.")
     if edit:
         return _("Waiting for the receiving team to accept the handover.")
-    if accept and not handover.transfer_recorded:
+    if accept and not handover.transfer_recorded and handover.reason == HandoverReason.EMPLOYMENT_ENDING:
         return _(
             "The transfer meeting is not recorded yet. You can accept now, but the sending side cannot add to "
             "the handover after that."

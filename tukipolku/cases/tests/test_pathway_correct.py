@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.models import AuditEvent
@@ -16,6 +17,15 @@ from tukipolku.pathways.models import Pathway
 from tukipolku.pathways.selectors import pathway_version_current
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(settings, client):
+    # The assertions use the English source texts (services, pages and history lines).
+    settings.LANGUAGE_CODE = "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
 
 
 def _rauma_step(order: int):

@@ -4,6 +4,7 @@ health care already did are done by the handover with what it recorded, and the 
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from tukipolku.audit.choices import EventType
 from tukipolku.audit.models import AuditEvent
@@ -129,3 +130,50 @@ def test_handover_accept__information_step_waits_when_nothing_was_gathered(gradu
     graduating.refresh_from_db()
     episode = services.handover_accept(actor=nurse, handover=graduating, expected_status=HandoverStatus.OPEN)
     assert episode.current_step.order == 2
+
+
+# ------------------------------------------------------------------ the acceptance form
+
+
+def test_accept_page__the_pathway_is_preselected_from_the_reason(client, graduating, nurse):
+    client.force_login(nurse)
+    response = client.get(reverse("handovers:detail", args=[graduating.pk]))
+    assert response.status_code == 200
+    assert response.context["accept_form"]["pathway"].value() == _rauma().pk
+
+
+def test_accept_page__the_team_chooses_another_pathway(client, graduating, nurse, eura):
+    client.force_login(nurse)
+    response = client.post(
+        reverse("handovers:accept", args=[graduating.pk]), {"status": HandoverStatus.OPEN, "pathway": eura.pk}
+    )
+    assert response.status_code == 302
+    graduating.refresh_from_db()
+    assert graduating.episode.pathway_version.pathway == eura
+
+
+def test_accept_page__a_pathway_not_offered_is_refused_next_to_the_field(client, graduating, nurse):
+    other = _rauma()
+    other.pk, other.code, other.opened_by_handover = None, "other_region_rauma", False
+    other.region = OrganisationFactory(kind=OrganisationKind.WELFARE_REGION)
+    other.save()
+    client.force_login(nurse)
+    response = client.post(
+        reverse("handovers:accept", args=[graduating.pk]), {"status": HandoverStatus.OPEN, "pathway": other.pk}
+    )
+    assert response.status_code == 400
+    assert response.context["accept_form"].errors["pathway"]
+    graduating.refresh_from_db()
+    assert graduating.is_open
+
+
+def test_accept_page__the_sending_side_and_other_teams_cannot_choose(client, graduating, student_sender, outsider):
+    for user, status in ((student_sender, 403), (outsider, 404)):
+        client.force_login(user)
+        response = client.post(
+            reverse("handovers:accept", args=[graduating.pk]),
+            {"status": HandoverStatus.OPEN, "pathway": _rauma().pk},
+        )
+        assert response.status_code == status
+    graduating.refresh_from_db()
+    assert graduating.is_open
