@@ -7,6 +7,8 @@
   belongs elsewhere: logged against the client it belongs to, 404.
 * `log_list` writes one access-log row per client a list shows; `log_episode_read` and
   `log_disclosure` are the single-read writers the case page and the partner list share.
+* `log_rows` and `refuse_row` do the same for the client data that lives before an episode (a
+  notification of need, a handover): one row per client shown, or the refusal and 404 (403).
 * `refuse` answers 403 to a view's capability check, with the refusal in the same log.
 
 The rows are written by `audit.AccessLogMiddleware` after the view (ADR 8); the grounds are
@@ -16,7 +18,7 @@ The rows are written by `audit.AccessLogMiddleware` after the view (ADR 8); the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import NoReturn, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
@@ -28,6 +30,48 @@ from tukipolku.audit.choices import AccessAction
 from tukipolku.audit.services import access_denied, access_record, disclosure_record
 from tukipolku.cases.models import Episode
 from tukipolku.privacy.choices import DataCategory
+
+
+class ClientRow(Protocol):
+    """A row that names a client (and maybe their episode): a notification of need, a handover."""
+
+    @property
+    def client_id(self) -> int: ...
+
+    @property
+    def episode_id(self) -> int | None: ...
+
+
+def log_rows(
+    *, actor: AnyReader, view: str, items: Sequence[ClientRow], basis: str, action: str, resource: str
+) -> None:
+    """One access-log row per client the rows name (a list, or one object read on `basis`)."""
+    access_record(
+        actor=account_of(actor),
+        view=view,
+        rows=[(item.client_id, item.episode_id) for item in items],
+        action=action,
+        basis=basis,
+        resource=resource,
+    )
+
+
+def refuse_row(
+    *, actor: AnyReader, view: str, item: ClientRow | None, reason: str, resource: str, forbidden: bool = False
+) -> NoReturn:
+    """Log a refused read of a row (against its client; `not_found` when there is none), then 404, or
+    403 when `forbidden` (the reader sees the row but not this page of it)."""
+    access_denied(
+        actor=account_of(actor),
+        view=view,
+        client_id=item.client_id if item is not None else None,
+        episode_id=item.episode_id if item is not None else None,
+        reason="not_found" if item is None else reason,
+        resource=resource,
+    )
+    if forbidden:
+        raise PermissionDenied
+    raise Http404
 
 
 def log_list(

@@ -6,26 +6,24 @@ team's active members see it (`permissions.py`); anyone else gets a 404 that is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from tukipolku.access.actors import Actor
 from tukipolku.access.choices import AccessGround
+from tukipolku.access.log import log_rows, refuse_row
 from tukipolku.access.policy import active_team_ids, can_send_handovers, handover_basis, handover_on_side
 from tukipolku.audit.choices import AccessAction
 from tukipolku.audit.models import AuditEvent
-from tukipolku.audit.services import access_denied, access_record
 from tukipolku.cases.presentation import describe_event
 from tukipolku.handovers.choices import HandoverStatus
 from tukipolku.handovers.models import Handover
 from tukipolku.handovers.services import days_waited
 
 LIST_LIMIT = 100
+RESOURCE = "handover"
 
 _RELATED = (
     "team",
@@ -42,17 +40,6 @@ def _qs() -> QuerySet[Handover]:
     return Handover.objects.select_related(*_RELATED)
 
 
-def _log(actor: Actor, view: str, handovers: Sequence[Handover], basis: str, action: str) -> None:
-    access_record(
-        actor=actor,
-        view=view,
-        rows=[(h.client_id, h.episode_id) for h in handovers],
-        action=action,
-        basis=basis,
-        resource="handover",
-    )
-
-
 def handover_get_for(*, actor: Actor, handover_id: int, view: str, side: str | None = None) -> Handover:
     """One handover the actor may see, its read logged. Missing and forbidden look the same (404).
 
@@ -63,26 +50,10 @@ def handover_get_for(*, actor: Actor, handover_id: int, view: str, side: str | N
     handover = _qs().select_related("client").filter(pk=handover_id).first()
     basis = handover_basis(actor=actor, handover=handover) if handover is not None else None
     if handover is None or basis is None:
-        access_denied(
-            actor=actor,
-            view=view,
-            client_id=handover.client_id if handover is not None else None,
-            episode_id=handover.episode_id if handover is not None else None,
-            reason="not_found" if handover is None else "no_relationship",
-            resource="handover",
-        )
-        raise Http404
+        refuse_row(actor=actor, view=view, item=handover, reason="no_relationship", resource=RESOURCE)
     if side is not None and not handover_on_side(actor=actor, handover=handover, side=side):
-        access_denied(
-            actor=actor,
-            view=view,
-            client_id=handover.client_id,
-            episode_id=handover.episode_id,
-            reason="role",
-            resource="handover",
-        )
-        raise PermissionDenied
-    _log(actor, view, [handover], basis, AccessAction.VIEW)
+        refuse_row(actor=actor, view=view, item=handover, reason="role", resource=RESOURCE, forbidden=True)
+    log_rows(actor=actor, view=view, items=[handover], basis=basis, action=AccessAction.VIEW, resource=RESOURCE)
     return handover
 
 
@@ -111,7 +82,14 @@ def handover_list_sent(*, actor: Actor, view: str = "handovers:list") -> list[Ha
         .filter(Q(opened_by=actor) | Q(sending_contact=actor))
         .order_by("-status", "-opened_at", "-pk")[:LIST_LIMIT]  # descending status: "open" first
     )
-    _log(actor, view, handovers, AccessGround.HANDOVER_SENDER, AccessAction.LIST)
+    log_rows(
+        actor=actor,
+        view=view,
+        items=handovers,
+        basis=AccessGround.HANDOVER_SENDER,
+        action=AccessAction.LIST,
+        resource=RESOURCE,
+    )
     return _rows(handovers)
 
 
@@ -129,7 +107,14 @@ def handover_list_incoming(
         .filter(team_id__in=teams, status=HandoverStatus.ACCEPTED)
         .order_by("-accepted_at", "-pk")[: LIST_LIMIT // 4]
     )
-    _log(actor, view, [*waiting, *accepted], AccessGround.HANDOVER_RECEIVING_TEAM, AccessAction.LIST)
+    log_rows(
+        actor=actor,
+        view=view,
+        items=[*waiting, *accepted],
+        basis=AccessGround.HANDOVER_RECEIVING_TEAM,
+        action=AccessAction.LIST,
+        resource=RESOURCE,
+    )
     return _rows(waiting), _rows(accepted)
 
 

@@ -8,20 +8,19 @@ see it, records an access-log row for every client it returns and a `denied` row
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.http import Http404
 
 from tukipolku.access.actors import Actor, signed_in
 from tukipolku.access.choices import AccessGround
+from tukipolku.access.log import log_rows, refuse_row
 from tukipolku.access.policy import active_team_ids, can_decide_need, can_send_need, need_is_sender
 from tukipolku.audit.choices import AccessAction
-from tukipolku.audit.services import access_denied, access_record
+from tukipolku.audit.services import access_record
 from tukipolku.cases.choices import EpisodeStatus, IdentificationSource
 from tukipolku.cases.models import Episode
 from tukipolku.clients import identity
@@ -45,29 +44,6 @@ SOURCE_BY_KIND: dict[str, str] = {
 }
 """Where the need was noticed, by the kind of the sender's organisation. A sote-centre or welfare
 region sender is social services (social workers and instructors) or a sote appointment."""
-
-
-def _log(actor: Actor, view: str, needs: Sequence[NeedNotification], *, basis: str, action: str) -> None:
-    access_record(
-        actor=actor,
-        view=view,
-        rows=[(n.client_id, n.episode_id) for n in needs],
-        action=action,
-        basis=basis,
-        resource=RESOURCE,
-    )
-
-
-def _refuse(actor: Actor, view: str, need: NeedNotification | None, reason: str) -> None:
-    access_denied(
-        actor=actor,
-        view=view,
-        client_id=need.client_id if need is not None else None,
-        episode_id=need.episode_id if need is not None else None,
-        reason="not_found" if need is None else reason,
-        resource=RESOURCE,
-    )
-    raise Http404
 
 
 # ---------------------------------------------------------------- sending
@@ -156,7 +132,14 @@ def need_sent_list_for(*, actor: Actor, page_number: Any = 1) -> Page[NeedNotifi
     if not can_send_need(actor):
         qs = qs.none()
     page = Paginator(qs, settings.TUKIPOLKU_CASELOAD_PAGE_SIZE).get_page(page_number)
-    _log(actor, "intake:sent", list(page.object_list), basis=AccessGround.INTAKE_SENDER, action=AccessAction.LIST)
+    log_rows(
+        actor=actor,
+        view="intake:sent",
+        items=list(page.object_list),
+        basis=AccessGround.INTAKE_SENDER,
+        action=AccessAction.LIST,
+        resource=RESOURCE,
+    )
     return page
 
 
@@ -185,9 +168,15 @@ def need_get_for_sender(*, actor: Actor, need_id: int, view: str = "intake:sent_
         .first()
     )
     if need is None or not need_is_sender(actor=actor, sent_by_id=need.sent_by_id):
-        _refuse(actor, view, need, "not_sender")
-    assert need is not None
-    _log(actor, view, [need], basis=AccessGround.INTAKE_SENDER, action=AccessAction.VIEW)
+        refuse_row(actor=actor, view=view, item=need, reason="not_sender", resource=RESOURCE)
+    log_rows(
+        actor=actor,
+        view=view,
+        items=[need],
+        basis=AccessGround.INTAKE_SENDER,
+        action=AccessAction.VIEW,
+        resource=RESOURCE,
+    )
     return need
 
 
@@ -217,7 +206,14 @@ def need_queue_for(*, actor: Actor) -> NeedQueue:
         .select_related("decided_by")
         .order_by("-decided_at", "-pk")[:DECIDED_SHOWN]
     )
-    _log(actor, "intake:queue", [*waiting, *decided], basis=AccessGround.INTAKE_TEAM, action=AccessAction.LIST)
+    log_rows(
+        actor=actor,
+        view="intake:queue",
+        items=[*waiting, *decided],
+        basis=AccessGround.INTAKE_TEAM,
+        action=AccessAction.LIST,
+        resource=RESOURCE,
+    )
     return NeedQueue(waiting=waiting, waiting_total=total, decided=decided, has_teams=True)
 
 
@@ -241,9 +237,15 @@ def need_get_for(
         qs = qs.select_for_update(of=("self",))
     need = qs.filter(pk=need_id).first()
     if need is None or not can_decide_need(actor=actor, team_id=need.team_id):
-        _refuse(actor, view, need, "no_team")
-    assert need is not None
-    _log(actor, view, [need], basis=AccessGround.INTAKE_TEAM, action=AccessAction.VIEW)
+        refuse_row(actor=actor, view=view, item=need, reason="no_team", resource=RESOURCE)
+    log_rows(
+        actor=actor,
+        view=view,
+        items=[need],
+        basis=AccessGround.INTAKE_TEAM,
+        action=AccessAction.VIEW,
+        resource=RESOURCE,
+    )
     return need
 
 
