@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tukipolku.access.log import episode_get_for, refuse_other_object
@@ -24,6 +23,7 @@ from tukipolku.cases.models import Episode
 from tukipolku.cases.selectors import case_team_candidates
 from tukipolku.cases.steps import finish_step, step_to_finish
 from tukipolku.core.converters import parse_id
+from tukipolku.core.dates import format_date
 from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.forms import add_service_error, attempt
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
@@ -139,7 +139,7 @@ class MeetingCreateView(ProfessionalView):
                 if step_id is not None:
                     output = _("%(kind)s held on %(date)s: see its minutes and decisions.") % {
                         "kind": recorded.get_kind_display(),
-                        "date": date_format(timezone.localtime(recorded.starts_at), "SHORT_DATE_FORMAT"),
+                        "date": format_date(recorded.starts_at),
                     }
                     if finish_step(request, episode=episode, step_id=step_id, output=output):
                         return redirect_htmx_aware(request, reverse("cases:detail", args=[pk]))

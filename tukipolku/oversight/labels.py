@@ -27,6 +27,7 @@ VIEW_LABELS: dict[str, Promise] = {
     "cases:caseload": _("Caseload"),
     "cases:caseload_search": _("Caseload search"),
     "cases:board": _("Team board"),
+    "cases:correct": _("Correcting the pathway or the starting step"),
     "cases:intake": _("Finding a client"),
     "cases:intake_new": _("New client relationship"),
     "cases:episode_open": _("Opening a client relationship"),

@@ -7,14 +7,13 @@ not one removed and one added. Each change names what it is in words ("Added", "
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from tukipolku.cases.presentation import choice_label as _label
+from tukipolku.core.dates import format_date
 from tukipolku.plans.choices import ActionStatus, GoalDomain, GoalStatus
 
 ADDED, REMOVED, CHANGED, SAME = "added", "removed", "changed", "same"
@@ -95,9 +94,7 @@ class PlanComparison:
 
 
 def _date(value: str | None) -> str:
-    if not value:
-        return ""
-    return str(formats.date_format(datetime.date.fromisoformat(value), "SHORT_DATE_FORMAT"))
+    return format_date(value) if value else ""
 
 
 def _goal_fields(goal: dict[str, Any]) -> list[tuple[str, str]]:
