@@ -173,6 +173,14 @@ def test_screen_readers_hear_the_intake_count_once(page, nurse, team):
     assert link.locator("[aria-hidden=true]").inner_text() == "2"  # the badge on screen is not read again
     assert page.locator("[aria-live] .badge, .badge[aria-live], nav [aria-live]").count() == 0
 
+    # On a phone the menu folds behind a button; opened, the link is named the same, once.
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.reload()
+    page.get_by_role("button", name="Menu").click()
+    snapshot = page.get_by_role("navigation", name="Main").aria_snapshot()
+    assert re.findall(r'link "(Intake queue[^"]*)"', snapshot) == ["Intake queue 2 waiting"]
+    assert page.locator("header").aria_snapshot().count("2 waiting") == 1
+
 
 def team_shots(browser, live_server, path, act):
     for width in WIDTHS:
