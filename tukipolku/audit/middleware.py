@@ -29,7 +29,7 @@ class AccessLogMiddleware:
         try:
             response = self.get_response(request)
         finally:
-            scope_end(token)
+            scope_end(token=token)
         try:
             scope.flush()
         except DatabaseError:

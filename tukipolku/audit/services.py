@@ -69,7 +69,7 @@ def scope_begin(*, request_id: str = "", agent: str = Agent.USER) -> tuple[Acces
     return scope, _scope.set(scope)
 
 
-def scope_end(token: contextvars.Token[Any]) -> None:
+def scope_end(*, token: contextvars.Token[Any]) -> None:
     _scope.reset(token)
 
 
@@ -80,7 +80,7 @@ def access_scope(*, request_id: str = "", agent: str = Agent.USER) -> Iterator[A
     try:
         yield scope
     finally:
-        scope_end(token)
+        scope_end(token=token)
         scope.flush()
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,8 +19,7 @@ from tukipolku.clients.constants import ADDRESS_FIELDS, EDITABLE_FIELDS
 from tukipolku.clients.forms import ClientDetailsForm
 from tukipolku.clients.models import ClientChange, client_field_label
 from tukipolku.clients.services import StaleClientError, client_details_update
-from tukipolku.core.exceptions import ApplicationError
-from tukipolku.core.forms import add_service_error
+from tukipolku.core.forms import add_service_error, attempt
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
 
 
@@ -86,34 +84,32 @@ class ClientDetailsView(ProfessionalView):
         form = self._form(episode, request, request.POST)
         if form.is_valid():
             values = {k: v for k, v in form.cleaned_data.items() if k != "revision"}
-            try:
-                with transaction.atomic():
-                    changed = client_details_update(
-                        actor=request.user,
-                        client=episode.client,
-                        expected_revision=form.cleaned_data["revision"],
-                        values=values,
-                        may_see_address=can_see_protected_address(actor=request.user, episode=episode),
-                        episode_id=episode.pk,
-                    )
-            except StaleClientError as exc:
+            ok, changed = attempt(
+                form,
+                client_details_update,
+                actor=request.user,
+                client=episode.client,
+                expected_revision=form.cleaned_data["revision"],
+                values=values,
+                may_see_address=can_see_protected_address(actor=request.user, episode=episode),
+                episode_id=episode.pk,
+            )
+            if ok:
+                messages.success(
+                    request, _("The client's details are saved.") if changed else _("Nothing was changed.")
+                )
+                return redirect_htmx_aware(request, reverse("cases:detail", args=[episode.pk]))
+            if isinstance(changed, StaleClientError):
                 # Keep what was typed, show what the other person saved; a second save is deliberate.
                 episode.client.refresh_from_db()
                 data = request.POST.copy()
                 data["revision"] = str(episode.client.revision)
                 form = self._form(episode, request, data)
                 form.is_valid()
-                add_service_error(form, exc)
+                add_service_error(form, changed)
                 context = self._context(request, episode, form)
                 context["saved_now"] = self._saved_now(request, episode, values)
                 return render(request, self.template, context, status=409)
-            except ApplicationError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(
-                    request, _("The client's details are saved.") if changed else _("Nothing was changed.")
-                )
-                return redirect_htmx_aware(request, reverse("cases:detail", args=[episode.pk]))
         return render(request, self.template, self._context(request, episode, form), status=400)
 
     def _saved_now(self, request: HttpRequest, episode: Episode, typed: dict[str, Any]) -> list[dict[str, str]]:

@@ -194,8 +194,9 @@ class LegalBasisEndView(EpisodeViewMixin, ProfessionalView):
         if grant is None:
             owner = LegalBasisGrant.objects.filter(pk=grant_id).values_list("client_id", "episode_id").first()
             access_log.refuse_other_object(actor=request.user, view=self.view_name, owner=owner, resource="grant")
-        services.legal_basis_end(actor=request.user, grant=grant)
-        messages.success(request, _("Sharing on a legal basis ended."))
+        ok, _ended = attempt(request, services.legal_basis_end, actor=request.user, grant=grant)
+        if ok:
+            messages.success(request, _("Sharing on a legal basis ended."))
         return redirect_htmx_aware(request, reverse("cases:consents", args=[pk]))
 
 

@@ -56,7 +56,7 @@ class DoneByHandover:
         return {"handover": self.handover_id, "organisation": self.organisation, "on": self.on.isoformat()}
 
 
-def step_payload(step: PathwayStep) -> dict[str, Any]:
+def _step_payload(step: PathwayStep) -> dict[str, Any]:
     """How a step is remembered in an event: its number and its name in every language."""
     return {"order": step.order, "name": {"fi": step.name_fi, "sv": step.name_sv, "en": step.name_en}}
 
@@ -132,7 +132,7 @@ def _move(
     assert step is not None
     record = _end_record(_active_record(episode), actor=actor, status=status, **fields)
     _start_step(actor=actor, episode=episode, step=to)
-    payload = {"step": step_payload(step), "next_step": step_payload(to), **fields, **(extra or {})}
+    payload = {"step": _step_payload(step), "next_step": _step_payload(to), **fields, **(extra or {})}
     _event(actor, verb, episode, target=record, **payload)
     return episode
 
@@ -174,7 +174,7 @@ def episode_open(
     if not need_description.strip():
         raise ApplicationError(_("Describe the need for support."), field="need_description")
     if intake_consent is not None:
-        intake_consent_check(intake_consent, valid_from=consent_on)
+        intake_consent_check(scope=intake_consent, valid_from=consent_on)
     version = pathway_version_current(pathway=pathway)
     if version is None or not pathway.is_active or pathway.region_id != team.region_id:
         # A team opens episodes only on the pathways of its own welfare region (ADR 11).
@@ -209,7 +209,7 @@ def episode_open(
         source=source,
         situations=sorted(chosen),
         risk_factors=episode.risk_factors,
-        step=step_payload(first_step),
+        step=_step_payload(first_step),
     )
     if intake_consent is not None:
         consent_record_at_intake(
@@ -502,7 +502,7 @@ def episode_close(
         outcome=outcome,
         outcome_on=outcome_on.isoformat(),
         detail=episode.outcome_detail,
-        step=step_payload(record.step),
+        step=_step_payload(record.step),
         follow_ups=[{"due_on": d.isoformat(), "owner": o.display_name} for d, o in follow_ups],
     )
     return episode
@@ -538,7 +538,7 @@ def episode_reopen(*, actor: Actor, episode: Episode, reason: str) -> Episode:
         episode,
         reason=reason.strip(),
         previous_outcome=previous_outcome,
-        step=step_payload(last.step),
+        step=_step_payload(last.step),
     )
     return episode
 
@@ -670,7 +670,7 @@ def _version_payload(version: PathwayVersion, step: PathwayStep | None) -> dict[
     return {
         "pathway": {"fi": pathway.name_fi, "sv": pathway.name_sv, "en": pathway.name_en},
         "version": version.number,
-        "step": step_payload(step) if step is not None else None,
+        "step": _step_payload(step) if step is not None else None,
     }
 
 

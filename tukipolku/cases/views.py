@@ -344,37 +344,44 @@ class EpisodeStepView(EpisodeViewMixin, ProfessionalView):
         form = form_class(request.POST, prefix=action, **kwargs)
         if form.is_valid():
             d = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    if action == "complete":
-                        moved = services.episode_step_complete(
-                            actor=request.user, episode=episode, expected_step_id=d["step_id"], output=d["output"]
-                        )
-                        messages.success(request, _("Step marked done. Now: %(step)s.") % {"step": step_label(moved)})
-                    elif action == "skip":
-                        moved = services.episode_step_skip(
-                            actor=request.user, episode=episode, expected_step_id=d["step_id"], reason=d["reason"]
-                        )
-                        messages.success(request, _("Step skipped. Now: %(step)s.") % {"step": step_label(moved)})
-                    else:
-                        moved = services.episode_step_return(
-                            actor=request.user,
-                            episode=episode,
-                            expected_step_id=d["step_id"],
-                            to_step_id=d["to_step"],
-                            reason=d["reason"],
-                        )
-                        messages.success(
-                            request, _("Returned to an earlier step. Now: %(step)s.") % {"step": step_label(moved)}
-                        )
-            except ApplicationError as exc:
-                add_service_error(form, exc)
-                if action == "complete" and not isinstance(exc, ConflictError):
-                    # The check refused: what was typed waits while the user does what the step needs.
-                    keep_draft(request, episode=episode, step_id=d["step_id"], output=d["output"])
+            if action == "complete":
+                ok, moved = attempt(
+                    form,
+                    services.episode_step_complete,
+                    actor=request.user,
+                    episode=episode,
+                    expected_step_id=d["step_id"],
+                    output=d["output"],
+                )
+                done = _("Step marked done. Now: %(step)s.")
+            elif action == "skip":
+                ok, moved = attempt(
+                    form,
+                    services.episode_step_skip,
+                    actor=request.user,
+                    episode=episode,
+                    expected_step_id=d["step_id"],
+                    reason=d["reason"],
+                )
+                done = _("Step skipped. Now: %(step)s.")
             else:
+                ok, moved = attempt(
+                    form,
+                    services.episode_step_return,
+                    actor=request.user,
+                    episode=episode,
+                    expected_step_id=d["step_id"],
+                    to_step_id=d["to_step"],
+                    reason=d["reason"],
+                )
+                done = _("Returned to an earlier step. Now: %(step)s.")
+            if ok:
                 forget_draft(request, episode)
+                messages.success(request, done % {"step": step_label(moved)})
                 return redirect_htmx_aware(request, reverse("cases:detail", args=[episode.pk]))
+            if action == "complete" and not isinstance(moved, ConflictError):
+                # The check refused: what was typed waits while the user does what the step needs.
+                keep_draft(request, episode=episode, step_id=d["step_id"], output=d["output"])
         episode.refresh_from_db()
         context = case_page_context(request, episode, **{f"{action}_form": form, "open_panel": action})
         return render(request, "cases/episode_detail.html", context, status=400)
@@ -427,57 +434,59 @@ class EpisodeTeamView(EpisodeViewMixin, ProfessionalView):
         candidates = selectors.case_team_candidates(episode=episode)
         op = request.POST.get("op")
         forms: dict[str, Any] = {}
-        try:
-            with transaction.atomic():
-                if op == "add":
-                    form = MemberAddForm(request.POST, candidates=candidates)
-                    forms["member_form"] = form
-                    if form.is_valid():
-                        services.case_member_add(
-                            actor=request.user,
-                            episode=episode,
-                            user=form.cleaned_data["user"],
-                            role_in_case=form.cleaned_data["role_in_case"],
-                        )
-                        messages.success(request, _("Added to the client's team."))
-                        return redirect_htmx_aware(request, reverse("cases:team", args=[pk]))
-                elif op == "remove":
-                    member = (
-                        episode.members.filter(pk=parse_id(request.POST.get("member")) or 0, removed_at__isnull=True)
-                        .select_related("user")
-                        .first()
-                    )
-                    if member is None:
-                        raise ApplicationError(_("This professional is not in the client's team."))
-                    services.case_member_remove(actor=request.user, episode=episode, member=member)
+        if op == "add":
+            form = MemberAddForm(request.POST, candidates=candidates)
+            forms["member_form"] = form
+            if form.is_valid():
+                ok, _member = attempt(
+                    form,
+                    services.case_member_add,
+                    actor=request.user,
+                    episode=episode,
+                    user=form.cleaned_data["user"],
+                    role_in_case=form.cleaned_data["role_in_case"],
+                )
+                if ok:
+                    messages.success(request, _("Added to the client's team."))
+                    return redirect_htmx_aware(request, reverse("cases:team", args=[pk]))
+        elif op == "remove":
+            member = (
+                episode.members.filter(pk=parse_id(request.POST.get("member")) or 0, removed_at__isnull=True)
+                .select_related("user")
+                .first()
+            )
+            if member is None:
+                messages.error(request, _("This professional is not in the client's team."))
+            else:
+                ok, _removed = attempt(
+                    request, services.case_member_remove, actor=request.user, episode=episode, member=member
+                )
+                if ok:
                     messages.success(request, _("Removed from the client's team."))
                     return redirect_htmx_aware(request, reverse("cases:team", args=[pk]))
-                elif op in ("contact", "own"):
-                    professionals = selectors.case_team_candidates(episode=episode, include_partners=False)
-                    assign_form = (
-                        AssignmentForm(request.POST, candidates=professionals, prefix=op)
-                        if op == "contact"
-                        else _own_worker_form(request.POST, professionals)
-                    )
-                    forms["contact_form" if op == "contact" else "own_worker_form"] = assign_form
-                    if assign_form.is_valid():
-                        services.assignment_set(
-                            actor=request.user,
-                            episode=episode,
-                            kind=assign_form.cleaned_data["kind"],
-                            user=assign_form.cleaned_data["user"],
-                            note=assign_form.cleaned_data["note"],
-                        )
-                        messages.success(request, _("Responsibility recorded."))
-                        return redirect_htmx_aware(request, reverse("cases:team", args=[pk]))
-                else:
-                    return HttpResponse(status=400)
-        except ApplicationError as exc:
-            target = next(iter(forms.values()), None)
-            if target is not None:
-                add_service_error(target, exc)
-            else:
-                messages.error(request, exc.message)
+        elif op in ("contact", "own"):
+            professionals = selectors.case_team_candidates(episode=episode, include_partners=False)
+            assign_form = (
+                AssignmentForm(request.POST, candidates=professionals, prefix=op)
+                if op == "contact"
+                else _own_worker_form(request.POST, professionals)
+            )
+            forms["contact_form" if op == "contact" else "own_worker_form"] = assign_form
+            if assign_form.is_valid():
+                ok, _assignment = attempt(
+                    assign_form,
+                    services.assignment_set,
+                    actor=request.user,
+                    episode=episode,
+                    kind=assign_form.cleaned_data["kind"],
+                    user=assign_form.cleaned_data["user"],
+                    note=assign_form.cleaned_data["note"],
+                )
+                if ok:
+                    messages.success(request, _("Responsibility recorded."))
+                    return redirect_htmx_aware(request, reverse("cases:team", args=[pk]))
+        else:
+            return HttpResponse(status=400)
         return render(request, "cases/episode_team.html", self._context(request, episode, **forms), status=400)
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.db import transaction
 from django.forms.renderers import DjangoTemplates
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from tukipolku.core.exceptions import ApplicationError
@@ -85,12 +87,21 @@ def set_choices(form: forms.Form, name: str, choices: Any) -> None:
     field.choices = choices
 
 
-def attempt(form: forms.Form, service: Any, /, **kwargs: Any) -> tuple[bool, Any]:
-    """Run a service in a savepoint. On a domain refusal nothing it wrote stays, its message goes
-    next to the field it concerns (or on top of the form), and `(False, None)` comes back."""
+def attempt(form: forms.Form | HttpRequest, service: Any, /, **kwargs: Any) -> tuple[bool, Any]:
+    """The one way a view calls a service: in a savepoint, with the refusal shown to the user.
+
+    `(True, result)` when the service succeeds. On a domain refusal (`ApplicationError`, including
+    `ConflictError`) nothing it wrote stays, and `(False, refusal)` comes back: the refusal's message
+    goes next to the field it concerns, or on top of the form; when the view has no form (a button)
+    pass the request and it becomes an error message on the next page. A view that shows a conflict
+    differently (the saved version next to what was typed) checks `isinstance(refusal, ConflictError)`.
+    Checked for every view by tests/shape/test_views_attempt.py."""
     try:
         with transaction.atomic():
             return True, service(**kwargs)
     except ApplicationError as exc:
-        add_service_error(form, exc)
-        return False, None
+        if isinstance(form, HttpRequest):
+            messages.error(form, exc.message)
+        else:
+            add_service_error(form, exc)
+        return False, exc

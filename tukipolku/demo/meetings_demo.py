@@ -123,7 +123,7 @@ def build_meetings_demo(*, users: dict[str, User], now: datetime.datetime | None
                 ends_at=starts + datetime.timedelta(hours=1),
                 location=plan.location,
                 video_link=plan.video_link,
-                agenda=agenda_from_step(episode),
+                agenda=agenda_from_step(episode=episode),
                 users=[nurse, physician, partner],
                 outside=[services.OutsideParticipant(n, o, e) for n, o, e in plan.outside],
                 client_takes_part=plan.client or plan.kind == MeetingKind.JOINT,

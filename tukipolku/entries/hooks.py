@@ -28,7 +28,7 @@ def _section(actor: Actor, episode: Episode) -> dict[str, Any]:
         ],
         "hidden": [choice_label(Register, r) for r in listing.hidden],
         "entry_form": EntryForm(
-            initial={"register": default_register_for(actor)},
+            initial={"register": default_register_for(user=actor)},
             registers=writable_registers(actor=actor, episode=episode),
         ),
     }

@@ -16,7 +16,7 @@ from tukipolku.entries.choices import Register
 from tukipolku.entries.models import Entry
 
 
-def default_register_for(user: Any) -> str:
+def default_register_for(*, user: Any) -> str:
     """A new entry goes to the author's own register unless they choose the shared one."""
     if user.profession in HEALTH_PROFESSIONS:
         return Register.HEALTH

@@ -23,8 +23,8 @@ from tukipolku.access.policy import (
     handover_is_receiver,
     handover_is_sender,
 )
-from tukipolku.core.exceptions import ApplicationError, ConflictError
-from tukipolku.core.forms import add_service_error, attempt
+from tukipolku.core.exceptions import ConflictError
+from tukipolku.core.forms import attempt
 from tukipolku.core.views import CapabilityView, redirect_htmx_aware
 from tukipolku.handovers import selectors, services
 from tukipolku.handovers.choices import HandoverReason
@@ -255,18 +255,18 @@ class HandoverAcceptView(HandoverView):
                 return redirect_htmx_aware(request, reverse("handovers:detail", args=[handover.pk]))
             context = _detail_context(request, handover, form)
             return render(request, "handovers/handover_detail.html", context, status=400)
-        try:
-            episode = services.handover_accept(
-                actor=request.user,
-                handover=handover,
-                expected_status=form.cleaned_data["status"],
-                pathway=form.cleaned_data.get("pathway"),
-            )
-        except ConflictError as exc:  # already accepted
-            messages.error(request, exc.message)
+        ok, episode = attempt(
+            form,
+            services.handover_accept,
+            actor=request.user,
+            handover=handover,
+            expected_status=form.cleaned_data["status"],
+            pathway=form.cleaned_data.get("pathway"),
+        )
+        if isinstance(episode, ConflictError):  # already accepted
+            messages.error(request, episode.message)
             return redirect_htmx_aware(request, reverse("handovers:detail", args=[handover.pk]))
-        except ApplicationError as exc:  # no pathway to open, or one not of the region: said next to the field
-            add_service_error(form, exc)
+        if not ok:  # no pathway to open, or one not of the region: said next to the field
             return render(
                 request, "handovers/handover_detail.html", _detail_context(request, handover, form), status=400
             )

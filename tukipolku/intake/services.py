@@ -98,7 +98,7 @@ def need_send(
     if consent_method not in ConsentMethod.values:
         raise ApplicationError(_("Choose how the client consented."), field="consent_method")
     if intake_consent is not None:
-        privacy_services.intake_consent_check(intake_consent, valid_from=consent_on)
+        privacy_services.intake_consent_check(scope=intake_consent, valid_from=consent_on)
     if not need_description.strip():
         raise ApplicationError(_("Describe the need for support."), field="need_description")
     if not first_names.strip() or not last_name.strip():

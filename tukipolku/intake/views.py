@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from tukipolku.access.policy import can_send_need
 from tukipolku.cases.choices import SpecialSituation
 from tukipolku.cases.presentation import choice_label
-from tukipolku.core.exceptions import ApplicationError, ConflictError
-from tukipolku.core.forms import add_service_error
+from tukipolku.core.exceptions import ConflictError
+from tukipolku.core.forms import attempt
 from tukipolku.core.views import CapabilityView, ProfessionalView, redirect_htmx_aware
 from tukipolku.intake import selectors, services
 from tukipolku.intake.choices import RiskFactor
@@ -51,12 +51,11 @@ class NeedSendView(SenderView):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = self._form(request, request.POST)
         if form.is_valid():
-            try:
-                fields = {k: v for k, v in form.cleaned_data.items() if not k.startswith("share_")}
-                need = services.need_send(actor=request.user, intake_consent=form.intake_consent(), **fields)
-            except ApplicationError as exc:
-                add_service_error(form, exc)
-            else:
+            fields = {k: v for k, v in form.cleaned_data.items() if not k.startswith("share_")}
+            ok, need = attempt(
+                form, services.need_send, actor=request.user, intake_consent=form.intake_consent(), **fields
+            )
+            if ok:
                 messages.success(
                     request,
                     _("The notification is sent to %(team)s. You see here when the team has decided.")
@@ -121,21 +120,21 @@ class NeedAcceptView(ProfessionalView):
         form = NeedAcceptForm(request.POST, pathways=pathway_list_for(actor=request.user))
         if not form.is_valid():
             return _detail(request, need, accept_form=form, status=400)
-        try:
-            episode = services.need_accept(
-                actor=request.user,
-                need=need,
-                expected_status=form.cleaned_data["status"],
-                pathway=form.cleaned_data["pathway"],
-                link_existing=form.cleaned_data["link_existing"],
-            )
-        except ConflictError as exc:
+        ok, episode = attempt(
+            form,
+            services.need_accept,
+            actor=request.user,
+            need=need,
+            expected_status=form.cleaned_data["status"],
+            pathway=form.cleaned_data["pathway"],
+            link_existing=form.cleaned_data["link_existing"],
+        )
+        if isinstance(episode, ConflictError):
             need.refresh_from_db()
-            return _detail(request, need, conflict=exc.message, status=409)
-        except services.OpenEpisodeExistsError:
+            return _detail(request, need, conflict=episode.message, status=409)
+        if isinstance(episode, services.OpenEpisodeExistsError):
             return _detail(request, need, status=409)
-        except ApplicationError as exc:
-            add_service_error(form, exc)
+        if not ok:
             return _detail(request, need, accept_form=form, status=400)
         if form.cleaned_data["link_existing"]:
             messages.success(request, _("Accepted into the client's open relationship. The sender sees it accepted."))
@@ -153,18 +152,18 @@ class NeedDeclineView(ProfessionalView):
         form = NeedDeclineForm(request.POST)
         if not form.is_valid():
             return _detail(request, need, decline_form=form, status=400)
-        try:
-            services.need_decline(
-                actor=request.user,
-                need=need,
-                expected_status=form.cleaned_data["status"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ConflictError as exc:
+        ok, declined = attempt(
+            form,
+            services.need_decline,
+            actor=request.user,
+            need=need,
+            expected_status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+        )
+        if isinstance(declined, ConflictError):
             need.refresh_from_db()
-            return _detail(request, need, conflict=exc.message, status=409)
-        except ApplicationError as exc:
-            add_service_error(form, exc)
+            return _detail(request, need, conflict=declined.message, status=409)
+        if not ok:
             return _detail(request, need, decline_form=form, status=400)
         messages.success(request, _("Declined. The sender sees your reason."))
         return redirect_htmx_aware(request, reverse("intake:queue"))

@@ -73,7 +73,7 @@ def meetings_section_for(*, episode: Episode) -> MeetingsSection:
     return MeetingsSection(upcoming=upcoming, earlier=earlier, suggest_scheduling=suggest)
 
 
-def team_members(episode: Episode) -> QuerySet[User]:
+def team_members(*, episode: Episode) -> QuerySet[User]:
     """The client's team (active members): preselected participants and the owners of decisions."""
     ids = episode.members.filter(removed_at__isnull=True).values("user_id")
     return (
@@ -83,7 +83,7 @@ def team_members(episode: Episode) -> QuerySet[User]:
     )
 
 
-def agenda_from_step(episode: Episode) -> str:
+def agenda_from_step(*, episode: Episode) -> str:
     """The agenda starts from the current pathway step: its name, what to do and what it must produce."""
     step = episode.current_step
     if step is None:
@@ -99,12 +99,12 @@ def agenda_from_step(episode: Episode) -> str:
     )
 
 
-def participants_active(meeting: Meeting) -> list[Participant]:
+def participants_active(*, meeting: Meeting) -> list[Participant]:
     """Participants still in the meeting (prefetched rows)."""
     return [p for p in meeting.participants.all() if p.removed_at is None]
 
 
-def invitation_state(meeting: Meeting) -> dict[int, Any]:
+def invitation_state(*, meeting: Meeting) -> dict[int, Any]:
     """The newest invitation of each participant (prefetched `invitations`), by participant id."""
     out: dict[int, Any] = {}
     for inv in meeting.invitations.all():

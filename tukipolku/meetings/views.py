@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,8 +23,8 @@ from tukipolku.cases.selectors import case_team_candidates
 from tukipolku.cases.steps import finish_step, step_to_finish
 from tukipolku.core.converters import parse_id
 from tukipolku.core.dates import format_date
-from tukipolku.core.exceptions import ApplicationError, ConflictError
-from tukipolku.core.forms import add_service_error, attempt
+from tukipolku.core.exceptions import ConflictError
+from tukipolku.core.forms import attempt
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
 from tukipolku.meetings import services
 from tukipolku.meetings.calendar import HELSINKI
@@ -79,7 +78,7 @@ class MeetingCreateView(ProfessionalView):
     template = "meetings/meeting_form.html"
 
     def _forms(self, episode: Any, data: Any = None) -> tuple[MeetingForm, Any]:
-        members = team_members(episode)
+        members = team_members(episode=episode)
         # The step that asks for a joint meeting gets one by default: with the client taking part.
         joint = _step_needs_joint_meeting(episode)
         form = MeetingForm(
@@ -89,7 +88,7 @@ class MeetingCreateView(ProfessionalView):
                 "kind": MeetingKind.JOINT if joint else MeetingKind.TEAM,
                 "client_participated": joint,
                 "starts_at": timezone.localtime().replace(second=0, microsecond=0),
-                "agenda": agenda_from_step(episode),
+                "agenda": agenda_from_step(episode=episode),
                 "participants": list(members.values_list("pk", flat=True)),
             },
         )
@@ -169,7 +168,7 @@ class _ScheduleMixin:
     template = "meetings/meeting_schedule.html"
 
     def forms(self, episode: Episode, data: Any = None, meeting: Meeting | None = None) -> tuple[ScheduleForm, Any]:
-        members = team_members(episode)
+        members = team_members(episode=episode)
         others = (
             case_team_candidates(episode=episode)
             .exclude(pk__in=members.values("pk"))
@@ -177,13 +176,13 @@ class _ScheduleMixin:
         )
         if meeting is None:
             initial: dict[str, Any] = {
-                "agenda": agenda_from_step(episode),
+                "agenda": agenda_from_step(episode=episode),
                 "team_users": list(members.values_list("pk", flat=True)),
                 "kind": MeetingKind.JOINT if _step_needs_joint_meeting(episode) else MeetingKind.TEAM,
             }
             outside_initial: list[dict[str, Any]] = []
         else:
-            active = participants_active(meeting)
+            active = participants_active(meeting=meeting)
             member_ids = set(members.values_list("pk", flat=True))
             users = [p.user_id for p in active if p.user_id is not None]
             client = next((p for p in active if p.is_client), None)
@@ -294,7 +293,7 @@ class MeetingChangeView(_ScheduleMixin, ProfessionalView):
         conflict = False
         if form.is_valid() & outside.is_valid():
             sequence = form.cleaned_data.get("sequence")
-            changed, conflict = _run(
+            ok, changed = attempt(
                 form,
                 services.meeting_change,
                 actor=request.user,
@@ -302,7 +301,8 @@ class MeetingChangeView(_ScheduleMixin, ProfessionalView):
                 expected_sequence=sequence if sequence is not None else -1,
                 data=self.meeting_input(form, outside),
             )
-            if changed is not None:
+            conflict = isinstance(changed, ConflictError)
+            if ok:
                 messages.success(request, _("The meeting is changed. Everyone invited gets the updated invitation."))
                 return redirect_htmx_aware(request, _detail_url(changed))
         if conflict:
@@ -310,16 +310,6 @@ class MeetingChangeView(_ScheduleMixin, ProfessionalView):
             meeting = _meeting(request, episode, meeting_id, "meetings:change")
             _show_current_sequence(request, form, meeting)
         return self.render_form(request, episode, form, outside, status=400, meeting=meeting, conflict=conflict)
-
-
-def _run(form: Any, service: Any, /, **kwargs: Any) -> tuple[Any, bool]:
-    """Run a service in a savepoint: (result, False), or (None, conflict?) with the refusal on the form."""
-    try:
-        with transaction.atomic():
-            return service(**kwargs), False
-    except ApplicationError as exc:
-        add_service_error(form, exc)
-        return None, isinstance(exc, ConflictError)
 
 
 def _show_current_sequence(request: HttpRequest, form: Any, meeting: Meeting) -> None:
@@ -360,9 +350,9 @@ class MeetingHeldView(ProfessionalView):
     template = "meetings/meeting_held.html"
 
     def _forms(self, episode: Episode, meeting: Meeting, data: Any = None) -> tuple[HeldForm, Any]:
-        client_expected = any(p.is_client for p in participants_active(meeting))
+        client_expected = any(p.is_client for p in participants_active(meeting=meeting))
         form = HeldForm(data, initial={"sequence": meeting.sequence, "client_participated": client_expected})
-        decisions = DecisionFormSet(data, prefix="decisions", form_kwargs={"owners": team_members(episode)})
+        decisions = DecisionFormSet(data, prefix="decisions", form_kwargs={"owners": team_members(episode=episode)})
         return form, decisions
 
     def _render(
@@ -383,7 +373,7 @@ class MeetingHeldView(ProfessionalView):
         if not meeting.is_scheduled:
             messages.info(request, _("Only a scheduled meeting can be recorded as held."))
             return redirect(_detail_url(meeting))
-        if services.meeting_time_is_ahead(meeting.starts_at):
+        if services.meeting_time_is_ahead(starts_at=meeting.starts_at):
             messages.info(request, _("The meeting is still ahead: it can be recorded as held once it has begun."))
             return redirect(_detail_url(meeting))
         form, decisions = self._forms(episode, meeting)
@@ -395,7 +385,7 @@ class MeetingHeldView(ProfessionalView):
         form, decisions = self._forms(episode, meeting, request.POST)
         if form.is_valid() & decisions.is_valid():
             d = form.cleaned_data
-            held, conflict = _run(
+            ok, held = attempt(
                 form,
                 services.meeting_record_held,
                 actor=request.user,
@@ -405,10 +395,10 @@ class MeetingHeldView(ProfessionalView):
                 minutes=d["minutes"],
                 decisions=_decision_inputs(decisions),
             )
-            if held is not None:
+            if ok:
                 messages.success(request, _("The meeting is recorded as held."))
                 return redirect_htmx_aware(request, _detail_url(held))
-            if conflict:
+            if isinstance(held, ConflictError):
                 meeting = _meeting(request, episode, meeting_id, "meetings:held")
                 _show_current_sequence(request, form, meeting)
         return self._render(request, episode, meeting, form, decisions, status=400)
@@ -425,7 +415,7 @@ class MeetingDetailView(ProfessionalView):
         meeting = _meeting(request, episode, meeting_id, "meetings:detail")
         can_change = can_change_episode(actor=request.user, episode=episode)
         participants = list(meeting.participants.all())
-        state = invitation_state(meeting) if can_change else {}
+        state = invitation_state(meeting=meeting) if can_change else {}
         rows = [{"participant": p, "invitation": state.get(p.pk)} for p in participants if p.removed_at is None]
         context = {
             "episode": episode,
@@ -438,7 +428,7 @@ class MeetingDetailView(ProfessionalView):
             "cancel_form": CancelForm(initial={"sequence": meeting.sequence}),
             "starts": timezone.localtime(meeting.starts_at, HELSINKI),
             "ends": timezone.localtime(meeting.ends_at, HELSINKI) if meeting.ends_at else None,
-            "may_record": meeting.is_scheduled and not services.meeting_time_is_ahead(meeting.starts_at),
+            "may_record": meeting.is_scheduled and not services.meeting_time_is_ahead(starts_at=meeting.starts_at),
             "InvitationStatus": InvitationStatus,
         }
         return render(request, "meetings/meeting_detail.html", context)

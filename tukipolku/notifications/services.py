@@ -46,7 +46,7 @@ def _rows(findings: Iterable[Finding]) -> Iterable[Notification]:
         )
 
 
-def notify_findings(findings: Iterable[Finding], *, batch_size: int | None = None) -> int:
+def notify_findings(*, findings: Iterable[Finding], batch_size: int | None = None) -> int:
     """Store the findings as notifications, each batch in its own transaction; existing keys are kept.
 
     Returns how many findings were handed in (not how many were new). A crash between batches leaves
@@ -102,7 +102,7 @@ def notify(
     return len(rows)
 
 
-def mark_read(user: Any, ids: Iterable[int] | None = None) -> int:
+def mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
     """Mark the user's own notifications read (all unread ones when `ids` is None)."""
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
@@ -110,7 +110,7 @@ def mark_read(user: Any, ids: Iterable[int] | None = None) -> int:
     return qs.update(read_at=timezone.now())
 
 
-def unread_count(user: Any) -> int:
+def unread_count(*, user: Any) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
@@ -137,12 +137,12 @@ def _message(n: Notification, connection: Any = None) -> EmailMessage:
         body=body,
         to=[n.recipient.email],
         # Stable per notification: a mail system that sees it twice can tell it is the same message.
-        headers={"Message-ID": message_id(n.pk)},
+        headers={"Message-ID": message_id(notification_id=n.pk)},
         connection=connection,
     )
 
 
-def message_id(notification_id: int) -> str:
+def message_id(*, notification_id: int) -> str:
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
     return f"<notification-{notification_id}@{domain}>"
 

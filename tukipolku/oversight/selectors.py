@@ -40,7 +40,7 @@ HELSINKI = ZoneInfo("Europe/Helsinki")
 """Log times are stored in UTC and shown, and grouped into days, in Finnish time."""
 
 
-def day_start(day: datetime.date) -> datetime.datetime:
+def day_start(*, day: datetime.date) -> datetime.datetime:
     """Midnight at the start of the day in Finland, as an aware datetime."""
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=HELSINKI)
 
@@ -98,7 +98,7 @@ def _region_clients(region_id: int | None) -> QuerySet[Any]:
     return Episode.objects.filter(team__organisation__in=_region_organisations(region_id)).values("client_id")
 
 
-def region_log_q(region_id: int | None, organisation_field: str = "organisation_id") -> Q:
+def _region_log_q(region_id: int | None, organisation_field: str = "organisation_id") -> Q:
     """Log rows of a welfare region: its organisations' reads, any read of its clients, and the
     attempts of no organisation on no client (anonymous visitors: every region's officer sees them)."""
     return (
@@ -133,7 +133,7 @@ def client_for_review(*, client_id: int) -> Client | None:
     return Client.objects.filter(pk=client_id).first()
 
 
-def clients_by_id(ids: Iterable[int | None]) -> dict[int, ClientRef]:
+def _clients_by_id(ids: Iterable[int | None]) -> dict[int, ClientRef]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
@@ -141,14 +141,14 @@ def clients_by_id(ids: Iterable[int | None]) -> dict[int, ClientRef]:
     return {c.pk: ClientRef.of(c) for c in rows}
 
 
-def users_by_id(ids: Iterable[int | None]) -> dict[int, User]:
+def _users_by_id(ids: Iterable[int | None]) -> dict[int, User]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
     return {u.pk: u for u in User.objects.filter(pk__in=wanted).only("id", "username", "first_name", "last_name")}
 
 
-def organisation_names(ids: Iterable[int | None]) -> dict[int, str]:
+def _organisation_names(ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
@@ -259,7 +259,9 @@ def denied_attempts_by_user(*, since: datetime.datetime, region_id: int | None, 
     Refusals of a list (a partner's list leaving out clients whose consent does not reach them) are
     not attempts: they are in the log, but not counted here."""
     rows = list(
-        PersonalDataAccess.objects.filter(region_log_q(region_id), outcome=AccessOutcome.DENIED, accessed_at__gte=since)
+        PersonalDataAccess.objects.filter(
+            _region_log_q(region_id), outcome=AccessOutcome.DENIED, accessed_at__gte=since
+        )
         .exclude(action=AccessAction.LIST)
         .values("user_id")
         .annotate(
@@ -340,9 +342,9 @@ class DisclosureRow:
 
 def _period(qs: QuerySet[Any], field_name: str, filters: LogFilters) -> QuerySet[Any]:
     if filters.since is not None:
-        qs = qs.filter(**{f"{field_name}__gte": day_start(filters.since)})
+        qs = qs.filter(**{f"{field_name}__gte": day_start(day=filters.since)})
     if filters.until is not None:
-        qs = qs.filter(**{f"{field_name}__lt": day_start(filters.until + datetime.timedelta(days=1))})
+        qs = qs.filter(**{f"{field_name}__lt": day_start(day=filters.until + datetime.timedelta(days=1))})
     return qs
 
 
@@ -350,7 +352,7 @@ def access_log_page(
     *, filters: LogFilters, page_number: Any, region_id: int | None
 ) -> tuple[Page[Any], list[AccessRow]]:
     """One page (newest first) of the region's access log, with names for the ids on that page."""
-    qs = PersonalDataAccess.objects.filter(region_log_q(region_id)).order_by("-accessed_at", "-pk")
+    qs = PersonalDataAccess.objects.filter(_region_log_q(region_id)).order_by("-accessed_at", "-pk")
     if filters.user_id is not None:
         qs = qs.filter(user_id=filters.user_id)
     if filters.client_id is not None:
@@ -363,9 +365,9 @@ def access_log_page(
         qs = qs.filter(flagged=True)
     page = Paginator(_period(qs, "accessed_at", filters), LOG_PAGE_SIZE).get_page(page_number)
     items: list[PersonalDataAccess] = list(page.object_list)
-    users = users_by_id(r.user_id for r in items)
-    orgs = organisation_names(r.organisation_id for r in items)
-    clients = clients_by_id(r.client_id for r in items)
+    users = _users_by_id(r.user_id for r in items)
+    orgs = _organisation_names(r.organisation_id for r in items)
+    clients = _clients_by_id(r.client_id for r in items)
     lab = p.Labels()
     rows = [
         AccessRow(
@@ -392,7 +394,7 @@ def disclosure_log_page(
     *, filters: LogFilters, page_number: Any, region_id: int | None
 ) -> tuple[Page[Any], list[DisclosureRow]]:
     """One page (newest first) of the region's disclosure log. `user_id` is who disclosed."""
-    scope = region_log_q(region_id, "controller_organisation_id")
+    scope = _region_log_q(region_id, "controller_organisation_id")
     qs = Disclosure.objects.filter(scope).order_by("-disclosed_at", "-pk")
     if filters.user_id is not None:
         qs = qs.filter(user_id=filters.user_id)
@@ -402,11 +404,11 @@ def disclosure_log_page(
         qs = qs.filter(basis=filters.ground)
     page = Paginator(_period(qs, "disclosed_at", filters), LOG_PAGE_SIZE).get_page(page_number)
     items: list[Disclosure] = list(page.object_list)
-    users = users_by_id([r.user_id for r in items] + [r.recipient_user_id for r in items])
-    orgs = organisation_names(
+    users = _users_by_id([r.user_id for r in items] + [r.recipient_user_id for r in items])
+    orgs = _organisation_names(
         [r.controller_organisation_id for r in items] + [r.recipient_organisation_id for r in items]
     )
-    clients = clients_by_id(r.client_id for r in items)
+    clients = _clients_by_id(r.client_id for r in items)
     lab = p.Labels()
     rows = [
         DisclosureRow(
@@ -554,12 +556,12 @@ def client_log_report(*, client_id: int, since: datetime.datetime, until: dateti
         .annotate(n=Count("pk"), first_at=Min("disclosed_at"), last_at=Max("disclosed_at"))
         .order_by("-day", "first_at", "recipient_organisation_id")
     )
-    users = users_by_id(
+    users = _users_by_id(
         [a["user_id"] for a in accesses]
         + [d["user_id"] for d in disclosures]
         + [d["recipient_user_id"] for d in disclosures]
     )
-    orgs = organisation_names(
+    orgs = _organisation_names(
         [a["organisation_id"] for a in accesses]
         + [d["controller_organisation_id"] for d in disclosures]
         + [d["recipient_organisation_id"] for d in disclosures]

@@ -369,8 +369,8 @@ class ReportView(OversightView):
 def _report_context(state: _ReportState) -> dict[str, Any]:
     report = selectors.client_log_report(
         client_id=state.client_id,
-        since=selectors.day_start(state.since),
-        until=selectors.day_start(state.until + datetime.timedelta(days=1)),
+        since=selectors.day_start(day=state.since),
+        until=selectors.day_start(day=state.until + datetime.timedelta(days=1)),
     )
     return {"report": report, "days": report.by_user_and_day(), "state": state}
 

@@ -93,16 +93,12 @@ class PlanComparison:
         return self.summary.changed or self.next_review.changed or any(self.counts.values())
 
 
-def _date(value: str | None) -> str:
-    return format_date(value) if value else ""
-
-
 def _goal_fields(goal: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         (str(_("Domain")), _label(GoalDomain, goal.get("domain", ""))),
         (str(_("Goal")), goal.get("description", "")),
         (str(_("In the client's own words")), goal.get("client_wording", "")),
-        (str(_("Target date")), _date(goal.get("target_on"))),
+        (str(_("Target date")), format_date(goal.get("target_on"))),
         (str(_("Status")), _label(GoalStatus, goal.get("status", ""))),
     ]
 
@@ -112,7 +108,7 @@ def _action_fields(action: dict[str, Any], goals: dict[int, str]) -> list[tuple[
         (str(_("Action")), action.get("title", "")),
         (str(_("Goal")), goals.get(action.get("goal_id") or 0, "")),
         (str(_("Responsible")), action.get("owner", "")),
-        (str(_("Due date")), _date(action.get("due_on"))),
+        (str(_("Due date")), format_date(action.get("due_on"))),
         (str(_("Status")), _label(ActionStatus, action.get("status", ""))),
     ]
 
@@ -146,7 +142,7 @@ def plan_compare(*, older: dict[str, Any], newer: dict[str, Any]) -> PlanCompari
             str(_("Situation and the client's own view")), older.get("summary", ""), newer.get("summary", "")
         ),
         next_review=FieldChange(
-            str(_("Next review")), _date(older.get("next_review_on")), _date(newer.get("next_review_on"))
+            str(_("Next review")), format_date(older.get("next_review_on")), format_date(newer.get("next_review_on"))
         ),
         goals=_items(older.get("goals", []), newer.get("goals", []), _goal_fields, "description"),
         actions=_items(

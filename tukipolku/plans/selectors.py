@@ -99,13 +99,13 @@ class SnapshotDomain:
     goals: list[SnapshotGoal]
 
 
-def snapshot_domains(snapshot: dict[str, Any]) -> tuple[list[SnapshotDomain], list[dict[str, Any]]]:
+def snapshot_domains(*, snapshot: dict[str, Any]) -> tuple[list[SnapshotDomain], list[dict[str, Any]]]:
     """A version's goals grouped by domain, each with its actions, and the actions under no goal."""
     actions = [
         {
             **a,
             "status_label": choice_label(ActionStatus, a.get("status", "")),
-            "due_date": snapshot_date(a.get("due_on")),
+            "due_date": snapshot_date(value=a.get("due_on")),
         }
         for a in snapshot.get("actions", [])
     ]
@@ -113,7 +113,7 @@ def snapshot_domains(snapshot: dict[str, Any]) -> tuple[list[SnapshotDomain], li
         {
             **g,
             "status_label": choice_label(GoalStatus, g.get("status", "")),
-            "target_date": snapshot_date(g.get("target_on")),
+            "target_date": snapshot_date(value=g.get("target_on")),
         }
         for g in snapshot.get("goals", [])
     ]
@@ -132,6 +132,6 @@ def snapshot_domains(snapshot: dict[str, Any]) -> tuple[list[SnapshotDomain], li
     return domains, [a for a in actions if a.get("goal_id") not in goal_ids]
 
 
-def snapshot_date(value: str | None) -> datetime.date | None:
+def snapshot_date(*, value: str | None) -> datetime.date | None:
     """A date as a snapshot stores it (ISO text)."""
     return datetime.date.fromisoformat(value) if value else None

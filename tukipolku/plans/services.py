@@ -54,7 +54,7 @@ def _locked_plan(episode: Episode) -> Plan:
     return Plan.objects.select_for_update().get(pk=plan.pk)
 
 
-def snapshot(plan: Plan) -> dict[str, Any]:
+def _snapshot(plan: Plan) -> dict[str, Any]:
     """The plan's content as plain data, for the version history."""
     goals = list(plan.goals.all())
     actions = list(plan.actions.select_related("owner"))
@@ -92,7 +92,7 @@ def _bump(*, actor: Actor, plan: Plan) -> PlanVersion:
     plan.updated_by = actor
     plan.save(update_fields=["revision", "updated_by", "summary", "next_review_on", "updated_at"])
     return PlanVersion.objects.create(
-        plan=plan, number=plan.revision, snapshot=snapshot(plan), created_at=timezone.now(), created_by=actor
+        plan=plan, number=plan.revision, snapshot=_snapshot(plan), created_at=timezone.now(), created_by=actor
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,8 +15,8 @@ from tukipolku.access.policy import can_change_episode
 from tukipolku.cases.selectors import case_team_candidates
 from tukipolku.cases.steps import finish_step, step_to_finish
 from tukipolku.core.converters import parse_id
-from tukipolku.core.exceptions import ApplicationError, ConflictError
-from tukipolku.core.forms import add_service_error
+from tukipolku.core.exceptions import ConflictError
+from tukipolku.core.forms import add_service_error, attempt
 from tukipolku.core.http import safe_next
 from tukipolku.core.models import User
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
@@ -186,30 +185,18 @@ class PlanEditView(ProfessionalView):
         conflict = False
         if editor.is_valid():
             goals, loose = editor.inputs()
-            try:
-                with transaction.atomic():
-                    plan = services.plan_save(
-                        actor=request.user,
-                        episode=episode,
-                        expected_revision=editor.plan_form.cleaned_data["revision"],
-                        summary=editor.plan_form.cleaned_data["summary"],
-                        next_review_on=editor.plan_form.cleaned_data["next_review_on"],
-                        goals=goals,
-                        loose_actions=loose,
-                    )
-            except ConflictError as exc:
-                # Keep everything typed; show what the other person saved; a deliberate second save
-                # (after comparing) goes against the current revision.
-                conflict = True
-                view = plan_view_for(episode=episode)
-                data = request.POST.copy()
-                data["revision"] = str(view.revision)
-                editor = Editor(episode, view, data)
-                editor.is_valid()
-                add_service_error(editor.plan_form, exc)
-            except ApplicationError as exc:
-                add_service_error(editor.plan_form, exc)
-            else:
+            ok, plan = attempt(
+                editor.plan_form,
+                services.plan_save,
+                actor=request.user,
+                episode=episode,
+                expected_revision=editor.plan_form.cleaned_data["revision"],
+                summary=editor.plan_form.cleaned_data["summary"],
+                next_review_on=editor.plan_form.cleaned_data["next_review_on"],
+                goals=goals,
+                loose_actions=loose,
+            )
+            if ok:
                 step_id = parse_id(request.POST.get("finish_step"))
                 if step_id is not None:
                     messages.success(request, _("The plan is saved."))
@@ -221,6 +208,16 @@ class PlanEditView(ProfessionalView):
                         request, _("The plan is saved. Go through it with the client and record their agreement.")
                     )
                 return redirect_htmx_aware(request, reverse("plans:edit", args=[pk]))
+            if isinstance(plan, ConflictError):
+                # Keep everything typed; show what the other person saved; a deliberate second save
+                # (after comparing) goes against the current revision.
+                conflict = True
+                view = plan_view_for(episode=episode)
+                data = request.POST.copy()
+                data["revision"] = str(view.revision)
+                editor = Editor(episode, view, data)
+                editor.is_valid()
+                add_service_error(editor.plan_form, plan)
         return self._render(request, episode, view, editor, status=409 if conflict else 400, conflict=conflict)
 
 
@@ -230,18 +227,16 @@ class PlanAgreeView(ProfessionalView):
         form = AgreementForm(request.POST)
         if form.is_valid():
             d = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    services.plan_agree(
-                        actor=request.user,
-                        episode=episode,
-                        revision=d["revision"],
-                        agreed_on=d["agreed_on"],
-                        method=d["method"],
-                    )
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
-            else:
+            ok, _agreed = attempt(
+                request,
+                services.plan_agree,
+                actor=request.user,
+                episode=episode,
+                revision=d["revision"],
+                agreed_on=d["agreed_on"],
+                method=d["method"],
+            )
+            if ok:
                 messages.success(request, _("The client's agreement is recorded."))
                 step_id = parse_id(request.POST.get("finish_step"))
                 output = _("The client agreed to version %(revision)s of the service plan.") % {
@@ -262,14 +257,15 @@ class ActionStatusView(ProfessionalView):
             refuse_other_object(actor=request.user, view="plans:action_status", owner=owner, resource="action")
         form = ActionStatusForm(request.POST)
         if form.is_valid():
-            try:
-                with transaction.atomic():
-                    services.action_set_status(
-                        actor=request.user, episode=episode, action_id=action_id, status=form.cleaned_data["status"]
-                    )
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
-            else:
+            ok, _action = attempt(
+                request,
+                services.action_set_status,
+                actor=request.user,
+                episode=episode,
+                action_id=action_id,
+                status=form.cleaned_data["status"],
+            )
+            if ok:
                 messages.success(request, _("Action updated."))
         target = safe_next(request, request.POST.get("next"), fallback=reverse("cases:detail", args=[pk]))
         return redirect_htmx_aware(request, target)
@@ -285,7 +281,7 @@ class PlanVersionView(ProfessionalView):
         version = plan_version_get(episode=episode, number=number)
         if version is None:
             raise Http404
-        domains, loose = snapshot_domains(version.snapshot)
+        domains, loose = snapshot_domains(snapshot=version.snapshot)
         return render(
             request,
             "plans/plan_version.html",
@@ -298,7 +294,7 @@ class PlanVersionView(ProfessionalView):
                 "domains": domains,
                 "loose_actions": loose,
                 "snapshot": version.snapshot,
-                "next_review_on": snapshot_date(version.snapshot.get("next_review_on")),
+                "next_review_on": snapshot_date(value=version.snapshot.get("next_review_on")),
             },
         )
 

@@ -149,7 +149,7 @@ class IntakeConsent:
         )
 
 
-def intake_consent_check(scope: IntakeConsent, *, valid_from: datetime.date) -> None:
+def intake_consent_check(*, scope: IntakeConsent, valid_from: datetime.date) -> None:
     """Refuse a scope that cannot be recorded, naming the intake form's field."""
     if not scope.share_with:
         return
@@ -180,7 +180,7 @@ def consent_record_at_intake(
     recorded it, which an oral consent requires. Writes a log line with ids and codes only.
     """
     actor = signed_in(actor)  # a signed-in user from here on
-    intake_consent_check(scope, valid_from=valid_from)
+    intake_consent_check(scope=scope, valid_from=valid_from)
     if not scope.share_with:
         return []
     note = _("Given %(where)s; recorded by %(name)s.") % {"where": where, "name": actor.display_name}

@@ -146,11 +146,11 @@ def overdue_referrals(today: datetime.date) -> Iterator[Finding]:
 
 
 def team_url_for(episode_id: int, referral_id: int) -> str:
-    return team_url(Referral(pk=referral_id, episode_id=episode_id))
+    return team_url(referral=Referral(pk=referral_id, episode_id=episode_id))
 
 
 def step_overdue_referrals(today: datetime.date) -> int:
-    return notify_findings(overdue_referrals(today))
+    return notify_findings(findings=overdue_referrals(today))
 
 
 def _overdue_details(ids: Sequence[int], today: datetime.date) -> dict[int, str]:

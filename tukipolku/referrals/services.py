@@ -36,11 +36,11 @@ from tukipolku.referrals.models import Referral, ReferralStatusChange
 SEND_VIEW = "referrals:create"
 
 
-def team_url(referral: Referral) -> str:
+def team_url(*, referral: Referral) -> str:
     return reverse("referrals:detail", args=[referral.episode_id, referral.pk])
 
 
-def recipient_url(referral: Referral) -> str:
+def _recipient_url(referral: Referral) -> str:
     return reverse("referrals:received_detail", args=[referral.pk])
 
 
@@ -197,7 +197,7 @@ def referral_send(
         )
         # Partner staff open the referral on their own page; a named team professional (an IPS job
         # coach) works on the case page.
-        url = recipient_url(referral) if to_partner else team_url(referral)
+        url = _recipient_url(referral) if to_partner else team_url(referral=referral)
         notify(
             recipients=recipients,
             kind=NotificationKind.REFERRAL_RECEIVED,
@@ -271,7 +271,7 @@ def referral_status_set(
             episode_id=locked.episode_id,
             object_id=locked.pk,
             due_on=locked.due_on,
-            url=team_url(locked),
+            url=team_url(referral=locked),
         )
     access_cache.clear()  # what the access policy reads has changed within this request
     return locked

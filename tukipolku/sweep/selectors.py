@@ -150,7 +150,7 @@ def notification_get_own(*, actor: Actor, notification_id: int) -> Notification 
 # ---------------------------------------------------------------- unfinished processes
 
 
-def managed_team_ids(actor: Actor) -> frozenset[int]:
+def _managed_team_ids(actor: Actor) -> frozenset[int]:
     """Teams where the actor is an active manager (and a team professional the gate lets in)."""
     teams = active_team_ids(actor)
     if not teams:
@@ -163,8 +163,8 @@ def managed_team_ids(actor: Actor) -> frozenset[int]:
     )
 
 
-def can_see_unfinished(actor: Actor) -> bool:
-    return can_work_with_clients(actor) and bool(managed_team_ids(actor))
+def can_see_unfinished(*, actor: Actor) -> bool:
+    return can_work_with_clients(actor) and bool(_managed_team_ids(actor))
 
 
 @dataclass
@@ -201,7 +201,7 @@ def unfinished_for(
     no contact person, no activity, overdue actions, and what referrals and handovers register),
     oldest first, a page at a time. Only the clients on the page are read, and they are logged."""
     today = today or timezone.localdate()
-    teams = managed_team_ids(actor)
+    teams = _managed_team_ids(actor)
     checks = _checks()
     base = Episode.objects.filter(episode_visible_q(actor), team_id__in=teams, status=EpisodeStatus.OPEN)
     conditions = {name: check.episodes_q(today) for name, check in checks}

@@ -84,7 +84,7 @@ def run_sweep(*, today: datetime.date | None = None, trigger: str = "task", deli
     return result
 
 
-def slot_start(now: datetime.datetime | None = None) -> datetime.datetime:
+def slot_start(*, now: datetime.datetime | None = None) -> datetime.datetime:
     """The start of the schedule slot `now` falls in (slots of TUKIPOLKU_SWEEP_INTERVAL_MINUTES from
     midnight UTC)."""
     now = now or timezone.now()
@@ -105,7 +105,7 @@ def schedule_slot(*, now: datetime.datetime | None = None) -> SweepSlot | None:
     from tukipolku.audit.jobs import take_audit_checkpoint_task
     from tukipolku.sweep.jobs import run_sweep_task
 
-    slot = slot_start(now)
+    slot = slot_start(now=now)
     in_database = isinstance(run_sweep_task.get_backend(), DatabaseBackend)
     try:
         with transaction.atomic():
@@ -123,6 +123,6 @@ def schedule_slot(*, now: datetime.datetime | None = None) -> SweepSlot | None:
     return row
 
 
-def runs_recent(limit: int = 5) -> list[SweepRun]:
+def runs_recent(*, limit: int = 5) -> list[SweepRun]:
     """The newest runs (no client data), for the managers' page and the administration."""
     return list(SweepRun.objects.order_by("-started_at", "-id")[:limit])

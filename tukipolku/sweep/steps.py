@@ -184,19 +184,19 @@ def follow_ups_due(today: datetime.date) -> Iterator[Finding]:
 
 
 def step_overdue_actions(today: datetime.date) -> int:
-    return notify_findings(overdue_actions(today))
+    return notify_findings(findings=overdue_actions(today))
 
 
 def step_no_contact_person(today: datetime.date) -> int:
-    return notify_findings(episodes_without_contact(today))
+    return notify_findings(findings=episodes_without_contact(today))
 
 
 def step_inactive(today: datetime.date) -> int:
-    return notify_findings(inactive_episodes(today))
+    return notify_findings(findings=inactive_episodes(today))
 
 
 def step_follow_ups_due(today: datetime.date) -> int:
-    return notify_findings(follow_ups_due(today))
+    return notify_findings(findings=follow_ups_due(today))
 
 
 # ---------------------------------------------------------------- the manager's page (live checks)

@@ -11,6 +11,7 @@ from django.views import View
 
 from tukipolku.access.log import refuse
 from tukipolku.audit.services import access_denied
+from tukipolku.core.forms import attempt
 from tukipolku.core.http import safe_next
 from tukipolku.core.views import ProfessionalView, redirect_htmx_aware
 from tukipolku.notifications.services import mark_read
@@ -39,14 +40,14 @@ class NotificationOpenView(View):
                 resource="notification",
             )
             raise Http404
-        mark_read(request.user, [notification.pk])
+        attempt(request, mark_read, user=request.user, ids=[notification.pk])
         target = safe_next(request, notification.url, fallback=reverse("sweep:notifications"))
         return redirect_htmx_aware(request, target)
 
 
 class NotificationReadAllView(View):
     def post(self, request: HttpRequest) -> HttpResponse:
-        n = mark_read(request.user)
+        _ok, n = attempt(request, mark_read, user=request.user)
         if n:
             messages.success(request, _("All notifications are marked read."))
         return redirect_htmx_aware(request, reverse("sweep:notifications"))
@@ -56,7 +57,7 @@ class UnfinishedView(ProfessionalView):
     """Team managers: open client relationships of their teams where something is left undone."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        if not selectors.can_see_unfinished(request.user):
+        if not selectors.can_see_unfinished(actor=request.user):
             refuse(request)
         data = selectors.unfinished_for(
             actor=request.user, page_number=request.GET.get("page"), problem=request.GET.get("problem", "")

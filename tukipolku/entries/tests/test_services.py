@@ -117,7 +117,7 @@ def test_entry_write__refused_on_a_closed_episode(nurse, episode):
     ],
 )
 def test_default_register_for__follows_the_profession(team, profession, register):
-    assert services.default_register_for(member(team, profession=profession)) == register
+    assert services.default_register_for(user=member(team, profession=profession)) == register
 
 
 @pytest.mark.django_db

@@ -84,4 +84,4 @@ def handovers_escalate(*, today: datetime.date) -> int:
                     url=detail_url(handover_id=pk),
                 )
 
-    return notify_findings(findings())
+    return notify_findings(findings=findings())

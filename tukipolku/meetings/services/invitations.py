@@ -39,11 +39,11 @@ def _invite(meeting: Meeting, participants: Iterable[Participant], method: str, 
         return 0
     Invitation.objects.bulk_create(rows, ignore_conflicts=True)
     meeting_id = meeting.pk
-    transaction.on_commit(lambda: invitations_enqueue(meeting_id))
+    transaction.on_commit(lambda: invitations_enqueue(meeting_id=meeting_id))
     return len(rows)
 
 
-def invitations_enqueue(meeting_id: int) -> None:
+def invitations_enqueue(*, meeting_id: int) -> None:
     """Hand the sending to the background worker (immediately in tests)."""
     from tukipolku.meetings.jobs import send_meeting_invitations_task
 

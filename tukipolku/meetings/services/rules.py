@@ -83,13 +83,13 @@ def _scheduled(meeting: Meeting) -> None:
         raise ApplicationError(_("This meeting has already been recorded as held."))
 
 
-def meeting_time_is_ahead(starts_at: datetime.datetime) -> bool:
+def meeting_time_is_ahead(*, starts_at: datetime.datetime) -> bool:
     """A meeting that has not begun yet cannot have been held."""
     return starts_at > timezone.now()
 
 
 def _not_ahead(starts_at: datetime.datetime, *, field: str | None) -> None:
-    if meeting_time_is_ahead(starts_at):
+    if meeting_time_is_ahead(starts_at=starts_at):
         raise ApplicationError(
             _("The meeting is still ahead: it can be recorded as held once it has begun. Schedule it until then."),
             field=field,

@@ -154,7 +154,7 @@ def test_schedule__refused_to_those_who_may_not_change_the_episode(outsider, par
 def test_agenda_from_step__name_guidance_and_output(episode):
     step = episode.current_step
 
-    agenda = agenda_from_step(episode)
+    agenda = agenda_from_step(episode=episode)
 
     assert agenda.startswith(f"{step.order}. {step.localized('name')}")
     assert step.localized("produces") in agenda

@@ -34,7 +34,7 @@ def test_notify__once_per_key_and_recipient(nurse, physician, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         notify(recipients=[nurse], kind=NotificationKind.MEETING_INVITED, key="meeting:1")
     assert Notification.objects.count() == 2
-    assert unread_count(nurse) == 1
+    assert unread_count(user=nurse) == 1
     # the test settings deliver on commit at once: one e-mail each
     assert sorted(m.to[0] for m in mail.outbox) == sorted([nurse.email, physician.email])
 
@@ -43,10 +43,10 @@ def test_mark_read__own_rows_only(nurse, physician):
     notify(recipients=[nurse, physician], kind=NotificationKind.MEETING_INVITED, key="meeting:2")
     notify(recipients=[nurse], kind=NotificationKind.MEETING_CHANGED, key="meeting:2:changed")
     theirs = Notification.objects.get(recipient=physician)
-    assert mark_read(nurse, [theirs.pk]) == 0
-    assert unread_count(physician) == 1
-    assert mark_read(nurse) == 2
-    assert unread_count(nurse) == 0
+    assert mark_read(user=nurse, ids=[theirs.pk]) == 0
+    assert unread_count(user=physician) == 1
+    assert mark_read(user=nurse) == 2
+    assert unread_count(user=nurse) == 0
 
 
 def test_notify_findings__batches_commit_and_rerun_adds_nothing(nurse, physician, django_capture_on_commit_callbacks):
@@ -56,9 +56,9 @@ def test_notify_findings__batches_commit_and_rerun_adds_nothing(nurse, physician
         for u in (nurse, physician)
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        assert notify_findings(found, batch_size=3) == 10
+        assert notify_findings(findings=found, batch_size=3) == 10
     with django_capture_on_commit_callbacks(execute=True):
-        assert notify_findings(found, batch_size=3) == 10
+        assert notify_findings(findings=found, batch_size=3) == 10
     assert Notification.objects.count() == 10
     assert len(mail.outbox) == 10
 
@@ -70,7 +70,7 @@ def test_deliver_pending_emails__each_once_with_a_stable_message_id(nurse, physi
     assert deliver_pending_emails() == 2
     assert deliver_pending_emails() == 0
     ids = {m.extra_headers["Message-ID"] for m in mail.outbox}
-    assert ids == {message_id(n.pk) for n in Notification.objects.all()}
+    assert ids == {message_id(notification_id=n.pk) for n in Notification.objects.all()}
     assert set(Notification.objects.values_list("email_status", flat=True)) == {EmailStatus.SENT}
 
 

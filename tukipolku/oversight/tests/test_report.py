@@ -51,7 +51,7 @@ def subject(db):
 def test_report__default_period_is_the_last_two_years(reviewer, subject, nurse):
     today = timezone.localdate()
     log_rows(nurse, subject.pk, [timezone.now() - datetime.timedelta(days=1)])
-    log_rows(nurse, subject.pk, [day_start(today - relativedelta(years=2)) - datetime.timedelta(minutes=1)])
+    log_rows(nurse, subject.pk, [day_start(day=today - relativedelta(years=2)) - datetime.timedelta(minutes=1)])
     c = browser_as(reviewer)
 
     _open_report(c, subject)
@@ -194,7 +194,7 @@ def test_client_log_report__aggregates_per_user_day_and_page(nurse, physician, p
     disclosure_rows(partner, other.pk, [_at(day1, 14)])
 
     report = client_log_report(
-        client_id=subject.pk, since=day_start(day1), until=day_start(day2 + datetime.timedelta(days=1))
+        client_id=subject.pk, since=day_start(day=day1), until=day_start(day=day2 + datetime.timedelta(days=1))
     )
 
     got = [(a.day, a.user_name, a.what, a.outcome, a.count) for a in report.accesses]

@@ -83,7 +83,7 @@ def test_run_sweep__user_without_email_is_skipped(episode, nurse):
 @override_settings(TUKIPOLKU_SWEEP_INTERVAL_MINUTES=15)
 def test_slot_start__rounds_down_to_the_interval():
     now = datetime.datetime(2026, 3, 2, 10, 44, 59, tzinfo=datetime.UTC)
-    assert slot_start(now) == datetime.datetime(2026, 3, 2, 10, 30, tzinfo=datetime.UTC)
+    assert slot_start(now=now) == datetime.datetime(2026, 3, 2, 10, 30, tzinfo=datetime.UTC)
 
 
 def test_schedule_slot__two_schedulers_enqueue_one_sweep(overdue):

@@ -116,6 +116,6 @@ def test_sweep__killed_mid_run_and_rerun_delivers_each_notification_once(team, n
     assert sorted(n.object_id for n in notifications) == sorted(a.pk for a in actions)
     assert Counter((n.key, n.recipient_id) for n in notifications).most_common(1)[0][1] == 1
     assert {n.email_status for n in notifications} == {EmailStatus.SENT}
-    assert _message_ids(mail_dir) == Counter({message_id(n.pk): 1 for n in notifications})
+    assert _message_ids(mail_dir) == Counter({message_id(notification_id=n.pk): 1 for n in notifications})
     runs = list(SweepRun.objects.order_by("started_at"))
     assert [r.finished_at is not None for r in runs] == [False, False, True]
