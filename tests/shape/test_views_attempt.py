@@ -18,6 +18,10 @@ NOT_STATE_CHANGES = {
     "receiving_team_candidates": "a read (choices of a form) kept with the handover services",
     "sending_contact_candidates": "a read (choices of a form) kept with the handover services",
     "receiving_nurse_candidates": "a read (choices of a form) kept with the handover services",
+    "pathway_choices": "a read (the pathways a handover may open the episode on) kept with the handover services",
+    "pathway_default": "a read (the preselected pathway) kept with the handover services",
+    "pathway_correction_open": "a read (may the pathway still be corrected?) kept with the episode services",
+    "pathway_correction_targets": "a read (choices of the correction form) kept with the episode services",
 }
 # Honest exceptions: (view module, service) and why.
 EXCEPTIONS = {
