@@ -123,7 +123,7 @@ class NewClientForm(forms.Form):
     identity_code = forms.CharField(
         label=_("Personal identity code"),
         max_length=20,
-        help_text=_("For example 010190-900A. Spaces and lower case are accepted."),
+        help_text=_("For example 010190-900P. Spaces and lower case are accepted."),
     )
     first_names = forms.CharField(label=_("First names"), max_length=120)
     last_name = forms.CharField(label=_("Last name"), max_length=120)

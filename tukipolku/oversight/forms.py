@@ -29,7 +29,7 @@ class IdentityCodeForm(forms.Form):
         label=_("Client's personal identity code"),
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        help_text=_("For example 010190-900A."),
+        help_text=_("For example 010190-900P."),
     )
 
     def clean_identity_code(self) -> str:
