@@ -215,3 +215,51 @@ def test_nurse_walks_the_whole_satakunta_process(page, people):
     page.get_by_role("button", name="Menu").click()  # the header menu folds on phones
     page.get_by_role("link", name="My caseload").first.click()
     assert_accessible(page, "07-caseload")
+
+
+def test_save_and_mark_done_and_the_lookup_in_finnish(browser, live_server, nurse, team, satakunta):
+    """The plan's and the meeting's second button and the caseload's lookup, in Finnish at 375 and 1280 px."""
+    from django.urls import reverse
+
+    from conftest import open_episode
+    from tests.browser.finnish import finnish_shots
+    from tukipolku.cases.models import Episode
+
+    episode = open_episode(nurse, team, satakunta)
+    steps = {s.completion_check: s for s in episode.pathway_version.steps.all()}
+
+    def at(check):
+        Episode.objects.filter(pk=episode.pk).update(current_step=steps[check])
+
+    def accessible_with(button):
+        def act(page):
+            assert page.get_by_role("button", name=button).is_visible()
+            assert axe_violations(page) == []
+
+        return act
+
+    at("plan")
+    finnish_shots(
+        browser,
+        live_server,
+        "nurse",
+        reverse("plans:edit", args=[episode.pk]),
+        "finish-plan",
+        accessible_with("Tallenna ja merkitse vaihe 4 tehdyksi"),
+    )
+    at("joint_meeting")
+    finnish_shots(
+        browser,
+        live_server,
+        "nurse",
+        reverse("meetings:create", args=[episode.pk]),
+        "finish-meeting",
+        accessible_with("Tallenna ja merkitse vaihe 7 tehdyksi"),
+    )
+
+    def lookup(page):
+        page.locator("#id_q").press_sequentially(make_identity_code(datetime.date(1990, 1, 1), 955))
+        page.get_by_role("button", name="Hae kaikista asiakkaista").wait_for()
+        assert axe_violations(page) == []
+
+    finnish_shots(browser, live_server, "nurse", reverse("cases:caseload"), "caseload-lookup", lookup)
