@@ -20,8 +20,6 @@ FORMATTER = PACKAGE / "core" / "dates.py"
 FORMATTING_CALLS = {"strftime", "date_format", "time_format"}
 
 EXEMPT = {
-    # owned by a parallel change; remove when it lands
-    "handovers/services/accept.py": "the rauma engineer's handover package (its step texts use strftime)",
     # honest exceptions
     "sweep/management/commands/sweep_scheduler.py": "an operator's console line, ISO 8601 like every log",
     "demo/generator/plans.py": "synthetic entry text (a visit reference as a user would type it), stored data",

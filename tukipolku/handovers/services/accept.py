@@ -19,6 +19,7 @@ from tukipolku.cases import services as case_services
 from tukipolku.cases.choices import AssignmentKind, EpisodeStatus, SpecialSituation
 from tukipolku.cases.models import Episode
 from tukipolku.cases.services import DoneByHandover
+from tukipolku.core.dates import format_date
 from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.models import User
 from tukipolku.handovers.choices import PREP_CHECKLIST, HandoverReason, HandoverStatus
@@ -65,12 +66,11 @@ def _need_description(handover: Handover) -> str:
 def _covered_steps(handover: Handover) -> dict[str, str]:
     """The parts of a pathway (`PathwayStep.handover_role`) that the handover has already done, each with what
     the handover recorded of it (who, when, what)."""
-    fmt = "%d.%m.%Y"
     facts = {
-        "on": timezone.localtime(handover.opened_at).strftime(fmt),
+        "on": format_date(handover.opened_at),
         "by": handover.opened_by.display_name,
         "organisation": handover.opened_by.organisation,
-        "agreed": handover.consent_on.strftime(fmt),
+        "agreed": format_date(handover.consent_on),
         "how": handover.get_consent_method_display().lower(),
         "reason": handover.get_reason_display(),
         "contact": handover.sending_contact.display_name,
@@ -94,10 +94,10 @@ def _covered_steps(handover: Handover) -> dict[str, str]:
     if handover.prep_met_on is not None:
         covered[HandoverRole.PREPARATORY_MEETING] = _(
             "Preparatory meeting held on %(on)s; %(done)s of %(total)s checklist items done."
-        ) % {"on": handover.prep_met_on.strftime(fmt), "done": handover.checklist_done, "total": len(PREP_CHECKLIST)}
+        ) % {"on": format_date(handover.prep_met_on), "done": handover.checklist_done, "total": len(PREP_CHECKLIST)}
     if handover.transfer_recorded and handover.transfer_at is not None:
         covered[HandoverRole.TRANSFER_MEETING] = _("Transfer meeting held on %(on)s.") % {
-            "on": timezone.localtime(handover.transfer_at).strftime(fmt)
+            "on": format_date(handover.transfer_at)
         }
     return covered
 
@@ -211,7 +211,7 @@ def handover_accept(
     the row is locked and the expected status compared.
     """
     actor = signed_in(actor)  # a signed-in user from here on
-    handover = lock(handover)
+    handover = lock(handover=handover)
     if handover.status != expected_status or not handover.is_open:
         accepted_by = User.objects.filter(pk=handover.accepted_by_id or 0).first()
         raise ConflictError(
@@ -233,9 +233,9 @@ def handover_accept(
     handover.revision += 1
     handover.save(update_fields=["status", "accepted_at", "accepted_by", "episode", "revision", "updated_at"])
     handover_event(
-        actor,
-        EventType.HANDOVER_ACCEPTED,
-        handover,
+        actor=actor,
+        verb=EventType.HANDOVER_ACCEPTED,
+        handover=handover,
         organisation=str(handover.sending_contact.organisation or ""),
         sender=handover.sending_contact.display_name,
         reason=handover.reason,

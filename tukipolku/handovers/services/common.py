@@ -21,7 +21,7 @@ def detail_url(*, handover_id: int) -> str:
     return reverse("handovers:detail", args=[handover_id])
 
 
-def handover_event(actor: Actor | None, verb: str, handover: Handover, **payload: Any) -> None:
+def handover_event(*, actor: Actor | None, verb: str, handover: Handover, **payload: Any) -> None:
     """Append the handover's domain event (in the caller's transaction)."""
     event_record(
         actor=actor,
@@ -33,7 +33,7 @@ def handover_event(actor: Actor | None, verb: str, handover: Handover, **payload
     )
 
 
-def lock(handover: Handover) -> Handover:
+def lock(*, handover: Handover) -> Handover:
     """Re-read the handover under a row lock so that concurrent changes serialise."""
     return Handover.objects.select_for_update(of=("self",)).select_related("team").get(pk=handover.pk)
 

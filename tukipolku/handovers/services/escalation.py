@@ -52,7 +52,7 @@ def handovers_escalate(*, today: datetime.date) -> int:
         for handover in fresh:
             handover.escalated_at = now
             handover.save(update_fields=["escalated_at", "updated_at"])
-            handover_event(None, EventType.HANDOVER_ESCALATED, handover, days=days)
+            handover_event(actor=None, verb=EventType.HANDOVER_ESCALATED, handover=handover, days=days)
     rows = list(overdue.values_list("pk", "team_id", "opened_at").order_by("pk"))
     if not rows:
         return 0

@@ -166,9 +166,9 @@ def handover_open(
         info_summary=summary,
     )
     handover_event(
-        actor,
-        EventType.HANDOVER_OPENED,
-        handover,
+        actor=actor,
+        verb=EventType.HANDOVER_OPENED,
+        handover=handover,
         team=team.name,
         organisation=str(actor.organisation),
         reason=reason,
@@ -213,7 +213,7 @@ def _apply(actor: Actor, handover: Handover, part: str, values: dict[str, Any], 
         setattr(handover, name, value)
     handover.revision += 1
     handover.save(update_fields=[*values, *extra, "revision", "updated_at"])
-    handover_event(actor, EventType.HANDOVER_UPDATED, handover, part=part, fields=changed)
+    handover_event(actor=actor, verb=EventType.HANDOVER_UPDATED, handover=handover, part=part, fields=changed)
     return handover
 
 
@@ -239,7 +239,7 @@ def handover_prepare(*, actor: Actor, handover: Handover, expected_revision: int
     """Record the preparatory meeting: when it was held, the checklist items with the dates they were
     done, notes, and the agreed time and place of the transfer meeting. The sending side only, while
     the handover is open."""
-    handover = lock(handover)
+    handover = lock(handover=handover)
     _require_editable(actor, handover, expected_revision)
     unknown = set(values) - set(PREP_FIELDS)
     if unknown:
@@ -266,7 +266,7 @@ def handover_transfer(*, actor: Actor, handover: Handover, expected_revision: in
     """Record the transfer meeting (siirtopalaveri): when and where, who took part, the person's own
     view, the topics, the work ability score (0–10), the receiving nurse of the receiving team, the
     service area, job search and other help secured. The sending side only, while open."""
-    handover = lock(handover)
+    handover = lock(handover=handover)
     _require_editable(actor, handover, expected_revision)
     unknown = set(values) - set(TRANSFER_FIELDS)
     if unknown:

@@ -11,6 +11,7 @@ from tukipolku.audit.models import AuditEvent
 from tukipolku.cases.choices import StepStatus
 from tukipolku.cases.presentation import describe_event
 from tukipolku.core.choices import OrganisationKind
+from tukipolku.core.dates import format_date
 from tukipolku.core.exceptions import ApplicationError
 from tukipolku.core.tests.factories import OrganisationFactory
 from tukipolku.handovers import services
@@ -55,7 +56,7 @@ def test_handover_accept__graduating_student_starts_at_step_6_with_steps_1_to_5_
     assert who in outputs[0] and str(student_sender.organisation) in outputs[0]
     assert "teachers, study counsellor" in outputs[1] and "harjoittelu sujui tuettuna" in outputs[1]
     assert "Contact person named by the sending side: " + who in outputs[2]
-    assert graduating.consent_on.strftime("%d.%m.%Y") in outputs[3]
+    assert format_date(graduating.consent_on) in outputs[3]
     assert graduating.team.name in outputs[4]
     events = AuditEvent.objects.filter(episode_id=episode.pk, verb=EventType.STEP_COMPLETED).order_by("id")
     assert len(events) == 5
