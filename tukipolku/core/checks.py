@@ -32,7 +32,7 @@ def shared_cache(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMes
     ]
 
 
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0"})  # noqa: S104 - compared, never bound
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0"})  # noqa: S104  # nosec B104 - compared, never bound
 
 
 def site_url(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
