@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tukipolku.handovers",
     "tukipolku.sweep",
     "tukipolku.oversight",
+    "tukipolku.fhir",
     "tukipolku.demo",
     # Login (ADR 0007). After our apps, so that tukipolku/core/templates overrides allauth's templates.
     "allauth",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -52,6 +53,21 @@ class Organisation(BaseModel):
         related_name="children",
     )
     business_id = models.CharField(_("business ID"), max_length=20, blank=True)
+    sote_oid = models.CharField(
+        _("SOTE organisation register OID"),
+        max_length=64,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^1\.2\.246\.10\.\d+(\.\d+)*$",
+                _("Enter the organisation's OID from the SOTE organisation register, e.g. 1.2.246.10.1234567.10.1."),
+            )
+        ],
+        help_text=_(
+            "The organisation's OID in the national SOTE organisation register (1.2.246.10...), when it has one. "
+            "Sent to other systems as the organisation's identifier (FHIR)."
+        ),
+    )
     region = models.ForeignKey(
         "self",
         verbose_name=_("welfare region"),
