@@ -7,7 +7,7 @@ DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 TUKIPOLKU_AUD
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tukipolku
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test run dev worker test test-fast lint types checks security messages migrations bench bench-audit bench-sweep clean
+.PHONY: help install install-test run dev worker test test-fast lint types checks security messages migrations bench bench-http bench-audit bench-sweep clean
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -76,14 +76,17 @@ messages: install ## Extract translatable strings and compile the fi/sv/en catal
 migrations: install ## Make migrations after a model change
 	DEBUG=true $(MANAGE) makemigrations
 
-bench: install ## Benchmarks on PostgreSQL (see docs/performance.md)
+bench: install ## Caseload and case page in-process at 200,000 clients: wall, CPU and raw SQL (docs/performance.md)
 	$(PY) bench/run.py
+
+bench-http: install ## HTTP load: gunicorn, 1/10/50 users with and without think time, ~6 min (docs/performance.md)
+	$(PY) bench/http_load.py
 
 bench-audit: install ## Access-log write cost and the client's log report over 2M rows (docs/performance.md)
 	$(PY) bench/audit_overhead.py
 	$(PY) bench/log_report.py --verify
 
-bench-sweep: install ## The sweep over 1,000,000 open actions on PostgreSQL (docs/performance.md)
+bench-sweep: install ## The sweep: 1,000,000 open actions, and 1x vs 5x open relationships (docs/performance.md)
 	$(PY) bench/sweep.py
 
 clean: ## Remove the demo database (and its audit anchors) and caches

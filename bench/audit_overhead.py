@@ -31,7 +31,17 @@ import time
 from typing import Any
 
 import common
-from common import RESULTS, give_mfa, load_average, machine, percentile, summary, wait_for_quiet
+from common import (
+    add_result_args,
+    give_mfa,
+    load_average,
+    machine,
+    percentile,
+    run_context,
+    summary,
+    wait_for_quiet,
+    write_results,
+)
 
 
 def noop_append(model: Any, rows: Any) -> None:
@@ -182,6 +192,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quiet-load", type=float, default=1.5, help="wait for a 1-min load average below this")
     parser.add_argument("--quiet-wait", type=float, default=600, help="... but at most this many seconds")
+    add_result_args(parser)
     args = parser.parse_args()
 
     import django
@@ -198,6 +209,7 @@ def main() -> None:
     from tukipolku.cases.models import CaseTeamMember, Episode
     from tukipolku.clients.models import Client
     from tukipolku.core.models import User
+    from tukipolku.core.permissions import TEAM_PROFESSIONS
     from tukipolku.core.runtime import tune_gc
 
     call_command("migrate", verbosity=0)
@@ -218,12 +230,17 @@ def main() -> None:
 
     tune_gc()
     info["quiet"] = wait_for_quiet(args.quiet_load, args.quiet_wait)
+    context = run_context()
     rng = random.Random(args.seed)
     real_append = chain.append
 
     # ---------------------------------------------------------------- 1. pages, real vs no-op
     busy_user_ids = list(
-        CaseTeamMember.objects.filter(removed_at__isnull=True, episode__status=EpisodeStatus.OPEN)
+        CaseTeamMember.objects.filter(
+            removed_at__isnull=True,
+            episode__status=EpisodeStatus.OPEN,
+            user__profession__in=TEAM_PROFESSIONS,  # as bench/run.py: partner staff have no caseload (403)
+        )
         .values_list("user_id", flat=True)
         .distinct()[:2000]
     )
@@ -319,22 +336,19 @@ def main() -> None:
     print("verify", json.dumps(concurrency["verify"]))
     info["load_average_at_end"] = load_average()
 
-    out = RESULTS / "audit_overhead.json"
-    out.write_text(
-        json.dumps(
-            {
-                "command": ".venv/bin/python bench/audit_overhead.py " + " ".join(sys.argv[1:]),
-                "machine": info,
-                "data": data,
-                "pages": pages,
-                "chain_append_alone": append_alone,
-                "concurrency": concurrency,
-            },
-            indent=2,
-        )
-        + "\n"
+    write_results(
+        "audit_overhead.json",
+        {
+            "command": ".venv/bin/python bench/audit_overhead.py " + " ".join(sys.argv[1:]),
+            "machine": info,
+            "data": data,
+            "pages": pages,
+            "chain_append_alone": append_alone,
+            "concurrency": concurrency,
+        },
+        context,
+        args,
     )
-    print(f"written to {out.relative_to(common.ROOT)}")
     if not concurrency["verify"]["ok"]:
         sys.exit("the chain does not verify")
 

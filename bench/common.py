@@ -3,6 +3,7 @@ the summary statistics. Import this module before Django is set up."""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import statistics
@@ -103,3 +104,90 @@ def give_mfa(users: list[Any]) -> None:
         Authenticator.objects.get_or_create(
             user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "bench-not-a-secret"}}
         )
+
+
+# ---------------------------------------------------------------- honest results: commit, load, refusal
+
+DEFAULT_MAX_LOAD = 1.5  # 1-minute load average on this 2-core machine above which figures are not kept
+
+
+def git_commit() -> dict[str, Any]:
+    """The commit the figures were measured at, and whether the work tree had uncommitted changes."""
+    import subprocess  # nosec B404 - fixed git commands, no user input
+
+    def git(*args: str) -> str:
+        try:
+            out = subprocess.run(  # noqa: S603  # nosec B603 B607 - git with fixed arguments
+                ["git", *args],  # noqa: S607
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return out.stdout.strip()
+
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    return {"commit": git("rev-parse", "HEAD") or None, "dirty": dirty}
+
+
+def add_result_args(parser: Any) -> None:
+    """--force and --max-load, shared by every bench: a run on a loaded machine does not overwrite the
+    kept results unless asked."""
+    parser.add_argument(
+        "--max-load",
+        type=float,
+        default=DEFAULT_MAX_LOAD,
+        help="keep the results only when the 1-min load average before and after the run was at most this",
+    )
+    parser.add_argument("--force", action="store_true", help="write the results even if the machine was too loaded")
+
+
+def run_context() -> dict[str, Any]:
+    """Call when the measuring starts: the commit and the load before, for `write_results`."""
+    import datetime
+
+    return {
+        **git_commit(),
+        "started_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "load_average_before": load_average(),
+        "cores": os.cpu_count(),
+    }
+
+
+def write_results(name: str, payload: dict[str, Any], context: dict[str, Any], args: Any) -> Path:
+    """Write `payload` to bench/results/`name` with the run's commit and the load before and after.
+
+    A run whose 1-minute load average (before or after) was above `args.max_load` does not overwrite
+    the kept file unless `args.force`: its figures go to `name` + `.tmp` (ignored by git) and the
+    command exits with status 3, so that a loaded machine never silently replaces quieter figures.
+    """
+    import datetime
+
+    context = {
+        **context,
+        "finished_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "load_average_after": load_average(),
+        "max_load": args.max_load,
+        "forced": bool(args.force),
+    }
+    worst = max(context["load_average_before"][0], context["load_average_after"][0])
+    context["too_loaded"] = worst > args.max_load
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / name
+    body = json.dumps({"run": context, **payload}, indent=2, default=str) + "\n"
+    if context["too_loaded"] and not args.force:
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(body)
+        print(
+            f"1-min load average reached {worst:.2f} > {args.max_load}: {out.relative_to(ROOT)} kept as it was; "
+            f"this run's figures are in {tmp.relative_to(ROOT)} (rerun on a quieter machine, or pass --force)",
+            flush=True,
+        )
+        sys.exit(3)
+    out.write_text(body)
+    before, after = context["load_average_before"], context["load_average_after"]
+    print(f"written to {out.relative_to(ROOT)} (load average {before} -> {after})")
+    return out

@@ -41,7 +41,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import common
-from common import RESULTS, load_average, machine, percentile, wait_for_quiet
+from common import (
+    RESULTS,
+    add_result_args,
+    load_average,
+    machine,
+    percentile,
+    run_context,
+    wait_for_quiet,
+    write_results,
+)
 
 UTC = datetime.UTC
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
@@ -367,12 +376,9 @@ def generate(args: argparse.Namespace, now: datetime.datetime) -> dict[str, Any]
     with connection.cursor() as cur:
         extreme_client, extreme_episode, extreme_members = busiest_client(cur)
     need_extreme = args.extreme and PersonalDataAccess.objects.filter(client_id=extreme_client).count() < 15_000
-    previous = RESULTS / "log_report.json"
-    earlier = json.loads(previous.read_text()).get("generation", {}) if previous.exists() else {}
-    earlier = earlier.get("earlier_generation", earlier)
-    if not need_access and not need_disclosures and not need_extreme:
+    if not need_access and not need_disclosures and not need_extreme:  # only what this run did
         print(f"the logs already hold {have_access} access and {have_disclosures} disclosure rows")
-        return {"generated": False, "earlier_generation": earlier}
+        return {"generated": False}
     rng = random.Random(args.seed)
     started = time.perf_counter()
     with connection.cursor() as cur:
@@ -410,8 +416,6 @@ def generate(args: argparse.Namespace, now: datetime.datetime) -> dict[str, Any]
     report["vacuum_analyze_s"] = round(time.perf_counter() - t, 1)
     report["total_s"] = round(time.perf_counter() - started, 1)
     report["generated"] = True
-    if not need_access and earlier:
-        report["earlier_generation"] = earlier
     print("generated", json.dumps(report))
     return report
 
@@ -827,6 +831,7 @@ def main() -> None:
         help="skip the stress case: one client with tens of thousands of rows, timed apart from the sample",
     )
     parser.add_argument("--verify", action="store_true", help="also time chain.verify over both whole logs")
+    add_result_args(parser)
     args = parser.parse_args()
 
     import django
@@ -848,15 +853,14 @@ def main() -> None:
     info["load_average_at_start"] = load_average()
     now = timezone.now()
     generation = generate(args, now)
-    if args.verify:
-        verification = verify_chains()
-    else:  # keep the figure of the run that verified (make bench-audit passes --verify)
-        previous = RESULTS / "log_report.json"
-        verification = json.loads(previous.read_text()).get("verify") if previous.exists() else None
+    # Only what this run measured: without --verify the results say it was not run (never an
+    # earlier run's figures).
+    verification = verify_chains() if args.verify else {"run": False}
     if args.generate_only:
         return
     tune_gc()
     info["quiet"] = wait_for_quiet(args.quiet_load, args.quiet_wait)
+    context = run_context()
     with connection.cursor() as cur:
         cur.execute(
             "SELECT pg_size_pretty(pg_total_relation_size('audit_personaldataaccess')), "
@@ -878,22 +882,19 @@ def main() -> None:
     results = run_report(args, now, extreme_client)
     print(json.dumps(results, indent=2))
     info["load_average_at_end"] = load_average()
-    out = RESULTS / "log_report.json"
-    out.write_text(
-        json.dumps(
-            {
-                "command": ".venv/bin/python bench/log_report.py " + " ".join(sys.argv[1:]),
-                "machine": info,
-                "data": data,
-                "generation": generation,
-                "verify": verification,
-                "report": results,
-            },
-            indent=2,
-        )
-        + "\n"
+    write_results(
+        "log_report.json",
+        {
+            "command": ".venv/bin/python bench/log_report.py " + " ".join(sys.argv[1:]),
+            "machine": info,
+            "data": data,
+            "generation": generation,
+            "verify": verification,
+            "report": results,
+        },
+        context,
+        args,
     )
-    print(f"written to {out.relative_to(common.ROOT)}")
 
 
 if __name__ == "__main__":

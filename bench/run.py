@@ -13,23 +13,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-DB_NAME = os.environ.get("BENCH_DB", "tukipolku_bench")
-os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB_NAME}")
-os.environ.update(
-    DEBUG="false",
-    SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnop",
-    ALLOWED_HOSTS="testserver",
-    SECURE_SSL_REDIRECT="false",
-    DJANGO_SETTINGS_MODULE="config.settings.base",
+import common  # noqa: F401 - bench/common.py: production settings against the bench database
+from common import (
+    DB_NAME,
+    add_result_args,
+    load_average,
+    machine,
+    percentile,
+    run_context,
+    write_results,
 )
 
 
@@ -42,12 +39,6 @@ def ensure_database() -> None:
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
-
-
 def summary(values: list[float]) -> dict[str, float]:
     return {
         "median_ms": round(statistics.median(values), 2),
@@ -56,18 +47,27 @@ def summary(values: list[float]) -> dict[str, float]:
     }
 
 
-def measure(client, url: str, connection) -> tuple[float, float, int]:
-    """(server ms, raw SQL ms of the same SELECTs, number of queries) for one page.
+def spread(values: list[float]) -> dict[str, float]:
+    """min / median / max of one figure over the repeated runs."""
+    return {"min": round(min(values), 2), "median": round(statistics.median(values), 2), "max": round(max(values), 2)}
+
+
+def measure(client, url: str, connection) -> tuple[float, float, float, int]:
+    """(server ms, server CPU ms, raw SQL ms of the same SELECTs, number of queries) for one page.
 
     The timed request runs without query capture (capturing formats every statement, which would
     inflate the time); a second, untimed request of the same page captures the statements, which
-    are then re-run directly on the connection and timed.
+    are then re-run directly on the connection and timed. The CPU time is this process's
+    (`time.process_time`: Django, the gate, the templates, the driver; not PostgreSQL's): on a shared
+    machine the wall time includes waiting for a core, the CPU time does not.
     """
     from django.test.utils import CaptureQueriesContext
 
+    cpu_start = time.process_time()
     start = time.perf_counter()
     response = client.get(url)
     server = (time.perf_counter() - start) * 1000
+    cpu = (time.process_time() - cpu_start) * 1000
     assert response.status_code == 200, (url, response.status_code)
     connection.queries_log.clear()  # the log is a bounded deque: keep the capture's indices valid
     with CaptureQueriesContext(connection) as ctx:
@@ -79,13 +79,56 @@ def measure(client, url: str, connection) -> tuple[float, float, int]:
             cur.execute(sql)  # captured SQL has its parameters inlined already
             cur.fetchall()
     raw = (time.perf_counter() - start) * 1000
-    return server, raw, len(ctx.captured_queries)
+    return server, cpu, raw, len(ctx.captured_queries)
+
+
+def one_run(args, users, clients, rng, connection) -> dict[str, dict]:
+    """One pass: each page `args.requests` times (after 20 warm-up requests) round the users."""
+    from django.urls import reverse
+
+    from tukipolku.cases.models import CaseTeamMember
+
+    results: dict[str, dict] = {}
+    for name in ("caseload", "case_page"):
+        server_times: list[float] = []
+        cpu_times: list[float] = []
+        raw_times: list[float] = []
+        queries: set[int] = set()
+        for i in range(args.requests + 20):
+            user = users[i % len(users)]
+            http = clients[user.pk]
+            if name == "caseload":
+                url = reverse("cases:caseload")
+            else:
+                ids = list(
+                    CaseTeamMember.objects.filter(user=user, removed_at__isnull=True).values_list(
+                        "episode_id", flat=True
+                    )[:50]
+                )
+                url = reverse("cases:detail", args=[rng.choice(ids)])
+            server, cpu, raw, n = measure(http, url, connection)
+            if i >= 20:  # the first requests warm caches and connections
+                server_times.append(server)
+                cpu_times.append(cpu)
+                raw_times.append(raw)
+                queries.add(n)
+        results[name] = {
+            "server": summary(server_times),
+            "server_cpu": summary(cpu_times),
+            "raw_sql": summary(raw_times),
+            "queries_per_request": sorted(queries),
+        }
+        ratio = results[name]["server"]["p95_ms"] / max(results[name]["raw_sql"]["p95_ms"], 0.001)
+        results[name]["p95_ratio_server_to_sql"] = round(ratio, 2)
+        print(name, json.dumps(results[name]), "load", load_average(), flush=True)
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=200_000)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=1, help="runs; the results give min/median/max over them")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--teams",
@@ -93,6 +136,7 @@ def main() -> None:
         default=1300,
         help="teams of ~8 professionals; 1300 gives ~150 open clients a team, as in a busy real team",
     )
+    add_result_args(parser)
     args = parser.parse_args()
     ensure_database()
 
@@ -102,7 +146,6 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client as HttpClient
-    from django.urls import reverse
 
     from tukipolku.cases.choices import EpisodeStatus
     from tukipolku.cases.models import CaseTeamMember, Episode
@@ -142,46 +185,42 @@ def main() -> None:
         .distinct()[:2000]
     )
     users = list(User.objects.filter(pk__in=rng.sample(busy_user_ids, min(20, len(busy_user_ids)))))
-    from common import give_mfa  # bench/common.py: production settings require an authenticator app
+    from common import give_mfa  # production settings require an authenticator app
 
     give_mfa(users)
     clients = {}
     for user in users:
         clients[user.pk] = HttpClient()
         clients[user.pk].force_login(user)
-    results: dict[str, dict] = {}
+    context = run_context()
+    runs = [one_run(args, users, clients, rng, connection) for _ in range(args.repeat)]
+    over_runs: dict[str, dict] = {}
     for name in ("caseload", "case_page"):
-        server_times: list[float] = []
-        raw_times: list[float] = []
-        queries: set[int] = set()
-        for i in range(args.requests + 20):
-            user = users[i % len(users)]
-            http = clients[user.pk]
-            if name == "caseload":
-                url = reverse("cases:caseload")
-            else:
-                ids = list(
-                    CaseTeamMember.objects.filter(user=user, removed_at__isnull=True).values_list(
-                        "episode_id", flat=True
-                    )[:50]
-                )
-                url = reverse("cases:detail", args=[rng.choice(ids)])
-            server, raw, n = measure(http, url, connection)
-            if i >= 20:  # the first requests warm caches and connections
-                server_times.append(server)
-                raw_times.append(raw)
-                queries.add(n)
-        results[name] = {
-            "server": summary(server_times),
-            "raw_sql": summary(raw_times),
-            "queries_per_request": sorted(queries),
+        over_runs[name] = {
+            figure: spread([r[name][part][stat] for r in runs])
+            for figure, part, stat in (
+                ("server_median_ms", "server", "median_ms"),
+                ("server_p95_ms", "server", "p95_ms"),
+                ("server_cpu_median_ms", "server_cpu", "median_ms"),
+                ("server_cpu_p95_ms", "server_cpu", "p95_ms"),
+                ("raw_sql_p95_ms", "raw_sql", "p95_ms"),
+            )
         }
-        ratio = results[name]["server"]["p95_ms"] / max(results[name]["raw_sql"]["p95_ms"], 0.001)
-        results[name]["p95_ratio_server_to_sql"] = round(ratio, 1)
-        print(name, json.dumps(results[name]))
-    out = ROOT / "bench" / "results" / "caseload_casepage.json"
-    out.write_text(json.dumps({"data": counts, "results": results}, indent=2) + "\n")
-    print(f"written to {out.relative_to(ROOT)}")
+        over_runs[name]["p95_ratio_server_to_sql"] = spread([r[name]["p95_ratio_server_to_sql"] for r in runs])
+        print(name, "over", args.repeat, "runs", json.dumps(over_runs[name]))
+    write_results(
+        "caseload_casepage.json",
+        {
+            "command": ".venv/bin/python bench/run.py " + " ".join(sys.argv[1:]),
+            "machine": machine(connection),
+            "data": counts,
+            "over_runs": over_runs,
+            "results": runs[-1],
+            "runs": runs,
+        },
+        context,
+        args,
+    )
 
 
 if __name__ == "__main__":
