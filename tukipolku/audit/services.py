@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.db import models
 
 from tukipolku.access.actors import Actor, User
@@ -32,8 +33,12 @@ def event_record(
     target: models.Model | None = None,
     payload: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one domain event. Call inside the service's transaction."""
-    return AuditEvent.objects.create(
+    """Append one domain event. Call inside the service's transaction.
+
+    An event of an episode is its latest activity: the episode's `last_activity_at`, which the sweep's
+    "no activity" step reads on an index (ADR 0019), moves to it in the same transaction.
+    """
+    event = AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         verb=verb,
         client_id=client_id,
@@ -42,6 +47,13 @@ def event_record(
         target_id=target.pk if target is not None else None,
         payload=payload or {},
     )
+    if episode_id is not None:
+        # By the app registry: the audit package sits below cases and does not import it.
+        episode_model = apps.get_model("cases", "Episode")
+        episode_model.objects.filter(pk=episode_id, last_activity_at__lt=event.occurred_at).update(
+            last_activity_at=event.occurred_at
+        )
+    return event
 
 
 @dataclass

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -93,12 +94,37 @@ class Episode(BaseModel):
         related_name="+",
     )
 
+    # Kept for the sweep (ADR 0021): what it looks for must be on an index of what is due, not found by
+    # reading every open episode. `contact_person` is the user of the current contact-person
+    # `Assignment` (set by `cases.services.assignment_set`); `last_activity_at` is the newest domain
+    # event of the episode, or its opening (set by `audit.services.event_record`).
+    # `cases.services.episodes_refresh_followed` recomputes both from their sources.
+    contact_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("contact person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    last_activity_at = models.DateTimeField(_("last activity"), db_default=Now(), editable=False)
+
     class Meta:
         verbose_name = _("client relationship")
         verbose_name_plural = _("client relationships")
         indexes = [
             models.Index(fields=["team", "status"], name="episode_team_status"),
             models.Index(fields=["client", "status"], name="episode_client_status"),
+            # The sweep's "no contact person" and "no activity" steps read only what is due.
+            models.Index(
+                fields=["opened_at"],
+                condition=Q(status=EpisodeStatus.OPEN, contact_person__isnull=True),
+                name="episode_open_no_contact",
+            ),
+            models.Index(
+                fields=["last_activity_at"], condition=Q(status=EpisodeStatus.OPEN), name="episode_open_activity"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

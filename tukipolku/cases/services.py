@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import DateTimeField, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -416,6 +418,9 @@ def assignment_set(*, actor: Actor, episode: Episode, kind: str, user: Any, note
     assignment = Assignment.objects.create(
         episode=episode, kind=kind, user=user, started_at=now, started_by=actor, note=note.strip()
     )
+    if kind == AssignmentKind.CONTACT_PERSON:  # kept on the episode for the sweep (ADR 0019)
+        Episode.objects.filter(pk=episode.pk).update(contact_person=user)  # not an edit of the episode
+        episode.contact_person = user
     verb = EventType.CONTACT_PERSON_NAMED if kind == AssignmentKind.CONTACT_PERSON else EventType.OWN_WORKER_NAMED
     _event(
         actor,
@@ -721,3 +726,25 @@ def episode_pathway_correct(
         reason=reason.strip(),
     )
     return episode
+
+
+def episodes_refresh_followed(*, episode_ids: Iterable[int] | None = None) -> int:
+    """Recompute what the sweep reads from the episode row (ADR 0019) from its sources: the current
+    contact person from the assignments, the last activity from the domain events (or the opening).
+    For data written around the services (the synthetic generator's COPY, the demo's backdated
+    events, a restore); the services keep both up to date themselves. Returns the rows updated."""
+    latest = Subquery(
+        AuditEvent.objects.filter(episode_id=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1]
+    )
+    contact = Subquery(
+        Assignment.objects.filter(
+            episode=OuterRef("pk"), kind=AssignmentKind.CONTACT_PERSON, ended_at__isnull=True
+        ).values("user_id")[:1]
+    )
+    qs = Episode.objects.all()
+    if episode_ids is not None:
+        qs = qs.filter(pk__in=list(episode_ids))
+    return qs.update(
+        contact_person=contact,
+        last_activity_at=Coalesce(latest, F("opened_at"), output_field=DateTimeField()),
+    )

@@ -29,6 +29,7 @@ from tukipolku.audit.choices import AccessAction, AccessOutcome, EventType
 from tukipolku.audit.models import AuditEvent, Disclosure, PersonalDataAccess
 from tukipolku.cases.choices import EpisodeStatus
 from tukipolku.cases.models import CaseTeamMember, Episode
+from tukipolku.cases.services import episodes_refresh_followed
 from tukipolku.core.choices import Profession
 from tukipolku.core.models import Organisation, Team, TeamMembership, User
 from tukipolku.core.permissions import PARTNER_PROFESSIONS
@@ -175,6 +176,8 @@ class _Writer:
 
     def write(self) -> None:
         AuditEvent.objects.bulk_create(sorted(self.events, key=lambda e: e.occurred_at))
+        # Backdated events around `event_record`: the episodes' last activity from their events.
+        episodes_refresh_followed(episode_ids={e.episode_id for e in self.events if e.episode_id is not None})
         self.accesses.sort(key=lambda r: r.accessed_at)
         self.disclosures.sort(key=lambda r: r.disclosed_at)
         chain.append(PersonalDataAccess, self.accesses)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, DateTimeField, Exists, F, Min, OuterRef, Q, Subquery
@@ -21,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from tukipolku.audit.models import AuditEvent
 from tukipolku.cases.choices import AssignmentKind, EpisodeStatus, FollowUpStatus
 from tukipolku.cases.models import Assignment, Episode, FollowUp
 from tukipolku.core.choices import TeamRole
@@ -31,10 +31,21 @@ from tukipolku.notifications.choices import NotificationKind
 from tukipolku.notifications.findings import Finding
 from tukipolku.notifications.services import notify_findings
 from tukipolku.plans.choices import ActionStatus
-from tukipolku.plans.models import Action
+from tukipolku.plans.models import Action, Plan
 from tukipolku.sweep.registry import UnfinishedCheck
 
 CHUNK = 2000  # rows fetched from the server-side cursor at a time
+
+
+def _chunks(rows: Iterable[tuple[Any, ...]], size: int = CHUNK) -> Iterator[list[tuple[Any, ...]]]:
+    chunk: list[tuple[Any, ...]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def case_url(episode_id: int, anchor: str = "") -> str:
@@ -62,28 +73,6 @@ def managers_by_team(team_ids: set[int] | None = None, *, today: datetime.date |
     return out
 
 
-def _current_contact() -> Subquery:
-    return Subquery(
-        Assignment.objects.filter(
-            episode=OuterRef("pk"), kind=AssignmentKind.CONTACT_PERSON, ended_at__isnull=True
-        ).values("user_id")[:1]
-    )
-
-
-def _has_contact() -> Exists:
-    return Exists(
-        Assignment.objects.filter(episode=OuterRef("pk"), kind=AssignmentKind.CONTACT_PERSON, ended_at__isnull=True)
-    )
-
-
-def _last_activity() -> Coalesce:
-    """The newest domain event of the episode, or its opening."""
-    latest = Subquery(
-        AuditEvent.objects.filter(episode_id=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1]
-    )
-    return Coalesce(latest, F("opened_at"), output_field=DateTimeField())
-
-
 def _inactive_cutoff(today: datetime.date) -> datetime.datetime:
     """Episodes whose last activity is before this have had none for TUKIPOLKU_INACTIVITY_DAYS days."""
     return _day_start(today - datetime.timedelta(days=settings.TUKIPOLKU_INACTIVITY_DAYS - 1))
@@ -94,35 +83,51 @@ def _inactive_cutoff(today: datetime.date) -> datetime.datetime:
 
 def overdue_actions(today: datetime.date) -> Iterator[Finding]:
     """Open plan actions past their due date (due today is not yet overdue) in open episodes → the
-    action's owner. A new due date makes a new finding."""
+    action's owner. A new due date makes a new finding.
+
+    The due actions come from the partial index of open actions by due date alone; their episodes are
+    then read by primary key, a chunk at a time. One join would let the planner hash every plan of the
+    installation, a cost that grows with the open relationships rather than with what is due."""
     rows = (
-        Action.objects.filter(status=ActionStatus.OPEN, due_on__lt=today, plan__episode__status=EpisodeStatus.OPEN)
-        .values_list("pk", "owner_id", "due_on", "plan__episode_id")
+        Action.objects.filter(status=ActionStatus.OPEN, due_on__lt=today)
+        .values_list("pk", "owner_id", "due_on", "plan_id")
         .order_by()
     )
-    for pk, owner_id, due_on, episode_id in rows.iterator(chunk_size=CHUNK):
-        yield Finding(
-            kind=NotificationKind.ACTION_OVERDUE,
-            key=f"action_overdue:{pk}:{due_on.isoformat()}",
-            recipient_id=owner_id,
-            episode_id=episode_id,
-            object_id=pk,
-            due_on=due_on,
-            url=case_url(episode_id, "plan"),
+    for chunk in _chunks(rows.iterator(chunk_size=CHUNK)):
+        episode_of = dict(
+            Plan.objects.filter(pk__in={r[3] for r in chunk}, episode__status=EpisodeStatus.OPEN).values_list(
+                "pk", "episode_id"
+            )
         )
+        for pk, owner_id, due_on, plan_id in chunk:
+            episode_id = episode_of.get(plan_id)
+            if episode_id is None:  # the episode is closed
+                continue
+            yield Finding(
+                kind=NotificationKind.ACTION_OVERDUE,
+                key=f"action_overdue:{pk}:{due_on.isoformat()}",
+                recipient_id=owner_id,
+                episode_id=episode_id,
+                object_id=pk,
+                due_on=due_on,
+                url=case_url(episode_id, "plan"),
+            )
 
 
 def episodes_without_contact(today: datetime.date) -> Iterator[Finding]:
     """Open episodes with no current contact person, opened before today (a day to name one) → the
     team's managers, or the opener when the team has no manager. The key carries the date since when
-    nobody has been named, so losing a contact person later notifies again."""
+    nobody has been named, so losing a contact person later notifies again.
+
+    Read on the partial index of open episodes without a contact person (`Episode.contact_person`,
+    ADR 0019): the time follows the episodes found, not all the open ones."""
     last_ended = Subquery(
         Assignment.objects.filter(episode=OuterRef("pk"), kind=AssignmentKind.CONTACT_PERSON)
         .order_by("-ended_at")
         .values("ended_at")[:1]
     )
     rows = list(
-        Episode.objects.filter(~Q(_has_contact()), status=EpisodeStatus.OPEN, opened_at__lt=_day_start(today))
+        Episode.objects.filter(status=EpisodeStatus.OPEN, contact_person__isnull=True, opened_at__lt=_day_start(today))
         .annotate(since=Coalesce(last_ended, F("opened_at"), output_field=DateTimeField()))
         .values_list("pk", "team_id", "opened_by_id", "since")
         .order_by()
@@ -141,12 +146,13 @@ def episodes_without_contact(today: datetime.date) -> Iterator[Finding]:
 
 def inactive_episodes(today: datetime.date) -> Iterator[Finding]:
     """Open episodes with nothing recorded for TUKIPOLKU_INACTIVITY_DAYS days → the contact person, else
-    the team's managers, else the opener. The key carries the date of the last activity."""
+    the team's managers, else the opener. The key carries the date of the last activity.
+
+    Read on the partial index of open episodes by last activity (`Episode.last_activity_at`, the newest
+    domain event or the opening, ADR 0019): the time follows the inactive episodes, not all open ones."""
     rows = list(
-        Episode.objects.filter(status=EpisodeStatus.OPEN, opened_at__lt=_inactive_cutoff(today))
-        .annotate(last=_last_activity(), contact=_current_contact())
-        .filter(last__lt=_inactive_cutoff(today))
-        .values_list("pk", "team_id", "opened_by_id", "contact", "last")
+        Episode.objects.filter(status=EpisodeStatus.OPEN, last_activity_at__lt=_inactive_cutoff(today))
+        .values_list("pk", "team_id", "opened_by_id", "contact_person_id", "last_activity_at")
         .order_by()
     )
     managers = managers_by_team({r[1] for r in rows if r[3] is None}, today=today)
@@ -203,21 +209,13 @@ def step_follow_ups_due(today: datetime.date) -> int:
 
 
 def _no_contact_details(ids: Sequence[int], today: datetime.date) -> dict[int, str]:
-    current = set(
-        Assignment.objects.filter(
-            episode_id__in=ids, kind=AssignmentKind.CONTACT_PERSON, ended_at__isnull=True
-        ).values_list("episode_id", flat=True)
-    )
-    return {pk: str(_("Nobody named")) for pk in ids if pk not in current}
+    rows = Episode.objects.filter(pk__in=ids, contact_person__isnull=True).values_list("pk", flat=True)
+    return {pk: str(_("Nobody named")) for pk in rows}
 
 
 def _inactive_details(ids: Sequence[int], today: datetime.date) -> dict[int, str]:
-    cutoff = _inactive_cutoff(today)
-    rows = (
-        Episode.objects.filter(pk__in=ids, opened_at__lt=cutoff)
-        .annotate(last=_last_activity())
-        .filter(last__lt=cutoff)
-        .values_list("pk", "last")
+    rows = Episode.objects.filter(pk__in=ids, last_activity_at__lt=_inactive_cutoff(today)).values_list(
+        "pk", "last_activity_at"
     )
     return {pk: str(_("Last activity %(date)s") % {"date": format_date(_local_date(last))}) for pk, last in rows}
 
@@ -238,17 +236,14 @@ def _overdue_details(ids: Sequence[int], today: datetime.date) -> dict[int, str]
 
 NO_CONTACT_CHECK = UnfinishedCheck(
     label=_("No contact person"),
-    episodes_q=lambda today: ~Q(_has_contact()),
+    episodes_q=lambda today: Q(contact_person__isnull=True),
     details=_no_contact_details,
     order=10,
 )
 
 INACTIVE_CHECK = UnfinishedCheck(
     label=_("No activity"),
-    episodes_q=lambda today: (
-        Q(opened_at__lt=_inactive_cutoff(today))
-        & ~Q(Exists(AuditEvent.objects.filter(episode_id=OuterRef("pk"), occurred_at__gte=_inactive_cutoff(today))))
-    ),
+    episodes_q=lambda today: Q(last_activity_at__lt=_inactive_cutoff(today)),
     details=_inactive_details,
     order=20,
 )

@@ -201,6 +201,8 @@ class _Table:
                 continue
             if f.has_default():
                 self.extra[attname] = f.get_default()
+            elif f.has_db_default():  # left out: the database fills it (e.g. Episode.last_activity_at)
+                continue
             elif f.null:
                 self.extra[attname] = None
             elif f.blank and isinstance(f, models.CharField | models.TextField):

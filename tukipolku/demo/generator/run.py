@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils import timezone
 
+from tukipolku.cases.services import episodes_refresh_followed
 from tukipolku.clients.models import Client
 from tukipolku.core.models import User
 from tukipolku.demo.generator.distributions import BATCH_CLIENTS
@@ -115,6 +116,9 @@ def generate(
                 writer.close()
             finally:
                 _reset_sequences()  # writers finish in any order: the last reset must see every batch
+    # The rows went around the services: what the sweep reads from the episode row (the contact person,
+    # the last activity) is computed once from the assignments and events written (ADR 0019).
+    episodes_refresh_followed()
     result.clients, result.episodes = clients, gen.episodes
     result.seconds = time.monotonic() - started
     return result

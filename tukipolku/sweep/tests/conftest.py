@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from tukipolku.cases.choices import AssignmentKind
-from tukipolku.cases.models import Assignment
+from tukipolku.cases.models import Assignment, Episode
 from tukipolku.core.choices import Profession, TeamRole
 from tukipolku.core.tests.factories import member
 from tukipolku.plans.models import Action, Plan
@@ -31,7 +31,13 @@ def add_action(episode, owner, due_on, *, status="open", title="Soita työkykyko
 
 
 def name_contact(episode, user):
-    return Assignment.objects.create(episode=episode, kind=AssignmentKind.CONTACT_PERSON, user=user, started_by=user)
+    """As `cases.services.assignment_set` does for a contact person: the assignment, and the episode's
+    `contact_person` that the sweep reads."""
+    assignment = Assignment.objects.create(
+        episode=episode, kind=AssignmentKind.CONTACT_PERSON, user=user, started_by=user
+    )
+    Episode.objects.filter(pk=episode.pk).update(contact_person=user)
+    return assignment
 
 
 def with_email(*users):
