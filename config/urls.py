@@ -47,5 +47,6 @@ urlpatterns = [
     path("", include("tukipolku.referrals.urls")),
     path("", include("tukipolku.handovers.urls")),
     path("", include("tukipolku.sweep.urls")),
+    path("", include("tukipolku.imports.urls")),
     path("oversight/", include("tukipolku.oversight.urls")),
 ]

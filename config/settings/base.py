@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tukipolku.sweep",
     "tukipolku.oversight",
     "tukipolku.fhir",
+    "tukipolku.imports",
     "tukipolku.demo",
     # Login (ADR 0007). After our apps, so that tukipolku/core/templates overrides allauth's templates.
     "allauth",
@@ -260,6 +261,11 @@ CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_DIRECTIVES}
 
 # Application settings
 TUKIPOLKU_CASELOAD_PAGE_SIZE = env.int("TUKIPOLKU_CASELOAD_PAGE_SIZE", default=50)
+# Spreadsheet imports (docs/import.md): where uploaded files wait for their commit (shared by the web
+# processes and the task worker; files are deleted at commit, discard or after 24 hours) and the
+# largest file accepted.
+TUKIPOLKU_IMPORT_DIR = env.str("TUKIPOLKU_IMPORT_DIR", default=str(BASE_DIR / "tmp" / "imports"))
+TUKIPOLKU_IMPORT_MAX_BYTES = env.int("TUKIPOLKU_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 TUKIPOLKU_BOARD_CARDS_PER_STEP = env.int("TUKIPOLKU_BOARD_CARDS_PER_STEP", default=25)
 # Break-the-glass access to a client outside one's teams lasts this long (reviewed afterwards).
 TUKIPOLKU_EMERGENCY_ACCESS_MINUTES = env.int("TUKIPOLKU_EMERGENCY_ACCESS_MINUTES", default=120)

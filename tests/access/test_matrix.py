@@ -361,6 +361,39 @@ def _identity_code(w: W.World, actor: Any) -> dict[str, Any]:
     return {"identity_code": w.client.identity_code}
 
 
+def _prepare_import(w: W.World) -> None:
+    """A checked import by the nurse into team A whose one row names the target client (who has an
+    open relationship there already: the row is refused, and matched to the client by identity code)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tukipolku.imports import services as import_services
+
+    c = w.client
+    data = f"hetu;sukunimi;etunimet;alkupäivä\r\n{c.identity_code};{c.last_name};{c.first_names};1.1.2026\r\n"
+    nurse = w.users["nurse"]
+    batch = import_services.import_upload(
+        actor=nurse, team=w.team, upload=SimpleUploadedFile("asiakkaat.csv", data.encode())
+    )
+    import_services.import_map(actor=nurse, batch=batch, mapping=batch.mapping, expected_revision=batch.revision)
+    import_services.import_check(batch_id=batch.pk)
+    batch.refresh_from_db()
+    w.import_batch = batch  # type: ignore[attr-defined]
+
+
+def _import_revision(w: W.World, actor: Any) -> dict[str, Any]:
+    return {"revision": str(w.import_batch.revision), "mode": "valid"}  # type: ignore[attr-defined]
+
+
+def _import_columns(w: W.World, actor: Any) -> dict[str, Any]:
+    return {
+        "revision": str(w.import_batch.revision),  # type: ignore[attr-defined]
+        "identity_code": "0",
+        "last_name": "1",
+        "first_names": "2",
+        "start_date": "3",
+    }
+
+
 ROUTES: dict[tuple[str, str], Route] = {
     ("case page", "read"): Route("cases:detail", "get", "episode"),
     ("health entries", "read"): Route("cases:detail", "get", "episode", shows="marker", register=Register.HEALTH),
@@ -438,6 +471,43 @@ ROUTES: dict[tuple[str, str], Route] = {
         "cases:emergency", "post", "client", lambda w, a: {"reason": "Asiakas soitti kriisissä, tiimi ei vastaa."}
     ),
     ("partner list", "read"): Route("cases:shared", "get", "none"),
+    # Spreadsheet import (rule 18): the uploader's own import, whose row names the target client.
+    ("import", "read rows"): Route("imports:detail", "get", "import", prepare=_prepare_import),
+    ("import", "read columns"): Route(
+        "imports:columns", "get", "import", shows="nothing", reads_target=False, prepare=_prepare_import
+    ),
+    # The dry run and the commit run in the task worker after the request's commit (ADR 0009): the
+    # request itself changes the import only, and writes no domain event.
+    ("import", "check again"): Route(
+        "imports:columns",
+        "post",
+        "import",
+        _import_columns,
+        shows="nothing",
+        reads_target=False,
+        changes=False,
+        prepare=_prepare_import,
+    ),
+    ("import", "commit"): Route(
+        "imports:commit",
+        "post",
+        "import",
+        _import_revision,
+        shows="nothing",
+        reads_target=False,
+        changes=False,
+        prepare=_prepare_import,
+    ),
+    ("import", "discard"): Route(
+        "imports:discard",
+        "post",
+        "import",
+        _import_revision,
+        shows="nothing",
+        reads_target=False,
+        changes=False,
+        prepare=_prepare_import,
+    ),
     ("intake", "read form"): Route("cases:intake", "get", "none", shows="nothing", reads_target=False),
     ("intake", "search by name"): Route(
         "cases:intake",
@@ -620,6 +690,7 @@ def route_args(w: W.World, target: str, *, other: bool = False) -> list[int]:
         "scheduled": [w.episode.pk, (w.other_scheduled if other else w.scheduled).pk],
         "follow_up": [w.closed.pk, (w.other_follow_up if other else w.follow_up).pk],
         "notification": [(w.other_notification if other else w.notification).pk],
+        "import": [getattr(w, "import_batch", w.episode).pk],
     }[target]
 
 
@@ -754,6 +825,8 @@ def expected_basis(row: Row, route: Route, role: Role) -> tuple[str, str | None]
         return AccessGround.TEAM, None
     if route.name == "cases:shared":
         return AccessGround.PARTNER, None
+    if route.name.startswith("imports:"):
+        return AccessGround.IDENTITY_CODE, "import"
     if route.name.startswith("oversight:"):
         return AccessGround.DATA_PROTECTION_REVIEW, None
     if route.name in ("intake:send", "intake:sent", "intake:sent_detail"):
@@ -887,6 +960,8 @@ OUTSIDE_ROUTES = {
     "accounts/email/",  # `core.views.not_found`: allauth pages we do not offer (always 404)
     "^accounts/password/reset/",
     "accounts/3rdparty/",
+    "imports:list",  # the upload form and the user's own imports (file names, teams, statuses)
+    "imports:template",  # the empty template to fill in
 }
 """Routes of our own package that hold no client data (by name, or by pattern when unnamed)."""
 
@@ -929,7 +1004,8 @@ IDOR = [
     for (resource, action), route in ROUTES.items()
     # A received referral is reached by partner staff only (the table's rows of the other
     # organisations' partners are its probes); a notification is the user's own, not a client's.
-    if route.target not in ("none", "closed", "grant_only", "emergency_access", "received", "notification")
+    # An import is its uploader's own, not a client's (its other-user probes: the table's 404 rows).
+    if route.target not in ("none", "closed", "grant_only", "emergency_access", "received", "notification", "import")
     and route.register is None
 ]
 

@@ -50,7 +50,13 @@ from tukipolku.cases import registry
 from tukipolku.cases.models import CaseTeamMember, Episode
 from tukipolku.core.choices import Profession
 from tukipolku.core.models import Organisation, Team, TeamMembership
-from tukipolku.core.permissions import HEALTH_PROFESSIONS, SOCIAL_PROFESSIONS, can_work_with_clients, is_partner
+from tukipolku.core.permissions import (
+    HEALTH_PROFESSIONS,
+    SOCIAL_PROFESSIONS,
+    can_administer,
+    can_work_with_clients,
+    is_partner,
+)
 from tukipolku.privacy.choices import REGISTER_CATEGORY, DataCategory
 
 if TYPE_CHECKING:
@@ -430,6 +436,25 @@ def can_open_episode_in(*, actor: Actor, team_id: int) -> bool:
     """Open a new client relationship in a team: active members of that team only."""
     user = _user(actor)
     return user is not None and team_id in active_team_ids(user) and in_region(actor=user, team_id=team_id)
+
+
+def import_team_ids(actor: Actor) -> frozenset[int]:
+    """Teams the actor may import clients and relationships into from a spreadsheet (docs/import.md):
+    a team professional (the coordinator or any professional of the team) into the teams they are an
+    active member of; an administrator into any active team of their own welfare region. Nobody else
+    (partner staff, the data protection officer, managers outside a team) imports."""
+    user = _user(actor)
+    if user is None:
+        return frozenset()
+    if can_administer(user):
+        teams = Team.objects.filter(region_q(actor=user, organisation_field="organisation"), is_active=True)
+        return frozenset(teams.values_list("pk", flat=True))
+    return frozenset(t for t in active_team_ids(user) if in_region(actor=user, team_id=t))
+
+
+def can_import_into(*, actor: Actor, team_id: int) -> bool:
+    """Import clients and relationships from a spreadsheet into this team (`import_team_ids`)."""
+    return team_id in import_team_ids(actor)
 
 
 def can_search_clients(actor: Actor) -> bool:

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from tukipolku.imports import views
+
+app_name = "imports"
+urlpatterns = [
+    path("import/", views.ImportListView.as_view(), name="list"),
+    path("import/template.<str:kind>", views.ImportTemplateView.as_view(), name="template"),
+    path("import/<id:pk>/", views.ImportDetailView.as_view(), name="detail"),
+    path("import/<id:pk>/columns/", views.ImportColumnsView.as_view(), name="columns"),
+    path("import/<id:pk>/commit/", views.ImportCommitView.as_view(), name="commit"),
+    path("import/<id:pk>/discard/", views.ImportDiscardView.as_view(), name="discard"),
+]
