@@ -37,7 +37,7 @@ from tukipolku.imports.columns import BY_KEY, REQUIRED, guess_mapping
 from tukipolku.imports.models import ImportBatch, ImportRow
 from tukipolku.imports.reading import FileProblem, inspect, rows
 from tukipolku.imports.validation import Checked, Checker
-from tukipolku.imports.writing import Written, write_chunk
+from tukipolku.imports.writing import Written, write_chunk, write_rows
 
 log = logging.getLogger(__name__)
 
@@ -228,22 +228,22 @@ def import_check(*, batch_id: int) -> dict[str, int]:
             with _opened(batch) as stream:
                 for chunk in _chunks(batch, checker, stream):
                     _log_found(batch, checker.resolve_chunk(chunk), "imports:check")
-                    ImportRow.objects.bulk_create(
+                    write_rows(
+                        ImportRow,
                         [
-                            ImportRow(
-                                batch_id=batch_id,
-                                number=r.number,
-                                outcome=r.outcome,
-                                masked_code=r.masked_code,
-                                name=r.name,
-                                team_name=r.team.name if r.team else "",
-                                start_on=r.start_on,
-                                messages=r.messages,
-                                client_id=r.client_id,
-                            )
+                            {
+                                "batch_id": batch_id,
+                                "number": r.number,
+                                "outcome": r.outcome,
+                                "masked_code": r.masked_code,
+                                "name": r.name,
+                                "team_name": r.team.name if r.team else "",
+                                "start_on": r.start_on,
+                                "messages": r.messages,
+                                "client_id": r.client_id,
+                            }
                             for r in chunk
                         ],
-                        batch_size=1000,
                     )
                     for r in chunk:
                         counts[r.outcome] += 1

@@ -94,7 +94,7 @@ class Checked:
 
     @property
     def masked_code(self) -> str:
-        return identity.mask(self.code) if self.code and identity.is_valid(self.code) else ""
+        return identity.mask(self.code) if self.code else ""  # set only when valid
 
     @property
     def name(self) -> str:
@@ -269,11 +269,11 @@ class Checker:
             if not row.messages:
                 row.messages.append(_("%(column)s is missing.") % {"column": BY_KEY["identity_code"].label})
         else:
-            problem = identity.problem(raw_code)
-            if problem is not None:
-                row.messages.append(problem)
+            code = identity.normalize(raw_code)
+            if identity.is_valid(code):
+                row.code = code
             else:
-                row.code = identity.normalize(raw_code)
+                row.messages.append(identity.problem(code) or identity.invalid_message())
         for key in ("last_name", "first_names"):
             value = self._text(row, cells, key)
             if not value and not any(str(BY_KEY[key].label) in m for m in row.messages):

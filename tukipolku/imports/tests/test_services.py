@@ -142,6 +142,7 @@ def test_commit__only_valid_rows_creates_clients_relationships_and_events(nurse,
     assert episode.team_consent_on == datetime.date(2026, 1, 15)
     assert StepRecord.objects.filter(episode=episode, step=episode.current_step).exists()
     assert Assignment.objects.get(episode=episode, kind=AssignmentKind.CONTACT_PERSON).user == physician
+    assert episode.contact_person == physician and episode.last_activity_at is not None
     assert CaseTeamMember.objects.filter(episode=episode, user=physician).exists()
     verbs = set(AuditEvent.objects.filter(episode_id=episode.pk).values_list("verb", flat=True))
     assert verbs == {EventType.EPISODE_OPENED, EventType.TEAM_MEMBER_ADDED, EventType.CONTACT_PERSON_NAMED}
@@ -333,6 +334,7 @@ def test_commit__writes_what_the_services_write_by_hand(nurse, team, satakunta):
         "identity_code",
         "birth_date",
         "started_at",  # moments of the writing
+        "last_activity_at",
         "added_at",
     }
 
