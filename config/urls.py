@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+from oauth2_provider import views as oauth2_views
 
 from tukipolku.core.accessibility import AccessibilityStatementView
 from tukipolku.core.views import HomeView, language_set, not_found
@@ -49,4 +50,9 @@ urlpatterns = [
     path("", include("tukipolku.sweep.urls")),
     path("", include("tukipolku.imports.urls")),
     path("oversight/", include("tukipolku.oversight.urls")),
+    # The REST API (ADR 0015, docs/api.md) and the OAuth 2.0 endpoints of its system clients: the token
+    # (client credentials), its revocation and introspection. The API authenticates every call itself.
+    path("api/v1/", include("tukipolku.api.urls")),
+    path("o/token/", login_not_required(oauth2_views.TokenView.as_view()), name="oauth2_token"),
+    path("o/revoke_token/", login_not_required(oauth2_views.RevokeTokenView.as_view()), name="oauth2_revoke_token"),
 ]

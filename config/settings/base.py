@@ -52,6 +52,13 @@ INSTALLED_APPS = [
     "tukipolku.fhir",
     "tukipolku.imports",
     "tukipolku.demo",
+    "tukipolku.api",
+    # The REST API (ADR 0015): DRF, its OpenAPI 3.1 schema and vendored docs page, OAuth 2.0 for systems.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "oauth2_provider",
+    "django_filters",
     # Login (ADR 0007). After our apps, so that tukipolku/core/templates overrides allauth's templates.
     "allauth",
     "allauth.account",
@@ -289,6 +296,58 @@ TUKIPOLKU_AUDIT_ANCHOR_EMAIL = env.str("TUKIPOLKU_AUDIT_ANCHOR_EMAIL", default="
 TUKIPOLKU_SWEEP_BATCH_SIZE = env.int("TUKIPOLKU_SWEEP_BATCH_SIZE", default=1000)  # notifications per transaction
 # Test only: seconds to sleep after each committed batch or e-mail (the crash test kills a worker between them).
 TUKIPOLKU_SWEEP_BATCH_PAUSE = env.float("TUKIPOLKU_SWEEP_BATCH_PAUSE", default=0.0)
+
+# The REST API /api/v1/ (ADR 0015, docs/api.md). System clients get tokens with the OAuth 2.0
+# client-credentials grant at /o/token/; staff may call it with their session.
+TUKIPOLKU_API_SESSION_RATE = env.str("TUKIPOLKU_API_SESSION_RATE", default="600/min")  # per signed-in user
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tukipolku.api.auth.SystemClientAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["tukipolku.api.permissions.IsReader", "tukipolku.api.permissions.HasScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "tukipolku.api.pagination.CursorPage",
+    "DEFAULT_THROTTLE_CLASSES": ["tukipolku.api.throttling.SystemClientThrottle"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tukipolku.api.problems.exception_handler",
+    "DATETIME_FORMAT": "iso-8601",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tukipolku API",
+    "DESCRIPTION": "REST API of Tukipolku, the client information system of work ability support teams. "
+    "See docs/api.md: OAuth 2.0 client credentials at /o/token/, RFC 9457 problem details, cursor "
+    "pagination, ETag/If-Match, Idempotency-Key. Identity codes travel only in request bodies.",
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "ENUM_NAME_OVERRIDES": {},
+}
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # named: api.SystemClient links to it
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "api.read": "Read the REST API",
+        "api.write": "Write through the REST API",
+        "fhir.read": "Read the FHIR interface",
+        "fhir.write": "Write through the FHIR interface",
+        "export": "Bulk export",
+        "import": "Import",
+    },
+    "SCOPES_BACKEND_CLASS": "tukipolku.api.scopes.SystemClientScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("TUKIPOLKU_API_TOKEN_SECONDS", default=3600),
+    "PKCE_REQUIRED": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
 
 # Background tasks: the Django Tasks API. The database backend needs no other service (the worker is
 # `manage.py db_worker`); TASKS_BACKEND=rq puts the queue in Redis (REDIS_URL; worker: `manage.py rqworker`).

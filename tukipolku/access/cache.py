@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from tukipolku.access.policy import EpisodeAccess
+    from tukipolku.core.models import Organisation
     from tukipolku.privacy.models import Consent, LegalBasisGrant
 
 
@@ -36,6 +37,8 @@ class Memo:
     emergency: bool | None = None
     partner_episodes: frozenset[int] | None = None
     region_teams: frozenset[int] | None = None
+    system_organisation: Organisation | None = None  # a system client's organisation (policy._system_access)
+    system_episodes: dict[int, tuple[int, bool]] | None = None  # its candidates: id → (client id, visible)
     access: dict[int, EpisodeAccess | None] = field(default_factory=dict)
     # Consents of clients and the actor's legal-basis grants, by client id.
     consents: dict[int, list[Consent]] = field(default_factory=dict)

@@ -22,6 +22,7 @@ class AccessGround(models.TextChoices):
     PARTNER = "partner_consent", _("Partner organisation, with the client's consent")
     CONSENT = "consent", _("The client's consent")
     LEGAL_BASIS = "legal_basis", _("Legal basis without consent")
+    SYSTEM = "system_client_consent", _("System client of an organisation, with the client's consent")
     # The data protection officer
     DATA_PROTECTION_REVIEW = "data_protection_review", _("Data protection review")
     # Flows before an episode exists (or between two of them)

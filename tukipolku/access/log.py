@@ -5,7 +5,8 @@
   reader on a change page).
 * `refuse_other_object`: an object id asked for under an episode the reader may see, but the object
   belongs elsewhere: logged against the client it belongs to, 404.
-* `log_list` writes one access-log row per client a list shows; `log_episode_read` and
+* `log_list` writes one access-log row per client a list shows (`log_listed`: for any kind of
+  reader, with each episode's own ground and the disclosure rows); `log_episode_read` and
   `log_disclosure` are the single-read writers the case page and the partner list share.
 * `log_rows` and `refuse_row` do the same for the client data that lives before an episode (a
   notification of need, a handover): one row per client shown, or the refusal and 404 (403).
@@ -26,7 +27,7 @@ from django.http import Http404, HttpRequest
 from tukipolku.access.choices import AccessGround
 from tukipolku.access.policy import EpisodeAccess, episode_access
 from tukipolku.access.readers import AnyReader, account_of
-from tukipolku.audit.choices import AccessAction
+from tukipolku.audit.choices import AccessAction, AccessOutcome
 from tukipolku.audit.services import access_denied, access_record, disclosure_record
 from tukipolku.cases.models import Episode
 from tukipolku.privacy.choices import DataCategory
@@ -90,6 +91,47 @@ def log_list(
         action=action,
         basis=basis,
     )
+
+
+def log_listed(
+    *,
+    actor: AnyReader,
+    view: str,
+    episodes: Sequence[Episode],
+    refused: Sequence[Episode] = (),
+    action: str = AccessAction.LIST,
+    resource: str = "list",
+) -> None:
+    """A list (of the API, say) that shows these episodes, or their clients, to any kind of reader: one
+    access-log row per episode on the ground the policy gives it, and for partner staff and system
+    clients a disclosure row for the shared plan (or the first category they read). `refused`: the
+    candidates read to decide (`policy.episode_candidate_q`) that the policy refused, logged as such."""
+    by_ground: dict[str, list[Episode]] = {}
+    for episode in episodes:
+        access = episode_access(actor=actor, episode=episode)
+        if access is None:
+            continue
+        by_ground.setdefault(access.basis, []).append(episode)
+        if access.partner:
+            shown = (
+                [str(DataCategory.SHARED_PLAN)]
+                if access.reads(DataCategory.SHARED_PLAN)
+                else list(access.categories)[:1]
+            )
+            log_disclosure(actor=actor, view=view, episode=episode, access=access, categories=shown)
+    for ground, rows in by_ground.items():
+        log_list(actor=actor, view=view, episodes=rows, action=action, basis=ground)
+    if refused:
+        access_record(
+            actor=account_of(actor),
+            view=view,
+            rows=[(e.client_id, e.pk) for e in refused],
+            action=action,
+            basis=AccessGround.NONE,
+            outcome=AccessOutcome.DENIED,
+            reason="no_consent",
+            resource=resource,
+        )
 
 
 def episode_get_for(

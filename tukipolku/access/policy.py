@@ -21,9 +21,13 @@ case by case by tests/access/test_matrix.py:
 * **The flows before an episode exists**: notifications of need (sender, receiving team), escorted
   handovers (sending side, receiving team) and referrals (recipient organisation): the `need_*`,
   `handover_*` and `referral_*` rules at the end.
+* **System clients of the API** (`readers.SystemReader`, issue 13) read, inside their organisation's
+  welfare region, what the client's consents open to their organisation for a purpose they were
+  granted, like partner staff without the participation; never through a legal-basis grant, and
+  they change nothing (`_system_access`). Every read is a disclosure to their organisation.
 * The data protection officer, administrators and everyone else see no case data; the officer's
-  oversight pages are a capability (`core.permissions.can_review_access`). The client and the
-  system client of the API are reader kinds (`readers.py`) that get nothing yet.
+  oversight pages are a capability (`core.permissions.can_review_access`). The client (portal) is a
+  reader kind (`readers.py`) that gets nothing yet.
 
 Everything is computed from current rows, remembered only for the request or job (`cache.py`), so
 ending a membership, withdrawing a consent or an expiry takes effect on the next request.
@@ -57,7 +61,8 @@ from tukipolku.core.permissions import (
     can_work_with_clients,
     is_partner,
 )
-from tukipolku.privacy.choices import REGISTER_CATEGORY, DataCategory
+from tukipolku.privacy.choices import REGISTER_CATEGORY, ConsentKind, DataCategory
+from tukipolku.privacy.models import Consent
 
 if TYPE_CHECKING:
     from tukipolku.handovers.models import Handover
@@ -259,10 +264,104 @@ def _client_access(reader: ClientReader, episode: Episode) -> EpisodeAccess | No
     return None
 
 
+def _system_organisation(reader: SystemReader) -> Organisation | None:
+    """The organisation a system client acts for, with its parents (for `covers_recipient`)."""
+    memo = _memo(reader.account)
+    if memo.system_organisation is None:
+        memo.system_organisation = (
+            Organisation.objects.select_related("parent", "parent__parent").filter(pk=reader.organisation_id).first()
+        )
+    return memo.system_organisation
+
+
+def _system_consents(reader: SystemReader, consents: list[Consent]) -> list[Consent]:
+    """The consents that can open data to the system: those given for a purpose it was granted, and
+    every prohibition (a prohibition wins whatever its purpose)."""
+    return [c for c in consents if c.is_prohibition or c.purpose in reader.purposes]
+
+
 def _system_access(reader: SystemReader, episode: Episode) -> EpisodeAccess | None:
-    """A system client of the API: its organisation and granted purposes will go through the consent
-    rule like partner staff. Until the API decides its scopes, nothing."""
-    return None
+    """A system client of the API (docs/access-policy.md, "System clients of the API"): inside its
+    organisation's welfare region, the categories the client's consents open to its organisation
+    for a purpose the system was granted, like partner staff; never a legal-basis grant (those are
+    given to a person), never a change. A read is a disclosure to its organisation."""
+    account = reader.account
+    if not account.is_active or not in_region(actor=account, team_id=episode.team_id):
+        return None
+    memo = _memo(account)
+    if episode.client_id not in memo.consents:
+        memo.consents.update(consent_rule.consents_by_client(client_ids=[episode.client_id]))
+        memo.consents.setdefault(episode.client_id, [])
+    found = consent_rule.permits(
+        categories=READABLE_CATEGORIES,
+        recipient=_system_organisation(reader),
+        consents=_system_consents(reader, memo.consents[episode.client_id]),
+        grants=[],
+    )
+    if not found:
+        return None
+    categories = {c: CategoryAccess(c, AccessGround.SYSTEM, consent_id=p.consent_id) for c, p in found.items()}
+    return EpisodeAccess(basis=AccessGround.SYSTEM, categories=categories, can_change=False, partner=True)
+
+
+def _system_candidates_q(reader: SystemReader) -> Q:
+    """Episodes whose client has a consent row that names the system's organisation (or one of its
+    parents, or its kind) and is not a prohibition: the only ones the consent rule can open. Inside
+    the system's welfare region. A filter on Episode with subqueries (no other client is read)."""
+    organisation = _system_organisation(reader)
+    if organisation is None:
+        return Q(pk__in=[])
+    ancestors: list[int] = []
+    org: Organisation | None = organisation
+    while org is not None and org.pk not in ancestors:
+        ancestors.append(org.pk)
+        org = org.parent
+    names = Q(recipient_organisation_id__in=ancestors) | Q(recipient_kind=organisation.kind)
+    consents = Consent.objects.filter(
+        names,
+        client_id=OuterRef("client_id"),
+        kind=ConsentKind.CONSENT,
+        withdrawn_at__isnull=True,
+        purpose__in=reader.purposes,
+    )
+    return Q(Exists(consents)) & region_q(actor=reader.account)
+
+
+def system_candidate_episodes(reader: SystemReader) -> dict[int, tuple[int, bool]]:
+    """Every episode a consent row could open to the system client, each checked through the policy:
+    episode id → (client id, visible). Remembered for the request or job. A list built from these
+    reads each of these clients: it logs those it shows and those the policy refuses
+    (`log.log_listed` does both)."""
+    memo = _memo(reader.account)
+    if memo.system_episodes is not None:
+        return memo.system_episodes
+    if not reader.account.is_active:
+        memo.system_episodes = {}
+        return memo.system_episodes
+    episodes = list(Episode.objects.filter(_system_candidates_q(reader)).select_related("team__organisation"))
+    missing = {e.client_id for e in episodes if e.client_id not in memo.consents}
+    if missing:
+        found = consent_rule.consents_by_client(client_ids=missing)
+        for cid in missing:
+            memo.consents[cid] = found.get(cid, [])
+    memo.system_episodes = {e.pk: (e.client_id, episode_access(actor=reader, episode=e) is not None) for e in episodes}
+    return memo.system_episodes
+
+
+def episode_candidate_q(actor: AnyReader | None) -> Q:
+    """A filter on Episode that keeps every episode the actor may see, and for a system client also
+    some it may not (a consent row names its organisation, but has expired, is prohibited for the
+    categories, or does not fit the organisation's kind): the caller checks each row it reads with
+    `episode_access`, and logs those refused (`log.log_listed(..., refused=...)`). For a page of a
+    list this reads only the page's clients; `episode_visible_q` is exact but reads every candidate."""
+    if isinstance(actor, SystemReader):
+        return _system_candidates_q(actor) if actor.account.is_active else Q(pk__in=[])
+    return episode_visible_q(actor)
+
+
+def system_visible_episode_ids(reader: SystemReader) -> list[int]:
+    """Ids of the episodes the system client may read."""
+    return [pk for pk, (_, visible) in system_candidate_episodes(reader).items() if visible]
 
 
 def episode_access(*, actor: AnyReader | None, episode: Episode) -> EpisodeAccess | None:
@@ -275,7 +374,10 @@ def episode_access(*, actor: AnyReader | None, episode: Episode) -> EpisodeAcces
     if isinstance(actor, ClientReader):
         return _client_access(actor, episode)
     if isinstance(actor, SystemReader):
-        return _system_access(actor, episode)
+        system_memo = _memo(actor.account)
+        if episode.pk not in system_memo.access:
+            system_memo.access[episode.pk] = _system_access(actor, episode)
+        return system_memo.access[episode.pk]
     user = _user(actor)
     if user is None:
         return None
@@ -379,8 +481,12 @@ def partner_visible(*, actor: Actor, episodes: Iterable[Episode]) -> list[Episod
     return [e for e in episodes if episode_access(actor=actor, episode=e) is not None]
 
 
-def episode_visible_q(actor: Actor) -> Q:
+def episode_visible_q(actor: AnyReader | None) -> Q:
     """A filter on Episode that keeps only the episodes the actor may see."""
+    if isinstance(actor, SystemReader):
+        return Q(pk__in=system_visible_episode_ids(actor))
+    if isinstance(actor, ClientReader):
+        return Q(pk__in=[])  # the portal's branch answers nothing yet
     user = _user(actor)
     if user is None:
         return Q(pk__in=[])
@@ -405,14 +511,16 @@ def episode_visible_q(actor: Actor) -> Q:
     return q & region_q(actor=user)
 
 
-def visible_episodes(actor: Actor) -> QuerySet[Episode]:
+def visible_episodes(actor: AnyReader | None) -> QuerySet[Episode]:
     """Episodes the actor may see, as a queryset."""
     return Episode.objects.filter(episode_visible_q(actor))
 
 
-def visible_among(*, actor: Actor, episodes: Sequence[Episode]) -> list[Episode]:
+def visible_among(*, actor: AnyReader, episodes: Sequence[Episode]) -> list[Episode]:
     """Keep the episodes the actor may see: by team membership at once, the rest with one query
-    (partner staff: each episode through the policy)."""
+    (partner staff and system clients: each episode through the policy)."""
+    if isinstance(actor, SystemReader | ClientReader):
+        return [e for e in episodes if episode_access(actor=actor, episode=e) is not None]
     user = _user(actor)
     if user is None:
         return []
@@ -427,7 +535,7 @@ def visible_among(*, actor: Actor, episodes: Sequence[Episode]) -> list[Episode]
     return [e for e in episodes if (e.team_id in teams and in_region(actor=user, team_id=e.team_id)) or e.pk in allowed]
 
 
-def client_visible_q(actor: Actor) -> Q:
+def client_visible_q(actor: AnyReader | None) -> Q:
     """A filter on Client: clients with at least one episode the actor may see."""
     return Q(Exists(visible_episodes(actor).filter(client=OuterRef("pk"))))
 

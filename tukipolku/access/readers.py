@@ -17,10 +17,11 @@ issues that bring them only fill in their branch:
   as the law allows (asiakaslaki, GDPR art. 15). The bound is already here: a client reader can only
   ever match episodes whose `client_id` is theirs. What of their own data they see is for the portal
   issue to decide; until then the branch answers "no access", and every refusal is logged.
-* **system** (`SystemReader`) — another system calling the API (FHIR facade, an integration),
-  scoped by the organisation it acts for and the purposes it was granted. It will read through the
-  consent rule like partner staff (`consent.permits` with its organisation and purposes); until the
-  API issue decides its scopes, the branch answers "no access", logged.
+* **system** (`SystemReader`) — another system calling the API (FHIR facade, an integration; an
+  `api.SystemClient`), scoped by the organisation it acts for and the purposes it was granted. It
+  reads through the consent rule like partner staff (`consent.permits` with its organisation, only
+  consents for its purposes; `policy._system_access`), inside its organisation's welfare region, and
+  changes nothing. `tukipolku.api.auth.reader_of` builds it for a request with a bearer token.
 
 Each new reader needs its rows in `docs/access-policy.md` (the table run by the matrix test).
 """
@@ -54,7 +55,7 @@ class ClientReader:
 
 @dataclass(frozen=True)
 class SystemReader:
-    """A system client of the API (later): `account` is its service account, `organisation_id` the
+    """A system client of the API: `account` is its service account, `organisation_id` the
     organisation it acts for and `purposes` the purposes (`privacy.choices.Purpose`) it was granted."""
 
     account: User

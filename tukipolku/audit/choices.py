@@ -46,6 +46,8 @@ class EventType(models.TextChoices):
     MEETING_CHANGED = "meeting_changed", _("Meeting changed")
     MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
     FOLLOW_UP_RECORDED = "follow_up_recorded", _("Follow-up recorded")
+    SYSTEM_CLIENT_CREATED = "system_client_created", _("System client of the API created")
+    SYSTEM_CLIENT_CHANGED = "system_client_changed", _("System client of the API changed")
 
 
 class AccessAction(models.TextChoices):

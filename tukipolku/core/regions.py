@@ -27,6 +27,7 @@ REGION_LOOKUPS: dict[str, str] = {
     "pathways.pathway": "region",
     "pathways.pathwayversion": "pathway__region",
     "pathways.pathwaystep": "version__pathway__region",
+    "api.systemclient": "organisation__region",
 }
 """How each model administered per region reaches its welfare region."""
 

@@ -24,6 +24,7 @@ def test_ground_label__stored_values_are_unchanged():
         "partner_consent",
         "consent",
         "legal_basis",
+        "system_client_consent",
         "data_protection_review",
         "intake_sender",
         "intake_team",

@@ -1,0 +1,20 @@
+"""The REST API's addresses, under /api/v1/ (config/urls.py). Resources register on the router."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from tukipolku.api.resources.clients import ClientViewSet
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("clients", ClientViewSet, basename="client")
+
+urlpatterns = [
+    # The schema and its documentation page describe the API, not client data: open to anyone.
+    path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+    path("docs/", login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
+    *router.urls,
+]
