@@ -25,8 +25,8 @@ What it does, all on 127.0.0.1 only:
    database's connections by state (pg_stat_activity sampled every 100 ms): how much of the time
    they are active, idle in transaction (a transaction held open while Python runs) or idle.
 
-Bounded: each phase stops at its duration; a request times out after 30 s; the default run (6 phases
-of 45 + 5 s) takes about 6 minutes. Results: bench/results/http_load.json (docs/performance.md).
+Bounded: each phase stops at its duration; a request times out after 30 s; the default run (15 s of
+warm-up, then 6 phases of 45 + 5 s) takes about 6 minutes. Results: bench/results/http_load.json (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -353,6 +353,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=45.0, help="measured seconds per phase (at most 60)")
     parser.add_argument("--warmup", type=float, default=5.0, help="unmeasured seconds at the start of each phase")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (2 x cores)")
+    parser.add_argument(
+        "--server-warmup", type=float, default=15.0, help="unmeasured seconds of 10 users without pause first"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--output", default="http_load.json", help="file name in bench/results/")
     add_result_args(parser)
@@ -388,6 +391,8 @@ def main() -> None:
     phases: list[dict[str, Any]] = []
     try:
         workers = worker_pids(server.pid)
+        if args.server_warmup:  # every worker compiles its templates and fills its caches first
+            asyncio.run(phase(f"http://{HOST}:{port}", users[:10], 0, args.server_warmup, 0, args.seed))
         for think in thinks:
             for n in user_counts:
                 sampler.running.clear()
