@@ -124,12 +124,87 @@ def one_run(args, users, clients, rng, connection) -> dict[str, dict]:
     return results
 
 
+# Where a request's CPU goes, by the file of each function's own time (cProfile's tottime): the parts add
+# up to the whole. First match wins.
+PROFILE_PARTS = (
+    ("database driver (psycopg, waiting for PostgreSQL included)", ("psycopg",)),
+    ("ORM: compiling SQL", ("django/db/models/sql/",)),
+    ("ORM: models, querysets, expressions, rows to objects", ("django/db/",)),
+    ("templates", ("django/template/", "django/templatetags/", "tukipolku/templatetags", "templatetags")),
+    ("translation (gettext)", ("django/utils/translation", "gettext")),
+    ("forms", ("django/forms/",)),
+    ("access log (hash chain)", ("tukipolku/audit/",)),
+    ("access gate", ("tukipolku/access/",)),
+    ("other application code", ("tukipolku/",)),
+    ("test client (not in a real server)", ("django/test/",)),
+    ("Django request, middleware, sessions, auth", ("django/",)),
+)
+INCLUSIVE = (
+    ("SQLCompiler.as_sql (compiling)", "compiler.py", "as_sql"),
+    ("cursor execute (round trips)", "utils.py", "_execute"),
+    ("Template.render", "base.py", "render"),
+    ("chain.append (access log)", "chain.py", "append"),
+)
+
+
+def profile_pages(args, users, clients, rng) -> dict[str, dict]:
+    """cProfile over `args.profile` requests of each page: own time by part, and a few inclusive times."""
+    import cProfile
+    import pstats
+
+    from django.urls import reverse
+
+    from tukipolku.cases.models import CaseTeamMember
+
+    out: dict[str, dict] = {}
+    for name in ("caseload", "case_page"):
+        profiler = cProfile.Profile()
+        for i in range(args.profile):
+            user = users[i % len(users)]
+            if name == "caseload":
+                url = reverse("cases:caseload")
+            else:
+                ids = list(
+                    CaseTeamMember.objects.filter(user=user, removed_at__isnull=True).values_list(
+                        "episode_id", flat=True
+                    )[:50]
+                )
+                url = reverse("cases:detail", args=[rng.choice(ids)])
+            profiler.enable()
+            response = clients[user.pk].get(url)
+            profiler.disable()
+            assert response.status_code == 200
+        stats = pstats.Stats(profiler)
+        parts: dict[str, float] = {}
+        total = 0.0
+        inclusive: dict[str, float] = {}
+        for (filename, _line, func), (_cc, _nc, tottime, cumtime, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+            total += tottime
+            path = filename.replace("\\", "/")
+            part = next((label for label, keys in PROFILE_PARTS if any(k in path for k in keys)), "Python and other")
+            parts[part] = parts.get(part, 0.0) + tottime
+            for label, file_end, fn in INCLUSIVE:
+                if path.endswith(file_end) and func == fn and ("django" in path):
+                    inclusive[label] = max(inclusive.get(label, 0.0), cumtime)
+        per = 1000 / args.profile
+        out[name] = {
+            "requests": args.profile,
+            "profiled_ms_per_request": round(total * per, 1),
+            "own_time_ms_per_request": {k: round(v * per, 2) for k, v in sorted(parts.items(), key=lambda kv: -kv[1])},
+            "share": {k: round(v / total, 3) for k, v in sorted(parts.items(), key=lambda kv: -kv[1])},
+            "inclusive_ms_per_request": {k: round(v * per, 2) for k, v in inclusive.items()},
+        }
+        print(name, "profile", json.dumps(out[name]), flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=200_000)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=1, help="runs; the results give min/median/max over them")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", type=int, default=0, help="also profile this many requests of each page")
     parser.add_argument(
         "--teams",
         type=int,
@@ -194,6 +269,7 @@ def main() -> None:
         clients[user.pk].force_login(user)
     context = run_context()
     runs = [one_run(args, users, clients, rng, connection) for _ in range(args.repeat)]
+    profile = profile_pages(args, users, clients, rng) if args.profile else None
     over_runs: dict[str, dict] = {}
     for name in ("caseload", "case_page"):
         over_runs[name] = {
@@ -217,6 +293,7 @@ def main() -> None:
             "over_runs": over_runs,
             "results": runs[-1],
             "runs": runs,
+            "profile": profile,
         },
         context,
         args,
