@@ -83,6 +83,14 @@ VIEW_LABELS: dict[str, Promise] = {
     "sweep:notifications": _("Notifications"),
     "sweep:notification_open": _("Opening a notification"),
     "sweep:unfinished": _("Unfinished work of the team"),
+    # Spreadsheet import (docs/import.md): matching rows to clients by identity code
+    "imports:list": _("Spreadsheet imports"),
+    "imports:template": _("Spreadsheet import template"),
+    "imports:columns": _("Choosing the columns of a spreadsheet import"),
+    "imports:check": _("Checking a spreadsheet import (background job)"),
+    "imports:detail": _("Rows of a spreadsheet import"),
+    "imports:commit": _("Importing a spreadsheet"),
+    "imports:discard": _("Discarding a spreadsheet import"),
     # Data protection
     "oversight:review": _("Review of exceptional accesses"),
     "oversight:log": _("Log search"),
@@ -105,6 +113,7 @@ RESOURCE_LABELS: dict[str, Promise] = {
     "entries:health": _("health care entries"),
     "entries:social": _("social care entries"),
     "entries:shared": _("shared entries"),
+    "import": _("spreadsheet import"),
     "access_log": _("access log"),
     "disclosure_log": _("disclosure log"),
 }
