@@ -134,3 +134,23 @@ def handover_history(*, handover: Handover) -> list[tuple[AuditEvent, str]]:
         .order_by("occurred_at", "id")
     )
     return [(e, describe_event(e)) for e in events]
+
+
+def handover_queryset_for(*, actor: Actor) -> QuerySet[Handover]:
+    """Every handover the actor may see, on either side (the sending side's own, the actor's teams'),
+    newest first: for a paged list, which logs the rows it shows with `handover_rows_log`."""
+    q = Q(team_id__in=active_team_ids(actor))
+    if can_send_handovers(actor):
+        q |= Q(opened_by=actor) | Q(sending_contact=actor)
+    return _qs().filter(q).order_by("-opened_at", "-pk")
+
+
+def handover_rows_log(*, actor: Actor, view: str, handovers: list[Handover]) -> None:
+    """One access-log row per handover listed, with the side the actor sees it on."""
+    by_basis: dict[str, list[Handover]] = {}
+    for h in handovers:
+        basis = handover_basis(actor=actor, handover=h)
+        if basis is not None:
+            by_basis.setdefault(basis, []).append(h)
+    for basis, items in by_basis.items():
+        log_rows(actor=actor, view=view, items=items, basis=basis, action=AccessAction.LIST, resource=RESOURCE)

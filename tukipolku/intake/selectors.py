@@ -267,3 +267,23 @@ def need_list_for_episode(*, episode: Episode) -> list[NeedNotification]:
         .select_related("sent_by", "sender_organisation", "decided_by")
         .order_by("sent_at", "pk")
     )
+
+
+def need_sent_queryset_for(*, actor: Actor) -> QuerySet[NeedNotification]:
+    """What the actor has sent, for a paged list that logs the rows it shows (`need_rows_log`)."""
+    actor = signed_in(actor)  # a signed-in user from here on
+    if not can_send_need(actor):
+        return NeedNotification.objects.none()
+    return NeedNotification.objects.filter(sent_by=actor).select_related("team")
+
+
+def need_team_queryset_for(*, actor: Actor) -> QuerySet[NeedNotification]:
+    """Every notification to the actor's active teams (waiting and decided), for a paged list."""
+    return NeedNotification.objects.filter(team_id__in=active_team_ids(actor)).select_related(
+        "team", "sender_organisation", "sent_by", "decided_by"
+    )
+
+
+def need_rows_log(*, actor: Actor, view: str, needs: list[NeedNotification], basis: str) -> None:
+    """One access-log row per notification a list shows (`basis`: the sender's or the team's)."""
+    log_rows(actor=actor, view=view, items=needs, basis=basis, action=AccessAction.LIST, resource=RESOURCE)

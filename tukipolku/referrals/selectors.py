@@ -174,7 +174,9 @@ def _log(actor: Actor, view: str, items: list[ReceivedReferral], action: str) ->
         )
 
 
-def received_list_for(*, actor: Actor, include_closed: bool = False) -> list[ReceivedReferral]:
+def received_list_for(
+    *, actor: Actor, include_closed: bool = False, view: str = "referrals:received"
+) -> list[ReceivedReferral]:
     """Referrals sent to the actor's organisation (partner staff), open ones by due date. Each client read
     is logged: those shown with a disclosure row, those whose consent was withdrawn as withheld."""
     actor = signed_in(actor)  # a signed-in user from here on
@@ -185,7 +187,7 @@ def received_list_for(*, actor: Actor, include_closed: bool = False) -> list[Rec
         qs = qs.filter(status__in=OPEN_STATUSES)
     open_first = Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField())
     items = _judge(actor, list(qs.order_by(open_first, "due_on", "id")[:500]))
-    _log(actor, "referrals:received", items, AccessAction.LIST)
+    _log(actor, view, items, AccessAction.LIST)
     return items
 
 
