@@ -95,6 +95,20 @@ VIEW_LABELS: dict[str, Promise] = {
     "oversight:review": _("Review of exceptional accesses"),
     "oversight:log": _("Log search"),
     "oversight:report": _("Access log report"),
+    # REST API (/api/v1/): the coordination resources (tukipolku/api/v1/coordination_urls.py)
+    "api:meeting_list": _("Meetings (API)"),
+    "api:meeting_detail": _("Meeting (API)"),
+    "api:entry_list": _("Entries (API)"),
+    "api:referral_list": _("Referrals (API)"),
+    "api:referral_detail": _("Referral (API)"),
+    "api:referral_received": _("Received referrals (API)"),
+    "api:referral_received_detail": _("Received referral (API)"),
+    "api:handover_list": _("Escorted handovers (API)"),
+    "api:handover_detail": _("Escorted handover (API)"),
+    "api:need_list": _("Received notifications of need (API)"),
+    "api:need_detail": _("Received notification of need (API)"),
+    "api:need_sent_list": _("Sent notifications of need (API)"),
+    "api:need_sent_detail": _("Sent notification of need (API)"),
 }
 
 RESOURCE_LABELS: dict[str, Promise] = {
@@ -109,6 +123,7 @@ RESOURCE_LABELS: dict[str, Promise] = {
     "referral": _("referral"),
     "handover": _("escorted handover"),
     "need_notification": _("notification of need"),
+    "entry": _("entry"),
     "notification": _("notification"),
     "entries:health": _("health care entries"),
     "entries:social": _("social care entries"),
