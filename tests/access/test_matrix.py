@@ -11,8 +11,9 @@ savepoint of it. The test logs the row's user in, sends the row's request and ch
   leaves a `denied` row, an allowed read an `allowed` row naming the client with the right basis, and
   a partner's read a `Disclosure` row too.
 
-The HTML views are the only access path today. A row's path is `html` unless the table gains a
-`path` column; `PATHS` maps a path to the function that sends the request.
+Two access paths: the pages (`html`, the first table) and the REST API (`api`, the table with a `path`
+column: the same roles with their session, answered like the page each API route stands for,
+`API_PAGES`; nobody signed in gets 401). `PATHS` maps a path to the function that sends the request.
 
 Also here: the URL walker (every client-data route is in the table) and the IDOR probes (another
 client's object id in an otherwise allowed URL is 404 and a logged refusal).
@@ -21,9 +22,10 @@ client's object id in an otherwise allowed URL is 404 and a logged refusal).
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +38,13 @@ from django.utils import timezone
 from tests.access import world as W
 from tests.access.tripwire import is_client_table
 from tukipolku.access.choices import AccessGround
+from tukipolku.api.v1.meetings import meeting_etag
 from tukipolku.audit.models import AuditEvent, Disclosure, PersonalDataAccess
 from tukipolku.cases.views import LOOKUP_SESSION_KEY
 from tukipolku.clients.tests.factories import ClientFactory
 from tukipolku.core.models import TeamMembership
 from tukipolku.entries.choices import Register
+from tukipolku.meetings.models import Meeting
 from tukipolku.oversight.constants import SESSION_REPORT
 from tukipolku.plans.choices import ActionStatus
 from tukipolku.privacy.choices import ConsentKind, DataCategory, GivenHow, LegalBasis, Purpose
@@ -48,7 +52,7 @@ from tukipolku.privacy.models import Consent, LegalBasisGrant
 
 POLICY = Path(__file__).resolve().parents[2] / "docs" / "access-policy.md"
 COLUMNS = ("role", "resource", "action", "relationship", "expected")
-EXPECTED = ("allow", "hidden", "404", "403", "login")
+EXPECTED = ("allow", "hidden", "404", "403", "login", "401")
 LOOKED_UP = "identity code looked up"
 
 # ---------------------------------------------------------------- roles
@@ -706,9 +710,99 @@ def send_html(c: Any, w: W.World, route: Route, actor: Any, url: str) -> Any:
     return c.post(url, route.payload(w, actor) if route.payload else {})
 
 
-PATHS: dict[str, Callable[..., Any]] = {"html": send_html}
-"""Access paths. When an API, export or background job reads client data, add it here and a `path`
-column to the policy table."""
+def _api_schedule_payload(w: W.World, actor: Any) -> dict[str, Any]:
+    starts = (timezone.now() + datetime.timedelta(days=8)).replace(microsecond=0)
+    return {
+        "kind": "network",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + datetime.timedelta(hours=1)).isoformat(),
+        "location": "Neuvotteluhuone 4",
+        "users": [w.users["nurse"].pk],
+    }
+
+
+API_ROUTES: dict[tuple[str, str], Route] = {
+    # The REST API of the coordination resources (tukipolku/api/v1/coordination_urls.py): the rows of
+    # the table's `api` path, answered like the page each stands for (API_PAGES).
+    ("meetings", "read"): Route("api:meeting_list", "get", "episode", shows="minutes"),
+    ("meeting", "read"): Route("api:meeting_detail", "get", "meeting", shows="minutes"),
+    ("scheduled meeting", "schedule"): Route(
+        "api:meeting_list", "post", "episode", _api_schedule_payload, shows="nothing", answers=(201,)
+    ),
+    ("scheduled meeting", "change"): Route(
+        "api:meeting_detail",
+        "patch",
+        "scheduled",
+        lambda w, a: {k: v for k, v in _api_schedule_payload(w, a).items() if k != "users"},
+        shows="nothing",
+        answers=(200,),
+        changes=True,
+    ),
+    ("entries", "read"): Route("api:entry_list", "get", "episode", shows="nothing"),
+    ("entry", "create"): Route(
+        "api:entry_list",
+        "post",
+        "episode",
+        lambda w, a: {"register": Register.SHARED, "text": "Soitettu asiakkaalle."},
+        shows="nothing",
+        answers=(201,),
+    ),
+    # The team's referral to an outside recipient: its reason is not one of the client's markers.
+    ("referrals", "read"): Route("api:referral_list", "get", "episode", shows="nothing"),
+    ("referral", "read"): Route("api:referral_detail", "get", "referral", shows="nothing"),
+    ("received referrals", "read"): Route(
+        "api:referral_received", "get", "none", shows="referral", prepare=W.send_partner_referral
+    ),
+    ("received referral", "read"): Route(
+        "api:referral_received_detail", "get", "received", shows="referral", prepare=W.send_partner_referral
+    ),
+    ("handovers", "read"): Route("api:handover_list", "get", "none", discloses=False),
+    ("handover", "read"): Route("api:handover_detail", "get", "handover", discloses=False),
+    ("intake queue", "read"): Route("api:need_list", "get", "none"),
+    ("notification of need", "read"): Route("api:need_detail", "get", "need", shows="need"),
+    ("sent notifications", "read"): Route("api:need_sent_list", "get", "none", discloses=False),
+    ("sent notification", "read"): Route("api:need_sent_detail", "get", "need", discloses=False),
+}
+
+API_PAGES = {
+    "api:meeting_list": "meetings:detail",
+    "api:meeting_detail": "meetings:detail",
+    "api:entry_list": "cases:detail",
+    "api:referral_list": "referrals:detail",
+    "api:referral_detail": "referrals:detail",
+    "api:referral_received": "referrals:received",
+    "api:referral_received_detail": "referrals:received_detail",
+    "api:handover_list": "handovers:list",
+    "api:handover_detail": "handovers:detail",
+    "api:need_list": "intake:queue",
+    "api:need_detail": "intake:detail",
+    "api:need_sent_list": "intake:sent",
+    "api:need_sent_detail": "intake:sent_detail",
+}
+"""The page each API route answers like: the expected access-log basis and target client are the page's."""
+
+
+def send_api(c: Any, w: W.World, route: Route, actor: Any, url: str) -> Any:
+    """The REST API with the role's session (JSON in and out; a change names the version it read)."""
+    if route.method == "get":
+        return c.get(url, HTTP_ACCEPT="application/json")
+    body = json.dumps(route.payload(w, actor) if route.payload else {})
+    if route.method == "patch":
+        etag = meeting_etag(Meeting.objects.get(pk=w.scheduled.pk))
+        return c.patch(url, body, content_type="application/json", HTTP_IF_MATCH=etag)
+    return c.post(url, body, content_type="application/json")
+
+
+def page_route(route: Route) -> Route:
+    """The page an API route answers like (itself for a page)."""
+    return replace(route, name=API_PAGES.get(route.name, route.name))
+
+
+PATHS: dict[str, Callable[..., Any]] = {"html": send_html, "api": send_api}
+"""Access paths: the pages and the REST API. When an export or a background job reads client data,
+add it here and its rows to the policy table (a table with a `path` column)."""
+
+ROUTES_BY_PATH: dict[str, dict[tuple[str, str], Route]] = {"html": ROUTES, "api": API_ROUTES}
 
 # ---------------------------------------------------------------- the policy table
 
@@ -729,25 +823,27 @@ class Row:
 
 
 def parse_policy(text: str) -> list[Row]:
-    """The rows of the one table whose header starts with the policy columns."""
+    """The rows of every table whose header starts with the policy columns (the pages' table and the
+    REST API's, which has a `path` column)."""
     lines = text.splitlines()
     rows: list[Row] = []
     header: list[str] | None = None
+    tables = 0
     for line in lines:
         if not line.startswith("|"):
-            if header is not None and rows:
-                break
+            header = None
             continue
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if header is None:
             if tuple(c.lower() for c in cells[: len(COLUMNS)]) == COLUMNS:
                 header = [c.lower() for c in cells]
+                tables += 1
             continue
         if set("".join(cells)) <= set("-: "):
             continue
         values = dict(zip(header, (c.strip("`") for c in cells), strict=True))
         rows.append(Row(**{k: v for k, v in values.items() if k in Row.__dataclass_fields__}))
-    assert header is not None, "no policy table in docs/access-policy.md"
+    assert tables, "no policy table in docs/access-policy.md"
     return rows
 
 
@@ -758,16 +854,22 @@ def test_policy_table__every_row_is_known_and_complete():
     seen = set()
     for row in ROWS:
         assert row.role in ROLES, row
-        assert (row.resource, row.action) in ROUTES, row
-        assert row.expected in EXPECTED, row
         assert row.path in PATHS, row
+        assert (row.resource, row.action) in ROUTES_BY_PATH[row.path], row
+        assert row.expected in EXPECTED, row
         default = ROLES[row.role].relationship
         assert row.relationship in (default, f"{default}, {LOOKED_UP}"), row
         key = (row.role, row.resource, row.action, row.relationship, row.path)
         assert key not in seen, f"duplicate row {row}"
         seen.add(key)
-    covered = {(r.role, r.resource, r.action) for r in ROWS if r.relationship == ROLES[r.role].relationship}
-    missing = [(role, *ra) for role in ROLES for ra in ROUTES if (role, *ra) not in covered]
+    covered = {(r.role, r.resource, r.action, r.path) for r in ROWS if r.relationship == ROLES[r.role].relationship}
+    missing = [
+        (role, *ra, path)
+        for path, routes in ROUTES_BY_PATH.items()
+        for role in ROLES
+        for ra in routes
+        if (role, *ra, path) not in covered
+    ]
     assert not missing, f"role × resource × action without a row: {missing[:10]}"
 
 
@@ -866,8 +968,8 @@ def _shown(w: W.World, route: Route, person: Any) -> str | None:
 def test_access_matrix(client, world, row):
     w = world
     role = ROLES[row.role]
-    route = ROUTES[(row.resource, row.action)]
-    person = target_client(w, route)
+    route = ROUTES_BY_PATH[row.path][(row.resource, row.action)]
+    person = target_client(w, page_route(route))
     actor = _login(client, w, role)
     if row.relationship.endswith(LOOKED_UP):
         _remember_lookup(client, person.pk)
@@ -894,7 +996,9 @@ def test_access_matrix(client, world, row):
         assert rows.filter(outcome="denied").exists(), "the refusal is not in the access log"
         denied = rows.filter(outcome="denied").first()
         assert denied.user_id == actor.pk
-    if row.expected in ("login", "403", "404"):
+    elif row.expected == "401":  # the API: nobody signed in (DRF answers before the view: no log row)
+        assert response.status_code == 401, response.status_code
+    if row.expected in ("login", "401", "403", "404"):
         assert not leaked, f"refused response shows {leaked}"
         assert not allowed_for_target.exists(), list(allowed_for_target.values())
         assert not changed, "a refused request changed something"
@@ -915,14 +1019,14 @@ def test_access_matrix(client, world, row):
     # allow
     assert response.status_code in route.success, (response.status_code, body[:2000])
     shown = _shown(w, route, person)
-    if response.status_code == 200 and shown is not None:
+    if response.status_code in (200, 201) and shown is not None:
         assert shown in body, f"{shown!r} is not on the page"
     if route.makes_change:
         assert changed, "an allowed change left no audit event"
     if not route.reads_target:
         assert not allowed_for_target.exists()
         return
-    basis, resource = expected_basis(row, route, role)
+    basis, resource = expected_basis(row, page_route(route), role)
     found = allowed_for_target.filter(basis=basis)
     if resource is not None:
         found = found.filter(resource=resource)
@@ -990,7 +1094,7 @@ def _walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> list[
 
 
 def test_url_walker__every_client_data_route_is_in_the_table():
-    covered = {ROUTES[(r.resource, r.action)].name for r in ROWS}
+    covered = {ROUTES_BY_PATH[r.path][(r.resource, r.action)].name for r in ROWS}
     uncovered = []
     for name, pattern, module in _walk(get_resolver()):
         if name in covered:
@@ -1057,3 +1161,29 @@ def test_idor__a_missing_episode_id_is_404_like_a_forbidden_one(client, world):
     assert response.status_code == 404
     (denied,) = _rows(response)
     assert (denied.outcome, denied.client_id, denied.reason, denied.user_id) == ("denied", None, "not_found", actor.pk)
+
+
+API_IDOR = [
+    (resource, action)
+    for (resource, action), route in API_ROUTES.items()
+    if route.target not in ("none", "received") and route.method == "get"
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("resource", "action"), API_IDOR, ids=[f"{r}|{a}" for r, a in API_IDOR])
+def test_idor__the_api_answers_another_clients_object_id_with_404_logged(client, world, resource, action):
+    w = world
+    route = API_ROUTES[(resource, action)]
+    actor = _login(client, w, ROLES["nurse"])
+    url = reverse(route.name, args=route_args(w, route.target, other=True))
+
+    response = send_api(client, w, route, actor, url)
+
+    assert response.status_code == 404, (response.status_code, response.content.decode()[:500])
+    body = response.content.decode()
+    person = {"handover": w.other_handover.client}.get(route.target, w.other_client)
+    assert not [t for t in (person.first_names, person.last_name, person.identity_code) if t in body]
+    rows = _rows(response)
+    assert rows.filter(outcome="denied", client_id=person.pk).exists(), list(rows.values())
+    assert not rows.filter(outcome="allowed", client_id=person.pk).exists()
