@@ -22,15 +22,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import HttpRequest
-from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.pagination import CursorPagination
+from rest_framework.views import APIView
 
 from tukipolku.access.log import episode_get_for, refuse
 from tukipolku.access.readers import AnyReader, SystemReader
 from tukipolku.api.auth import reader_of
+from tukipolku.api.pagination import CursorPage
+from tukipolku.api.problems import PreconditionFailed
 from tukipolku.cases.models import Episode
 from tukipolku.core.exceptions import ApplicationError, ConflictError
 from tukipolku.core.permissions import can_work_with_clients, is_partner
@@ -86,31 +87,41 @@ def episode_for(
     )
 
 
-class NewestFirst(CursorPagination):
-    """Cursor paging (`?cursor=`, `?page_size=` up to 200) over a list ordered by `ordering`."""
+class CoordinationApi(APIView):
+    """The base of these endpoints: the API's authentication, scopes, throttling and problem details
+    (DRF settings), the scopes per method (`scopes`: reads `api.read`, changes `api.write`), and
+    signing in left to DRF (401), so the site's `LoginRequiredMiddleware` lets them through."""
 
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
+    scopes: dict[str, tuple[str, ...]] = {"GET": ("api.read",), "HEAD": ("api.read",), "OPTIONS": ("api.read",)}
+
+    @property
+    def required_scopes(self) -> tuple[str, ...]:
+        """What `api.permissions.HasScope` asks of a token for this request's method."""
+        return self.scopes.get(self.request.method or "GET", ("api.write",))
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        return login_not_required(super().as_view(**initkwargs))
+
+
+class NewestFirst(CursorPage):
+    """The API's cursor paging (`?cursor=`, `?page_size=` up to 200) over a list ordered by `ordering`."""
 
     def __init__(self, ordering: Any = "-pk") -> None:
         self.ordering = ordering
 
 
-class Conflict(APIException):
-    """Someone changed the object after the caller read it (412 with `If-Match`, the service's check)."""
-
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_code = "stale"
-
-
-def attempt_api(service: Any, /, **kwargs: Any) -> Any:
+def attempt_api(service: Any, /, *, fields: dict[str, str] | None = None, **kwargs: Any) -> Any:
     """The API's one way to call a service, like `core.forms.attempt`: in a savepoint, so nothing of a
-    refused call stays. A domain refusal becomes a 400 naming the field (translated), a conflict a 412."""
+    refused call stays. A domain refusal goes on to the API's problem details (400 naming the field,
+    translated; `fields` renames a page's form field to the API's); someone else's change meanwhile
+    is the version check failing (412)."""
     try:
         with transaction.atomic():
             return service(**kwargs)
     except ConflictError as exc:
-        raise Conflict(exc.message) from exc
+        raise PreconditionFailed from exc
     except ApplicationError as exc:
-        raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
+        if fields and exc.field in fields:
+            raise ApplicationError(exc.message, field=fields[exc.field]) from exc
+        raise

@@ -17,10 +17,19 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from tukipolku.access.policy import readable_registers
-from tukipolku.api.v1.coordination import NewestFirst, attempt_api, episode_for, reader, require_reader, require_writer
+from tukipolku.api.conventions import idempotent
+from tukipolku.api.v1.coordination import (
+    CoordinationApi,
+    NewestFirst,
+    attempt_api,
+    episode_for,
+    reader,
+    require_reader,
+    require_writer,
+)
+from tukipolku.cases.models import Episode
 from tukipolku.entries import services
 from tukipolku.entries.choices import Register
 from tukipolku.entries.models import Entry
@@ -47,10 +56,8 @@ class EntryIn(serializers.Serializer[Any]):
     ehr_reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class EntryListApi(APIView):
+class EntryListApi(CoordinationApi):
     """The entries the reader may read (GET, `?register=` narrows) and writing one (POST)."""
-
-    required_scopes = {"GET": ["api.read"], "POST": ["api.write"]}
 
     @extend_schema(
         responses=EntryOut(many=True),
@@ -79,7 +86,9 @@ class EntryListApi(APIView):
         episode = episode_for(request, episode_id=episode_id, view=VIEW, change=True)
         body = EntryIn(data=request.data)
         body.is_valid(raise_exception=True)
-        d = body.validated_data
+        return idempotent(request, lambda: self._write(request, episode, body.validated_data))
+
+    def _write(self, request: Request, episode: Episode, d: dict[str, Any]) -> Response:
         entry = attempt_api(
             services.entry_write,
             actor=request.user,

@@ -13,11 +13,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from tukipolku.access.log import refuse
 from tukipolku.access.policy import can_use_handovers
-from tukipolku.api.v1.coordination import NewestFirst, is_system
+from tukipolku.api.v1.coordination import CoordinationApi, NewestFirst, is_system
 from tukipolku.handovers.choices import HandoverReason, HandoverStatus
 from tukipolku.handovers.models import Handover
 from tukipolku.handovers.selectors import handover_get_for, handover_queryset_for, handover_rows_log
@@ -52,10 +51,8 @@ def _handover_users(request: Request) -> None:
         refuse(request, resource=RESOURCE)
 
 
-class HandoverListApi(APIView):
+class HandoverListApi(CoordinationApi):
     """The handovers the reader takes part in, on either side, newest first."""
-
-    required_scopes = {"GET": ["api.read"]}
 
     @extend_schema(responses=HandoverOut(many=True))
     def get(self, request: Request) -> Response:
@@ -66,9 +63,7 @@ class HandoverListApi(APIView):
         return pager.get_paginated_response(HandoverOut(page, many=True).data)
 
 
-class HandoverDetailApi(APIView):
-    required_scopes = {"GET": ["api.read"]}
-
+class HandoverDetailApi(CoordinationApi):
     @extend_schema(responses=HandoverOut)
     def get(self, request: Request, handover_id: int) -> Response:
         _handover_users(request)

@@ -16,14 +16,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from tukipolku.access.log import refuse_other_object
+from tukipolku.api.conventions import etag_for, idempotent, require_if_match
 from tukipolku.api.v1.coordination import (
-    Conflict,
+    CoordinationApi,
     NewestFirst,
     attempt_api,
     episode_for,
@@ -39,6 +39,8 @@ from tukipolku.meetings.models import Meeting, Participant
 from tukipolku.meetings.selectors import meeting_detail_for, meeting_list_for
 
 RESOURCE = "meeting"
+FIELDS = {"date": "starts_at", "starts": "starts_at", "ends": "ends_at", "team_users": "users"}
+"""The schedule form's fields named in the services' refusals, as the API calls them."""
 
 
 # ---------------------------------------------------------------- output
@@ -105,7 +107,7 @@ class MeetingOut(serializers.Serializer[Meeting]):
 
 def meeting_etag(meeting: Meeting) -> str:
     """The meeting's version: its invitation sequence and the time of its last change."""
-    return f'"{meeting.pk}.{meeting.sequence}.{int(meeting.updated_at.timestamp() * 1_000_000)}"'
+    return etag_for(f"meeting {meeting.pk}.{meeting.sequence}.{meeting.updated_at.isoformat()}")
 
 
 # ---------------------------------------------------------------- input
@@ -163,11 +165,6 @@ def meeting_in_reach(request: HttpRequest, *, episode: Episode, meeting_id: int,
     return meeting
 
 
-class PreconditionRequired(APIException):
-    status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_code = "if_match_required"
-
-
 def _meeting_response(meeting: Meeting, *, code: int = status.HTTP_200_OK) -> Response:
     fresh = meeting_list_for(episode=meeting.episode).get(pk=meeting.pk)
     response = Response(MeetingOut(fresh).data, status=code)
@@ -189,10 +186,8 @@ def _outside(rows: list[dict[str, Any]]) -> list[services.OutsideParticipant]:
     ]
 
 
-class MeetingListApi(APIView):
+class MeetingListApi(CoordinationApi):
     """The meetings of a client relationship (GET), and scheduling a new one (POST)."""
-
-    required_scopes = {"GET": ["api.read"], "POST": ["api.write"]}
 
     @extend_schema(
         responses=MeetingOut(many=True),
@@ -217,9 +212,12 @@ class MeetingListApi(APIView):
         episode = episode_for(request, episode_id=episode_id, view="api:meeting_list", change=True)
         body = MeetingIn(data=request.data)
         body.is_valid(raise_exception=True)
-        d = body.validated_data
+        return idempotent(request, lambda: self._schedule(request, episode, body.validated_data))
+
+    def _schedule(self, request: Request, episode: Episode, d: dict[str, Any]) -> Response:
         meeting = attempt_api(
             services.meeting_schedule,
+            fields=FIELDS,
             actor=request.user,
             episode=episode,
             data=services.MeetingInput(
@@ -240,10 +238,8 @@ class MeetingListApi(APIView):
         return response
 
 
-class MeetingDetailApi(APIView):
+class MeetingDetailApi(CoordinationApi):
     """One meeting (GET) and a change of a scheduled one (PATCH with `If-Match`: 412 when stale)."""
-
-    required_scopes = {"GET": ["api.read"], "PATCH": ["api.write"]}
 
     @extend_schema(responses=MeetingOut)
     def get(self, request: Request, episode_id: int, meeting_id: int) -> Response:
@@ -263,18 +259,17 @@ class MeetingDetailApi(APIView):
         require_writer(request, resource=RESOURCE)
         episode = episode_for(request, episode_id=episode_id, view="api:meeting_detail", change=True)
         meeting = meeting_in_reach(request, episode=episode, meeting_id=meeting_id, view="api:meeting_detail")
-        expected = request.headers.get("If-Match")
-        if not expected:
-            raise PreconditionRequired(_("Send the meeting's ETag in an If-Match header to change it."))
-        if expected.strip() != meeting_etag(meeting):
-            raise Conflict(
-                _("Someone changed this meeting after you opened it. Check the current details and try again.")
-            )
+        require_if_match(request, current=meeting_etag(meeting))
         body = MeetingPatch(data=request.data)
         body.is_valid(raise_exception=True)
         data = _merged(meeting, body.validated_data)
         changed = attempt_api(
-            services.meeting_change, actor=request.user, meeting=meeting, expected_sequence=meeting.sequence, data=data
+            services.meeting_change,
+            fields=FIELDS,
+            actor=request.user,
+            meeting=meeting,
+            expected_sequence=meeting.sequence,
+            data=data,
         )
         return _meeting_response(changed)
 

@@ -16,12 +16,11 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from tukipolku.access.choices import AccessGround
 from tukipolku.access.log import refuse
 from tukipolku.access.policy import can_send_need
-from tukipolku.api.v1.coordination import NewestFirst, is_system
+from tukipolku.api.v1.coordination import CoordinationApi, NewestFirst, is_system
 from tukipolku.cases.choices import IdentificationSource
 from tukipolku.core.permissions import can_work_with_clients
 from tukipolku.intake.choices import NeedStatus
@@ -82,10 +81,8 @@ def _team(request: Request) -> None:
         refuse(request, resource=RESOURCE)
 
 
-class NeedSentListApi(APIView):
+class NeedSentListApi(CoordinationApi):
     """The notifications the reader sent, newest first."""
-
-    required_scopes = {"GET": ["api.read"]}
 
     @extend_schema(responses=NeedSentOut(many=True))
     def get(self, request: Request) -> Response:
@@ -96,9 +93,7 @@ class NeedSentListApi(APIView):
         return pager.get_paginated_response(NeedSentOut(page, many=True).data)
 
 
-class NeedSentDetailApi(APIView):
-    required_scopes = {"GET": ["api.read"]}
-
+class NeedSentDetailApi(CoordinationApi):
     @extend_schema(responses=NeedSentOut)
     def get(self, request: Request, need_id: int) -> Response:
         _senders(request)
@@ -106,10 +101,8 @@ class NeedSentDetailApi(APIView):
         return Response(NeedSentOut(need).data)
 
 
-class NeedListApi(APIView):
+class NeedListApi(CoordinationApi):
     """The notifications to the reader's teams, newest first (`?status=waiting` for the queue)."""
-
-    required_scopes = {"GET": ["api.read"]}
 
     @extend_schema(
         responses=NeedOut(many=True),
@@ -129,9 +122,7 @@ class NeedListApi(APIView):
         return pager.get_paginated_response(NeedOut(page, many=True).data)
 
 
-class NeedDetailApi(APIView):
-    required_scopes = {"GET": ["api.read"]}
-
+class NeedDetailApi(CoordinationApi):
     @extend_schema(responses=NeedOut)
     def get(self, request: Request, need_id: int) -> Response:
         _team(request)

@@ -19,10 +19,9 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from tukipolku.access.log import refuse
-from tukipolku.api.v1.coordination import NewestFirst, episode_for, is_system, require_reader
+from tukipolku.api.v1.coordination import CoordinationApi, NewestFirst, episode_for, is_system, require_reader
 from tukipolku.core.permissions import is_partner
 from tukipolku.privacy.choices import DataCategory
 from tukipolku.referrals.choices import ReferralKind, ReferralStatus
@@ -122,10 +121,8 @@ def _team_only(request: Request) -> None:
     require_reader(request, resource=RESOURCE, partners=False, systems=False)
 
 
-class ReferralListApi(APIView):
+class ReferralListApi(CoordinationApi):
     """The referrals sent from a client relationship, newest first (`?status=` narrows)."""
-
-    required_scopes = {"GET": ["api.read"]}
 
     @extend_schema(
         responses=ReferralOut(many=True),
@@ -147,9 +144,7 @@ class ReferralListApi(APIView):
         return pager.get_paginated_response(ReferralOut(page, many=True).data)
 
 
-class ReferralDetailApi(APIView):
-    required_scopes = {"GET": ["api.read"]}
-
+class ReferralDetailApi(CoordinationApi):
     @extend_schema(responses=ReferralDetailOut)
     def get(self, request: Request, episode_id: int, referral_id: int) -> Response:
         _team_only(request)
@@ -165,10 +160,8 @@ def _recipient_only(request: Request) -> None:
         refuse(request, resource=RESOURCE)
 
 
-class ReceivedListApi(APIView):
+class ReceivedListApi(CoordinationApi):
     """Referrals sent to the reader's organisation: the open ones by due date (`?all=1`: also finished)."""
-
-    required_scopes = {"GET": ["api.read"]}
 
     @extend_schema(
         responses=ReceivedOut(many=True), parameters=[OpenApiParameter("all", str, enum=["1"], required=False)]
@@ -181,9 +174,7 @@ class ReceivedListApi(APIView):
         return Response({"next": None, "previous": None, "results": ReceivedOut(items, many=True).data})
 
 
-class ReceivedDetailApi(APIView):
-    required_scopes = {"GET": ["api.read"]}
-
+class ReceivedDetailApi(CoordinationApi):
     @extend_schema(responses=ReceivedOut)
     def get(self, request: Request, referral_id: int) -> Response:
         _recipient_only(request)

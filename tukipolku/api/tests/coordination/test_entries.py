@@ -100,7 +100,8 @@ def test_entry_write__nurse_is_refused_the_social_register_next_to_the_field(api
     response = api.post(_url(episode), {"register": "social", "text": "Ei kuulu."}, format="json")
 
     assert response.status_code == 400
-    assert "register" in response.json()
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"]["register"] == ["Your profession does not write to this register."]
     assert not Entry.objects.filter(episode=episode).exists()
 
 
