@@ -1,7 +1,7 @@
 """The REST API's addresses, under /api/v1/ (config/urls.py). Resources register on the router."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -17,4 +17,6 @@ urlpatterns = [
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("docs/", login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
     *router.urls,
+    # Meetings, entries, referrals, handovers, notifications of need (docs/api-coordination.md).
+    path("", include("tukipolku.api.v1.coordination_urls")),
 ]
