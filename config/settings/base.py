@@ -90,6 +90,9 @@ MIDDLEWARE = [
     "tukipolku.core.middleware.SessionRefreshMiddleware",
     "tukipolku.core.middleware.RequireMFAMiddleware",
     "tukipolku.core.middleware.NoStoreMiddleware",
+    # Last, so that it hears a view's exception first: a write request (POST...) is one transaction,
+    # rolled back on an exception or an error status; a read runs in autocommit (ADR 15).
+    "tukipolku.core.middleware.AtomicWritesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -123,11 +126,36 @@ if not env.str("DATABASE_URL", default=""):
 FORM_RENDERER = "tukipolku.core.forms.FormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-# Each request is one transaction. Its access-log rows are written after it, in their own
-# transaction, so that refused requests are logged too (tukipolku/audit/middleware.py).
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# No request-wide transaction (ADR 15): a write request (POST...) is one transaction through
+# `AtomicWritesMiddleware`, and services open their own; a page that only reads runs in autocommit, so
+# no connection sits "idle in transaction" while the page is rendered. The access-log rows are written
+# after the view in their own transaction, so refused requests are logged too (audit/middleware.py).
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections: a worker thread keeps its connection this many seconds instead of opening
+# one per request (0 = a new connection per request). Ignored with the pool below.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=300))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    # psycopg's connection pool, per process: `DATABASE_POOL_MAX_SIZE` connections shared by the
+    # process's threads (docs/deployment.md, "Database connections"). 0 = no pool (CONN_MAX_AGE).
+    _pool_max = env.int("DATABASE_POOL_MAX_SIZE", default=0)
+    if _pool_max > 0:
+        _pg_options["pool"] = {
+            "min_size": min(env.int("DATABASE_POOL_MIN_SIZE", default=1), _pool_max),
+            "max_size": _pool_max,
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections (Django requires 0)
+    # Prepared statements: psycopg prepares a query after it has run this many times on a connection,
+    # and PostgreSQL then skips planning it. It needs server-side parameter binding (the same SQL text
+    # for every value) and a connection that lives (CONN_MAX_AGE or the pool); empty = off (Django's
+    # default). With PgBouncer in transaction mode, set it only with PgBouncer 1.21+ and
+    # `max_prepared_statements` > 0.
+    _prepare = env.str("DATABASE_PREPARE_THRESHOLD", default="")
+    if _prepare:
+        _pg_options["server_side_binding"] = True
+        _pg_options["prepare_threshold"] = int(_prepare)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")

@@ -217,7 +217,8 @@ def test_chain__a_missing_tail_is_found(logged, tamper):
 
 @pytest.mark.django_db(transaction=True)
 def test_refused_request__keeps_its_denied_row_although_the_view_rolled_back(client, monkeypatch, outsider, episode):
-    """ATOMIC_REQUESTS: the view's transaction is rolled back on the 404; the log is written after it."""
+    """A write request is one transaction (AtomicWritesMiddleware), rolled back on the 404; the log is
+    written after it."""
     real = access_log.episode_get_for
 
     def write_then_refuse(**kwargs):
@@ -227,7 +228,7 @@ def test_refused_request__keeps_its_denied_row_although_the_view_rolled_back(cli
     monkeypatch.setattr(access_log, "episode_get_for", write_then_refuse)
     client.force_login(outsider)
 
-    response = client.get(reverse("cases:detail", args=[episode.pk]))
+    response = client.post(reverse("cases:step", args=[episode.pk]), {"action": "complete"})
 
     assert response.status_code == 404
     assert not AuditEvent.objects.filter(actor=outsider).exists()  # the view's write was rolled back

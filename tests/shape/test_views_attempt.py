@@ -1,7 +1,7 @@
 """Views call services one way (STYLE §11, issue 9 item 3): through `core.forms.attempt`, which runs the
 service in a savepoint and shows a refusal next to the form field (or as a message when the view has
 no form), and hands back the refusal for views that show a conflict their own way. No view opens a
-transaction of its own on top of `ATOMIC_REQUESTS` and the services' own."""
+transaction of its own on top of `AtomicWritesMiddleware` (ADR 15) and the services' own."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def test_views__open_no_transaction_of_their_own():
         rel = path.relative_to(PACKAGE).as_posix()
         if rel not in ATOMIC_EXCEPTIONS and "transaction.atomic" in path.read_text(encoding="utf-8"):
             offenders.append(rel)
-    assert offenders == [], f"ATOMIC_REQUESTS and the services' own transactions are enough: {offenders}"
+    assert offenders == [], f"AtomicWritesMiddleware and the services' own transactions are enough: {offenders}"
 
 
 def test_views__the_exceptions_are_still_needed():

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
@@ -23,6 +24,59 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
         response["HX-Redirect"] = url
         return response
     return HttpResponseRedirect(url)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+class AtomicWritesMiddleware:
+    """A request that may write (POST, PUT, PATCH, DELETE) is one transaction; a read is none.
+
+    Replaces `ATOMIC_REQUESTS` (ADR 15): a page that only reads runs in autocommit, so no transaction
+    (and no connection "idle in transaction") is held while Python renders it. A write request keeps
+    what `ATOMIC_REQUESTS` gave it and more: everything it wrote is rolled back when its view raises
+    (`process_exception`: this middleware is last, so it hears the exception first) or when it answers
+    an error status (4xx, 5xx), so a failed write leaves nothing behind. Services still open their own
+    transactions (a job or command calls them without a request); `core.forms.attempt` adds the
+    savepoint that shows a refusal next to the field. The access-log rows are written after this
+    transaction has ended, in their own (`audit.AccessLogMiddleware`, earlier in `MIDDLEWARE`), so a
+    refused or failed write is still logged.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in SAFE_METHODS:
+            return self.get_response(request)
+        block = transaction.atomic()
+        block.__enter__()
+        request._write_transaction = block  # type: ignore[attr-defined]
+        try:
+            response = self.get_response(request)
+        except BaseException as exc:  # not expected: the handler turns exceptions into responses
+            self._end(request, rollback=True, exc=exc)
+            raise
+        self._end(request, rollback=response.status_code >= 400)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        """The view raised: roll back now, before the error page is rendered (it may read the database,
+        which a failed statement would have left unusable), as `ATOMIC_REQUESTS` did."""
+        self._end(request, rollback=True, exc=exception)
+
+    @staticmethod
+    def _end(request: HttpRequest, *, rollback: bool, exc: BaseException | None = None) -> None:
+        block = getattr(request, "_write_transaction", None)
+        if block is None:
+            return
+        request._write_transaction = None  # type: ignore[attr-defined]
+        if rollback:
+            transaction.set_rollback(True)
+        if exc is None:
+            block.__exit__(None, None, None)
+        else:
+            block.__exit__(type(exc), exc, exc.__traceback__)
 
 
 class NoStoreMiddleware:
