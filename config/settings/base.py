@@ -91,7 +91,7 @@ MIDDLEWARE = [
     "tukipolku.core.middleware.RequireMFAMiddleware",
     "tukipolku.core.middleware.NoStoreMiddleware",
     # Last, so that it hears a view's exception first: a write request (POST...) is one transaction,
-    # rolled back on an exception or an error status; a read runs in autocommit (ADR 15).
+    # rolled back on an exception or an error status; a read runs in autocommit (ADR 20).
     "tukipolku.core.middleware.AtomicWritesMiddleware",
 ]
 
@@ -126,7 +126,7 @@ if not env.str("DATABASE_URL", default=""):
 FORM_RENDERER = "tukipolku.core.forms.FormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-# No request-wide transaction (ADR 15): a write request (POST...) is one transaction through
+# No request-wide transaction (ADR 20): a write request (POST...) is one transaction through
 # `AtomicWritesMiddleware`, and services open their own; a page that only reads runs in autocommit, so
 # no connection sits "idle in transaction" while the page is rendered. The access-log rows are written
 # after the view in their own transaction, so refused requests are logged too (audit/middleware.py).

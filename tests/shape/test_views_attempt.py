@@ -1,7 +1,7 @@
 """Views call services one way (STYLE §11, issue 9 item 3): through `core.forms.attempt`, which runs the
 service in a savepoint and shows a refusal next to the form field (or as a message when the view has
 no form), and hands back the refusal for views that show a conflict their own way. No view opens a
-transaction of its own on top of `AtomicWritesMiddleware` (ADR 15) and the services' own."""
+transaction of its own on top of `AtomicWritesMiddleware` (ADR 20) and the services' own."""
 
 from __future__ import annotations
 

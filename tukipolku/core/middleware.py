@@ -32,7 +32,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 class AtomicWritesMiddleware:
     """A request that may write (POST, PUT, PATCH, DELETE) is one transaction; a read is none.
 
-    Replaces `ATOMIC_REQUESTS` (ADR 15): a page that only reads runs in autocommit, so no transaction
+    Replaces `ATOMIC_REQUESTS` (ADR 20): a page that only reads runs in autocommit, so no transaction
     (and no connection "idle in transaction") is held while Python renders it. A write request keeps
     what `ATOMIC_REQUESTS` gave it and more: everything it wrote is rolled back when its view raises
     (`process_exception`: this middleware is last, so it hears the exception first) or when it answers

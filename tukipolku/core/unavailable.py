@@ -5,9 +5,9 @@ middleware loading the session, the gate, the view, the access-log write after i
 an exception into its 500 handler; `DatabaseUnavailableMiddleware` (first in `MIDDLEWARE`) and
 `server_error` (`handler500`) answer 503 instead, with the page `templates/503.html` rendered without
 the database. Nothing is half-written: the view's changes and their audit events are one transaction
-(`core.middleware.AtomicWritesMiddleware`, ADR 15), rolled back when the connection is lost. (A change committed just before the
-session or the access log could be written is whole, but answered 503: the page asks the user to
-check before saving again.)
+(`core.middleware.AtomicWritesMiddleware`, ADR 20), rolled back when the connection is lost. (A
+change committed just before the session or the access log could be written is whole, but answered
+503: the page asks the user to check before saving again.)
 """
 
 from __future__ import annotations

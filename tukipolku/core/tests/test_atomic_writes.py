@@ -1,4 +1,4 @@
-"""AtomicWritesMiddleware (ADR 15): a read runs in autocommit, a write request is one transaction that
+"""AtomicWritesMiddleware (ADR 20): a read runs in autocommit, a write request is one transaction that
 keeps nothing when the view fails or answers an error."""
 
 import pytest
