@@ -359,7 +359,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        # Choice sets that share a field name (status, kind) across the coordination resources.
+        "MeetingStatusEnum": "tukipolku.meetings.choices.MeetingStatus",
+        "MeetingKindEnum": "tukipolku.meetings.choices.MeetingKind",
+        "ReferralStatusEnum": "tukipolku.referrals.choices.ReferralStatus",
+        "ReferralKindEnum": "tukipolku.referrals.choices.ReferralKind",
+        "HandoverStatusEnum": "tukipolku.handovers.choices.HandoverStatus",
+        "NeedStatusEnum": "tukipolku.intake.choices.NeedStatus",
+    },
 }
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # named: api.SystemClient links to it
 OAUTH2_PROVIDER = {

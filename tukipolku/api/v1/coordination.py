@@ -25,6 +25,8 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import HttpRequest
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import serializers
 from rest_framework.views import APIView
 
 from tukipolku.access.log import episode_get_for, refuse
@@ -125,3 +127,21 @@ def attempt_api(service: Any, /, *, fields: dict[str, str] | None = None, **kwar
         if fields and exc.field in fields:
             raise ApplicationError(exc.message, field=fields[exc.field]) from exc
         raise
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("cursor", str, required=False, description="The `next` or `previous` link's cursor."),
+    OpenApiParameter("page_size", int, required=False, description="Rows per page, at most 200 (default 50)."),
+]
+
+
+def page_of(serializer: type[serializers.Serializer[Any]]) -> serializers.Serializer[Any]:
+    """The OpenAPI shape of one cursor page of `serializer` rows (`next`, `previous`, `results`)."""
+    return inline_serializer(
+        name=f"{serializer.__name__.removesuffix('Out')}Page",
+        fields={
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer(many=True),
+        },
+    )

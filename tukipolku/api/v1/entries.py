@@ -20,11 +20,14 @@ from rest_framework.response import Response
 
 from tukipolku.access.policy import readable_registers
 from tukipolku.api.conventions import idempotent
+from tukipolku.api.schema import CREATE_RESPONSES, IDEMPOTENCY_KEY, PROBLEM_RESPONSES
 from tukipolku.api.v1.coordination import (
+    PAGE_PARAMETERS,
     CoordinationApi,
     NewestFirst,
     attempt_api,
     episode_for,
+    page_of,
     reader,
     require_reader,
     require_writer,
@@ -60,8 +63,9 @@ class EntryListApi(CoordinationApi):
     """The entries the reader may read (GET, `?register=` narrows) and writing one (POST)."""
 
     @extend_schema(
-        responses=EntryOut(many=True),
-        parameters=[OpenApiParameter("register", str, enum=Register.values, required=False)],
+        operation_id="entries_list",
+        responses={200: page_of(EntryOut), **PROBLEM_RESPONSES},
+        parameters=[OpenApiParameter("register", str, enum=Register.values, required=False), *PAGE_PARAMETERS],
     )
     def get(self, request: Request, episode_id: int) -> Response:
         require_reader(request, resource=RESOURCE, partners=True)
@@ -80,7 +84,12 @@ class EntryListApi(CoordinationApi):
         entry_registers_log(actor=who, episode=episode, view=VIEW, registers={e.register for e in page})
         return pager.get_paginated_response(EntryOut(page, many=True).data)
 
-    @extend_schema(request=EntryIn, responses={201: EntryOut})
+    @extend_schema(
+        operation_id="entries_write",
+        request=EntryIn,
+        responses={201: EntryOut, **CREATE_RESPONSES},
+        parameters=[IDEMPOTENCY_KEY],
+    )
     def post(self, request: Request, episode_id: int) -> Response:
         require_writer(request, resource=RESOURCE)
         episode = episode_for(request, episode_id=episode_id, view=VIEW, change=True)

@@ -16,7 +16,8 @@ from rest_framework.response import Response
 
 from tukipolku.access.log import refuse
 from tukipolku.access.policy import can_use_handovers
-from tukipolku.api.v1.coordination import CoordinationApi, NewestFirst, is_system
+from tukipolku.api.schema import PROBLEM_RESPONSES
+from tukipolku.api.v1.coordination import PAGE_PARAMETERS, CoordinationApi, NewestFirst, is_system, page_of
 from tukipolku.handovers.choices import HandoverReason, HandoverStatus
 from tukipolku.handovers.models import Handover
 from tukipolku.handovers.selectors import handover_get_for, handover_queryset_for, handover_rows_log
@@ -54,7 +55,11 @@ def _handover_users(request: Request) -> None:
 class HandoverListApi(CoordinationApi):
     """The handovers the reader takes part in, on either side, newest first."""
 
-    @extend_schema(responses=HandoverOut(many=True))
+    @extend_schema(
+        operation_id="handovers_list",
+        responses={200: page_of(HandoverOut), **PROBLEM_RESPONSES},
+        parameters=PAGE_PARAMETERS,
+    )
     def get(self, request: Request) -> Response:
         _handover_users(request)
         pager = NewestFirst(ordering=("-opened_at", "-pk"))
@@ -64,7 +69,7 @@ class HandoverListApi(CoordinationApi):
 
 
 class HandoverDetailApi(CoordinationApi):
-    @extend_schema(responses=HandoverOut)
+    @extend_schema(operation_id="handovers_read", responses={200: HandoverOut, **PROBLEM_RESPONSES})
     def get(self, request: Request, handover_id: int) -> Response:
         _handover_users(request)
         handover = handover_get_for(actor=request.user, handover_id=handover_id, view="api:handover_detail")

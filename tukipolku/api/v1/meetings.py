@@ -22,11 +22,14 @@ from rest_framework.response import Response
 
 from tukipolku.access.log import refuse_other_object
 from tukipolku.api.conventions import etag_for, idempotent, require_if_match
+from tukipolku.api.schema import CHANGE_RESPONSES, CREATE_RESPONSES, IDEMPOTENCY_KEY, IF_MATCH, PROBLEM_RESPONSES
 from tukipolku.api.v1.coordination import (
+    PAGE_PARAMETERS,
     CoordinationApi,
     NewestFirst,
     attempt_api,
     episode_for,
+    page_of,
     reader,
     require_reader,
     require_writer,
@@ -190,8 +193,9 @@ class MeetingListApi(CoordinationApi):
     """The meetings of a client relationship (GET), and scheduling a new one (POST)."""
 
     @extend_schema(
-        responses=MeetingOut(many=True),
-        parameters=[OpenApiParameter("status", str, enum=MeetingStatus.values, required=False)],
+        operation_id="meetings_list",
+        responses={200: page_of(MeetingOut), **PROBLEM_RESPONSES},
+        parameters=[OpenApiParameter("status", str, enum=MeetingStatus.values, required=False), *PAGE_PARAMETERS],
     )
     def get(self, request: Request, episode_id: int) -> Response:
         require_reader(request, resource=RESOURCE, partners=True)
@@ -206,7 +210,12 @@ class MeetingListApi(CoordinationApi):
         page = pager.paginate_queryset(qs, request, view=self) or []
         return pager.get_paginated_response(MeetingOut(page, many=True).data)
 
-    @extend_schema(request=MeetingIn, responses={201: MeetingOut})
+    @extend_schema(
+        operation_id="meetings_schedule",
+        request=MeetingIn,
+        responses={201: MeetingOut, **CREATE_RESPONSES},
+        parameters=[IDEMPOTENCY_KEY],
+    )
     def post(self, request: Request, episode_id: int) -> Response:
         require_writer(request, resource=RESOURCE)
         episode = episode_for(request, episode_id=episode_id, view="api:meeting_list", change=True)
@@ -241,7 +250,7 @@ class MeetingListApi(CoordinationApi):
 class MeetingDetailApi(CoordinationApi):
     """One meeting (GET) and a change of a scheduled one (PATCH with `If-Match`: 412 when stale)."""
 
-    @extend_schema(responses=MeetingOut)
+    @extend_schema(operation_id="meetings_read", responses={200: MeetingOut, **PROBLEM_RESPONSES})
     def get(self, request: Request, episode_id: int, meeting_id: int) -> Response:
         require_reader(request, resource=RESOURCE, partners=True)
         episode = episode_for(request, episode_id=episode_id, view="api:meeting_detail")
@@ -251,9 +260,10 @@ class MeetingDetailApi(CoordinationApi):
         return response
 
     @extend_schema(
+        operation_id="meetings_change",
         request=MeetingPatch,
-        responses=MeetingOut,
-        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
+        responses={200: MeetingOut, **CHANGE_RESPONSES},
+        parameters=[IF_MATCH],
     )
     def patch(self, request: Request, episode_id: int, meeting_id: int) -> Response:
         require_writer(request, resource=RESOURCE)

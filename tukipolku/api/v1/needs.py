@@ -20,7 +20,8 @@ from rest_framework.response import Response
 from tukipolku.access.choices import AccessGround
 from tukipolku.access.log import refuse
 from tukipolku.access.policy import can_send_need
-from tukipolku.api.v1.coordination import CoordinationApi, NewestFirst, is_system
+from tukipolku.api.schema import PROBLEM_RESPONSES
+from tukipolku.api.v1.coordination import PAGE_PARAMETERS, CoordinationApi, NewestFirst, is_system, page_of
 from tukipolku.cases.choices import IdentificationSource
 from tukipolku.core.permissions import can_work_with_clients
 from tukipolku.intake.choices import NeedStatus
@@ -84,7 +85,11 @@ def _team(request: Request) -> None:
 class NeedSentListApi(CoordinationApi):
     """The notifications the reader sent, newest first."""
 
-    @extend_schema(responses=NeedSentOut(many=True))
+    @extend_schema(
+        operation_id="needs_sent_list",
+        responses={200: page_of(NeedSentOut), **PROBLEM_RESPONSES},
+        parameters=PAGE_PARAMETERS,
+    )
     def get(self, request: Request) -> Response:
         _senders(request)
         pager = NewestFirst(ordering=("-sent_at", "-pk"))
@@ -94,7 +99,7 @@ class NeedSentListApi(CoordinationApi):
 
 
 class NeedSentDetailApi(CoordinationApi):
-    @extend_schema(responses=NeedSentOut)
+    @extend_schema(operation_id="needs_sent_read", responses={200: NeedSentOut, **PROBLEM_RESPONSES})
     def get(self, request: Request, need_id: int) -> Response:
         _senders(request)
         need = need_get_for_sender(actor=request.user, need_id=need_id, view="api:need_sent_detail")
@@ -105,8 +110,9 @@ class NeedListApi(CoordinationApi):
     """The notifications to the reader's teams, newest first (`?status=waiting` for the queue)."""
 
     @extend_schema(
-        responses=NeedOut(many=True),
-        parameters=[OpenApiParameter("status", str, enum=NeedStatus.values, required=False)],
+        operation_id="needs_list",
+        responses={200: page_of(NeedOut), **PROBLEM_RESPONSES},
+        parameters=[OpenApiParameter("status", str, enum=NeedStatus.values, required=False), *PAGE_PARAMETERS],
     )
     def get(self, request: Request) -> Response:
         _team(request)
@@ -123,7 +129,7 @@ class NeedListApi(CoordinationApi):
 
 
 class NeedDetailApi(CoordinationApi):
-    @extend_schema(responses=NeedOut)
+    @extend_schema(operation_id="needs_read", responses={200: NeedOut, **PROBLEM_RESPONSES})
     def get(self, request: Request, need_id: int) -> Response:
         _team(request)
         need = need_get_for(actor=request.user, need_id=need_id, view="api:need_detail")

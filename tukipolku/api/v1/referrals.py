@@ -21,7 +21,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tukipolku.access.log import refuse
-from tukipolku.api.v1.coordination import CoordinationApi, NewestFirst, episode_for, is_system, require_reader
+from tukipolku.api.schema import PROBLEM_RESPONSES
+from tukipolku.api.v1.coordination import (
+    PAGE_PARAMETERS,
+    CoordinationApi,
+    NewestFirst,
+    episode_for,
+    is_system,
+    page_of,
+    require_reader,
+)
 from tukipolku.core.permissions import is_partner
 from tukipolku.privacy.choices import DataCategory
 from tukipolku.referrals.choices import ReferralKind, ReferralStatus
@@ -125,8 +134,9 @@ class ReferralListApi(CoordinationApi):
     """The referrals sent from a client relationship, newest first (`?status=` narrows)."""
 
     @extend_schema(
-        responses=ReferralOut(many=True),
-        parameters=[OpenApiParameter("status", str, enum=ReferralStatus.values, required=False)],
+        operation_id="referrals_list",
+        responses={200: page_of(ReferralOut), **PROBLEM_RESPONSES},
+        parameters=[OpenApiParameter("status", str, enum=ReferralStatus.values, required=False), *PAGE_PARAMETERS],
     )
     def get(self, request: Request, episode_id: int) -> Response:
         _team_only(request)
@@ -145,7 +155,7 @@ class ReferralListApi(CoordinationApi):
 
 
 class ReferralDetailApi(CoordinationApi):
-    @extend_schema(responses=ReferralDetailOut)
+    @extend_schema(operation_id="referrals_read", responses={200: ReferralDetailOut, **PROBLEM_RESPONSES})
     def get(self, request: Request, episode_id: int, referral_id: int) -> Response:
         _team_only(request)
         view = "api:referral_detail"
@@ -164,7 +174,9 @@ class ReceivedListApi(CoordinationApi):
     """Referrals sent to the reader's organisation: the open ones by due date (`?all=1`: also finished)."""
 
     @extend_schema(
-        responses=ReceivedOut(many=True), parameters=[OpenApiParameter("all", str, enum=["1"], required=False)]
+        operation_id="referrals_received_list",
+        responses={200: page_of(ReceivedOut), **PROBLEM_RESPONSES},
+        parameters=[OpenApiParameter("all", str, enum=["1"], required=False)],
     )
     def get(self, request: Request) -> Response:
         _recipient_only(request)
@@ -175,7 +187,7 @@ class ReceivedListApi(CoordinationApi):
 
 
 class ReceivedDetailApi(CoordinationApi):
-    @extend_schema(responses=ReceivedOut)
+    @extend_schema(operation_id="referrals_received_read", responses={200: ReceivedOut, **PROBLEM_RESPONSES})
     def get(self, request: Request, referral_id: int) -> Response:
         _recipient_only(request)
         item = received_get_for(actor=request.user, referral_id=referral_id, view="api:referral_received_detail")
