@@ -68,6 +68,11 @@ def _recreate_database() -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _peak_mib() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
@@ -110,20 +115,23 @@ def measure(rows: int) -> dict[str, Any]:
         return batch
 
     batch = upload()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_s()
     counts = services.import_check(batch_id=batch.pk)
     result["dry_run_s"] = round(time.perf_counter() - started, 2)
+    result["dry_run_python_cpu_s"] = round(_cpu_s() - cpu, 2)
     result["peak_mib_after_dry_run"] = _peak_mib()
     assert counts[RowOutcome.NEW_CLIENT] == rows, counts
     batch.refresh_from_db()
 
     services.import_commit(actor=nurse, batch=batch, only_valid=False, expected_revision=batch.revision)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_s()
     created = services.import_write(batch_id=batch.pk)
     result["commit_s"] = round(time.perf_counter() - started, 2)
+    result["commit_python_cpu_s"] = round(_cpu_s() - cpu, 2)
     result["peak_mib_after_commit"] = _peak_mib()
     result["created"] = created
     result["clients_per_s_commit"] = round(rows / result["commit_s"])
+    result["load_average_after_commit"] = [round(x, 2) for x in os.getloadavg()]
     result["clients_per_s_dry_run_and_commit"] = round(rows / (result["commit_s"] + result["dry_run_s"]))
     result["in_database"] = {
         "clients": Client.objects.count(),
@@ -146,6 +154,7 @@ def measure(rows: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="20000,200000", help="rows per run, comma-separated")
+    parser.add_argument("--results", default="import_clients.json", help="file name under bench/results")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child process: measure one size
     add_result_args(parser)
     args = parser.parse_args()
@@ -166,7 +175,7 @@ def main() -> None:
             flush=True,
         )
         runs.append(run)
-    write_results("import_clients.json", {"runs": runs}, context, args)
+    write_results(args.results, {"runs": runs}, context, args)
 
 
 if __name__ == "__main__":

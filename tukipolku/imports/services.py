@@ -222,12 +222,13 @@ def import_check(*, batch_id: int) -> dict[str, int]:
         return {}
     counts = dict.fromkeys(RowOutcome.values, 0)
     done = 0
-    with translation.override(batch.language), access_scope(agent=Agent.SYSTEM):
+    with translation.override(batch.language), access_scope(agent=Agent.SYSTEM) as scope:
         try:
             checker = _checker(batch)
             with _opened(batch) as stream:
                 for chunk in _chunks(batch, checker, stream):
                     _log_found(batch, checker.resolve_chunk(chunk), "imports:check")
+                    scope.flush()  # the access-log rows of each chunk at once: memory stays flat
                     write_rows(
                         ImportRow,
                         [
