@@ -5,6 +5,8 @@ UV := .venv/bin/uv
 MANAGE := $(PY) manage.py
 DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 TUKIPOLKU_AUDIT_ANCHOR_DIR=$(CURDIR)/tmp/audit-anchors TUKIPOLKU_SITE_URL=http://127.0.0.1:8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tukipolku
+# pytest-xdist workers: one per core (`make test WORKERS=1` runs in one process).
+WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-test run dev worker test test-fast lint types checks security messages migrations bench bench-http bench-audit bench-sweep clean
@@ -38,14 +40,14 @@ test: install-test lint types checks security ## Lint, types, checks, security, 
 	@url="$${DATABASE_URL:-}"; \
 	if [ -z "$$url" ] && $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then url="$(PG_URL)"; fi; \
 	if [ -n "$$url" ]; then \
-	  echo "== all tests on PostgreSQL"; DATABASE_URL="$$url" $(PY) -m pytest || exit $$?; \
-	  echo "== tests without the browser on SQLite"; DATABASE_URL= $(PY) -m pytest -m "not browser"; \
+	  echo "== all tests on PostgreSQL"; DATABASE_URL="$$url" $(PY) -m pytest -n $(WORKERS) || exit $$?; \
+	  echo "== tests without the browser on SQLite"; DATABASE_URL= $(PY) -m pytest -n $(WORKERS) -m "not browser"; \
 	else \
-	  echo "== all tests on SQLite (no PostgreSQL reachable)"; DATABASE_URL= $(PY) -m pytest; \
+	  echo "== all tests on SQLite (no PostgreSQL reachable)"; DATABASE_URL= $(PY) -m pytest -n $(WORKERS); \
 	fi
 
 test-fast: install ## Tests without the browser journeys, on SQLite
-	DATABASE_URL= $(PY) -m pytest -m "not browser"
+	DATABASE_URL= $(PY) -m pytest -n $(WORKERS) -m "not browser"
 
 lint: install ## ruff lint and format check
 	$(PY) -m ruff check .
