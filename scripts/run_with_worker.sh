@@ -20,7 +20,7 @@ stop() {
 trap stop EXIT INT TERM
 
 if [ "${TASKS_BACKEND:-database}" = "rq" ]; then
-  "$PY" manage.py rqworker default &
+  "$PY" manage.py rqworker --job-class django_tasks_rq.Job default &
 else
   "$PY" manage.py db_worker --no-reload --interval 2 -v0 &
 fi

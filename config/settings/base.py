@@ -386,10 +386,11 @@ OAUTH2_PROVIDER = {
 }
 
 # Background tasks: the Django Tasks API. The database backend needs no other service (the worker is
-# `manage.py db_worker`); TASKS_BACKEND=rq puts the queue in Redis (REDIS_URL; worker: `manage.py rqworker`).
+# `manage.py db_worker`); TASKS_BACKEND=rq puts the queue in Redis (REDIS_URL; worker:
+# `manage.py rqworker --job-class django_tasks_rq.Job default`: without that job class RQ cannot call a task).
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
 if TASKS_BACKEND == "rq":
-    INSTALLED_APPS += ["django_rq"]
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 elif TASKS_BACKEND == "immediate":
