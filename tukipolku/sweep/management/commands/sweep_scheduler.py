@@ -1,6 +1,7 @@
 """`manage.py sweep_scheduler`: enqueue the sweep task once per TUKIPOLKU_SWEEP_INTERVAL_MINUTES.
 
-The worker (`manage.py db_worker`, or `manage.py rqworker --job-class django_tasks_rq.Job` with TASKS_BACKEND=rq) runs the task.
+The worker (`manage.py db_worker`, or `manage.py rqworker --job-class django_tasks_rq.Job default` with
+TASKS_BACKEND=rq) runs the task.
 Several schedulers may run (one per host): a unique row per slot lets only one of them enqueue it.
 """
 
