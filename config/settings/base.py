@@ -359,6 +359,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tukipolku.api.openapi.problem_media_types",
+    ],
     "ENUM_NAME_OVERRIDES": {
         # Choice sets that share a field name (status, kind) across the coordination resources.
         "MeetingStatusEnum": "tukipolku.meetings.choices.MeetingStatus",
@@ -367,6 +371,9 @@ SPECTACULAR_SETTINGS = {
         "ReferralKindEnum": "tukipolku.referrals.choices.ReferralKind",
         "HandoverStatusEnum": "tukipolku.handovers.choices.HandoverStatus",
         "NeedStatusEnum": "tukipolku.intake.choices.NeedStatus",
+        "EpisodeStatusEnum": "tukipolku.cases.choices.EpisodeStatus",
+        "ActionStatusEnum": "tukipolku.plans.choices.ActionStatus",
+        "GoalStatusEnum": "tukipolku.plans.choices.GoalStatus",
     },
 }
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # named: api.SystemClient links to it

@@ -1076,6 +1076,12 @@ API_ROUTES_TESTED_APART = {
     "api:client-list": "tukipolku/api/tests/test_clients.py",
     "api:client-detail": "tukipolku/api/tests/test_clients.py",
     "api:client-search": "tukipolku/api/tests/test_clients.py",
+    "api:episode-list": "tukipolku/api/tests/test_episodes.py",
+    "api:episode-detail": "tukipolku/api/tests/test_episodes.py",
+    "api:episode-consents": "tukipolku/api/tests/test_episodes.py",
+    "api:episode-plan": "tukipolku/api/tests/test_episodes.py",
+    "api:episode-action-create": "tukipolku/api/tests/test_episodes.py",
+    "api:episode-action-update": "tukipolku/api/tests/test_episodes.py",
 }
 """REST API routes (issue 13, docs/api.md) and the file of their allowed and denied tests (staff
 session and system token). Until the API table has rows for them (`API_ROUTES`), each route is named here."""

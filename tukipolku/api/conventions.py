@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import viewsets
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -107,7 +108,7 @@ def idempotent(request: Request, create: Callable[[], Response]) -> Response:
         claim.delete()
         return response
     claim.status = response.status_code
-    claim.body = response.data
+    claim.body = json.loads(JSONRenderer().render(response.data))  # dates and decimals as the client got them
     claim.location = str(response.get("Location", ""))[:255]
     claim.save(update_fields=["status", "body", "location"])
     return response

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -84,6 +85,18 @@ def problem(
         body["errors"] = errors
     response = Response(body, status=status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
     return response
+
+
+@csrf_exempt  # it changes nothing; an unknown address answers 404 for every method
+def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """An address under /api/v1/ that names no resource: 404 as problem details, not the HTML page."""
+    body = {
+        "type": TYPE_BASE + "not-found",
+        "title": _titles()[404],
+        "status": 404,
+        "detail": _("Not found, or not available to you."),
+    }
+    return JsonResponse(body, status=404, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def _detail_text(detail: Any) -> str:

@@ -28,6 +28,9 @@ PROBLEM_RESPONSES = {
     401: _problem("No valid token or session."),
     403: _problem("The token lacks the scope, or the reader may not do this."),
     404: _problem("Not found, or not available to the reader (the same answer)."),
+    405: _problem("Method not allowed."),
+    406: _problem("Not acceptable (the API answers JSON)."),
+    415: _problem("Unsupported media type (send JSON)."),
     429: _problem("Too many requests (Retry-After)."),
 }
 CHANGE_RESPONSES = {

@@ -146,6 +146,7 @@ class ClientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
     serializer_class = ClientSerializer
     filterset_class = ClientFilter
     required_scopes = (Scope.API_READ,)
+    queryset = Client.objects.none()  # the schema's model; the reader's rows come from get_queryset
     lookup_value_regex = r"[0-9]{1,18}"
 
     def get_queryset(self) -> QuerySet[Client]:
