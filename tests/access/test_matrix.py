@@ -1069,6 +1069,7 @@ OUTSIDE_ROUTES = {
     "accounts/3rdparty/",
     "imports:list",  # the upload form and the user's own imports (file names, teams, statuses)
     "imports:template",  # the empty template to fill in
+    "api:not_found",  # `api.problems.not_found_view`: any other address under /api/v1/, always a 404
 }
 """Routes of our own package that hold no client data (by name, or by pattern when unnamed)."""
 

@@ -96,6 +96,16 @@ VIEW_LABELS: dict[str, Promise] = {
     "oversight:log": _("Log search"),
     "oversight:report": _("Access log report"),
     # REST API (/api/v1/): the coordination resources (tukipolku/api/v1/coordination_urls.py)
+    "api:schema": _("API description"),  # named by the documentation page; it logs nothing
+    "api:client-list": _("Clients (API)"),
+    "api:client-detail": _("Client (API)"),
+    "api:client-search": _("Search by identity code (API)"),
+    "api:episode-list": _("Client relationships (API)"),
+    "api:episode-detail": _("Client relationship (API)"),
+    "api:episode-consents": _("Consents (API)"),
+    "api:episode-plan": _("Service plan (API)"),
+    "api:episode-action-create": _("Plan action added (API)"),
+    "api:episode-action-update": _("Plan action status (API)"),
     "api:meeting_list": _("Meetings (API)"),
     "api:meeting_detail": _("Meeting (API)"),
     "api:entry_list": _("Entries (API)"),
@@ -114,6 +124,7 @@ VIEW_LABELS: dict[str, Promise] = {
 RESOURCE_LABELS: dict[str, Promise] = {
     "case": _("client relationship"),
     "client": _("name and identity"),
+    "consents": _("consents and prohibitions"),
     "list": _("list of clients"),
     "action": _("service plan action"),
     "consent": _("consent"),

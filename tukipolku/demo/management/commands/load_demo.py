@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from tukipolku.core.models import User
+from tukipolku.demo.api_demo import build_api_demo, print_api_demo
 from tukipolku.demo.followup_demo import build_follow_up_demo
 from tukipolku.demo.generator import DEMO_LOGINS, DEMO_PASSWORD, build_demo_users, build_organisations, generate
 from tukipolku.demo.handovers_demo import build_handovers_demo
@@ -55,7 +56,9 @@ class Command(BaseCommand):
                 f"  regions: the north-* users work in Pohjoisrannikko's own team with {len(north)} clients; "
                 "neither region sees the other's clients"
             )
+        build_api_demo()  # also for a demo loaded before the API existed
         self.print_logins(usernames)
+        print_api_demo(self.stdout.write)
 
     def print_showcase(self, showcase: Showcase) -> None:
         """Where to look for the privacy features."""
