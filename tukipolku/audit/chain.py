@@ -3,6 +3,11 @@
 Rows are appended in batches: the chain head of the table is locked, each row gets
 `row_hash = sha256(prev_hash | canonical row)`, the rows are inserted and the head moves on, all in
 one short transaction. Ids grow in chain order because the head is held until commit.
+
+The rows go in as one multi-row `INSERT` (per 1,000 rows) built here rather than by `bulk_create`:
+a request's log is on every page's path, and a 50-row caseload cost several milliseconds of Django's
+per-row preparation (issue 11). Values are taken as they are, except what the database needs adapted
+(date-times, JSON); the statement count is constant in the number of rows (tests/access/test_audit_log.py).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, models, router, transaction
 
 from tukipolku.audit.models import ChainedModel, ChainHead
 
@@ -38,12 +43,45 @@ def chain_name(model: type[ChainedModel]) -> str:
     return model._meta.label_lower
 
 
+INSERT_BATCH = 1000
+"""Rows per INSERT statement: 17 parameters a row stays far below PostgreSQL's 65,535 and SQLite's 32,766."""
+
+
+def _insert(model: type[ChainedModel], rows: Sequence[ChainedModel], using: str) -> None:
+    """One `INSERT … VALUES (…), (…)` per batch of sealed rows, in chain order (ids follow it)."""
+    connection = connections[using]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    adapt: list[Any] = []
+    for f in fields:
+        if isinstance(f, models.DateTimeField):
+            adapt.append(connection.ops.adapt_datetimefield_value)
+        elif isinstance(f, models.JSONField):
+            adapt.append(lambda value, f=f: f.get_db_prep_save(value, connection))
+        else:
+            adapt.append(None)
+    quote = connection.ops.quote_name
+    # Only the model's own table and column names (quoted) and placeholders enter the SQL; values are parameters.
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # noqa: S608
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    attnames = [f.attname for f in fields]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_BATCH):
+            batch = rows[start : start + INSERT_BATCH]
+            params: list[Any] = []
+            for row in batch:
+                for attname, conv in zip(attnames, adapt, strict=True):
+                    value = getattr(row, attname)
+                    params.append(conv(value) if conv is not None and value is not None else value)
+            cursor.execute(head + ", ".join([one] * len(batch)), params)  # nosec B608: names from the model only
+
+
 def append(model: type[ChainedModel], rows: Sequence[ChainedModel]) -> None:
     """Seal and insert the rows as the next links of the model's chain."""
     if not rows:
         return
     name = chain_name(model)
-    with transaction.atomic():
+    using = router.db_for_write(model)
+    with transaction.atomic(using=using):
         head = ChainHead.objects.select_for_update().filter(pk=name).first()
         if head is None:
             ChainHead.objects.get_or_create(pk=name, defaults={"last_hash": GENESIS})
@@ -52,7 +90,7 @@ def append(model: type[ChainedModel], rows: Sequence[ChainedModel]) -> None:
         for row in rows:
             row.prev_hash = prev
             row.row_hash = prev = row_digest(prev, row)
-        model.objects.bulk_create(rows)
+        _insert(model, rows, using)
         ChainHead.objects.filter(pk=name).update(last_hash=prev, rows=head.rows + len(rows))
 
 
