@@ -61,7 +61,8 @@ def _insert(model: type[ChainedModel], rows: Sequence[ChainedModel], using: str)
             adapt.append(None)
     quote = connection.ops.quote_name
     # Only the model's own table and column names (quoted) and placeholders enter the SQL; values are parameters.
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # noqa: S608
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608  # nosec B608
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     attnames = [f.attname for f in fields]
     with connection.cursor() as cursor:
@@ -72,7 +73,7 @@ def _insert(model: type[ChainedModel], rows: Sequence[ChainedModel], using: str)
                 for attname, conv in zip(attnames, adapt, strict=True):
                     value = getattr(row, attname)
                     params.append(conv(value) if conv is not None and value is not None else value)
-            cursor.execute(head + ", ".join([one] * len(batch)), params)  # nosec B608: names from the model only
+            cursor.execute(head + ", ".join([one] * len(batch)), params)
 
 
 def append(model: type[ChainedModel], rows: Sequence[ChainedModel]) -> None:
