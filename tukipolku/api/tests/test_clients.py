@@ -255,3 +255,10 @@ def test_schema_and_docs_page_are_served(client):
     assert schema.json()["openapi"] == "3.1.0"
     assert "/api/v1/clients/search/" in schema.json()["paths"]
     assert client.get("/api/v1/docs/").status_code == 200
+
+
+def test_docs_page__vendored_files_a_language_and_no_inline_script(client):
+    page = client.get("/api/v1/docs/").content.decode()
+    assert '<html lang="en">' in page
+    assert "<style>" not in page and "<script>" not in page
+    assert "cdn" not in page.lower()
