@@ -4,7 +4,8 @@ Rows are appended in batches: the chain head of the table is locked, each row ge
 `row_hash = sha256(prev_hash | canonical row)`, the rows are inserted and the head moves on, all in
 one short transaction. Ids grow in chain order because the head is held until commit.
 
-The rows go in as one multi-row `INSERT` (per 1,000 rows) built here rather than by `bulk_create`:
+The rows go in with one `COPY … FROM STDIN` on PostgreSQL, else one multi-row `INSERT` per 1,000 rows,
+built here rather than by `bulk_create`:
 a request's log is on every page's path, and a 50-row caseload cost several milliseconds of Django's
 per-row preparation (issue 11). Values are taken as they are, except what the database needs adapted
 (date-times, JSON); the statement count is constant in the number of rows (tests/access/test_audit_log.py).
@@ -66,6 +67,20 @@ def _insert(model: type[ChainedModel], rows: Sequence[ChainedModel], using: str)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     attnames = [f.attname for f in fields]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # COPY: no statement text to build or parse per row
+            copy_sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"  # nosec B608
+            as_json = [isinstance(f, models.JSONField) for f in fields]
+            with cursor.cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(
+                        [
+                            json.dumps(getattr(row, a)) if j else getattr(row, a)
+                            for a, j in zip(attnames, as_json, strict=True)
+                        ]
+                    )
+            if connection.queries_logged:  # the COPY bypasses Django's cursor: count it like a statement
+                connection.queries_log.append({"sql": f"{copy_sql} -- {len(rows)} rows", "time": "0.000"})
+            return
         for start in range(0, len(rows), INSERT_BATCH):
             batch = rows[start : start + INSERT_BATCH]
             params: list[Any] = []

@@ -1363,12 +1363,16 @@ def _measure(client, url, log_inserts=None):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
-    if log_inserts is not None:  # the access-log rows go in as one multi-row INSERT (audit/chain.py)
-        inserts = [
-            q["sql"] for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "audit_personaldataaccess"')
+    if log_inserts is not None:  # the access-log rows go in as one COPY or multi-row INSERT (audit/chain.py)
+        table = '"audit_personaldataaccess"'
+        writes = [
+            q["sql"] for q in ctx.captured_queries if q["sql"].startswith((f"INSERT INTO {table}", f"COPY {table}"))
         ]
-        assert len(inserts) == 1
-        assert inserts[0].count("), (") == log_inserts - 1
+        assert len(writes) == 1
+        if writes[0].startswith("COPY"):
+            assert writes[0].endswith(f"-- {log_inserts} rows")
+        else:
+            assert writes[0].count("), (") == log_inserts - 1
     return len(ctx.captured_queries), response
 
 
