@@ -55,4 +55,6 @@ urlpatterns = [
     path("api/v1/", include("tukipolku.api.urls")),
     path("o/token/", login_not_required(oauth2_views.TokenView.as_view()), name="oauth2_token"),
     path("o/revoke_token/", login_not_required(oauth2_views.RevokeTokenView.as_view()), name="oauth2_revoke_token"),
+    # The FHIR R4 facade (docs/fhir.md): authenticated like the API, every read through the access policy.
+    path("fhir/", include("tukipolku.fhir.urls")),
 ]

@@ -1070,6 +1070,8 @@ OUTSIDE_ROUTES = {
     "imports:list",  # the upload form and the user's own imports (file names, teams, statuses)
     "imports:template",  # the empty template to fill in
     "api:not_found",  # `api.problems.not_found_view`: any other address under /api/v1/, always a 404
+    "fhir:metadata",  # the FHIR CapabilityStatement (public, no client data)
+    "fhir:schema",  # the FHIR facade's OpenAPI document
 }
 """Routes of our own package that hold no client data (by name, or by pattern when unnamed)."""
 
@@ -1083,6 +1085,10 @@ API_ROUTES_TESTED_APART = {
     "api:episode-plan": "tukipolku/api/tests/test_episodes.py",
     "api:episode-action-create": "tukipolku/api/tests/test_episodes.py",
     "api:episode-action-update": "tukipolku/api/tests/test_episodes.py",
+    # The FHIR facade (docs/fhir.md): every type read, searched and written by each kind of reader.
+    "fhir:instance": "tukipolku/fhir/tests/test_views.py",
+    "fhir:type": "tukipolku/fhir/tests/test_views.py",
+    "fhir:search_post": "tukipolku/fhir/tests/test_views.py",
 }
 """REST API routes (issue 13, docs/api.md) and the file of their allowed and denied tests (staff
 session and system token). Until the API table has rows for them (`API_ROUTES`), each route is named here."""

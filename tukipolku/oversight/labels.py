@@ -23,6 +23,11 @@ from tukipolku.core.choices import Profession
 from tukipolku.privacy.choices import DataCategory
 
 VIEW_LABELS: dict[str, Promise] = {
+    # The FHIR interface (docs/fhir.md)
+    "fhir:read": _("FHIR: reading a resource"),
+    "fhir:search": _("FHIR: search"),
+    "fhir:create": _("FHIR: creating a resource"),
+    "fhir:update": _("FHIR: changing a resource"),
     # Case work
     "cases:caseload": _("Caseload"),
     "cases:caseload_search": _("Caseload search"),

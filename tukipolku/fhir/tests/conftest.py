@@ -133,3 +133,11 @@ def handover(team) -> Handover:
 @pytest.fixture
 def partner_user(employment_org):
     return UserFactory(profession=Profession.EMPLOYMENT_COORDINATOR, organisation=employment_org, username="partner")
+
+
+@pytest.fixture
+def client():
+    """The test client asking for English (Accept-Language), the language the assertions are written in."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
