@@ -35,4 +35,6 @@ SCHEMA_SETTINGS = {
     "docs/fhir.md. OAuth 2.0 client credentials at /o/token/ (scopes fhir.read, fhir.write); errors are "
     "OperationOutcome resources; identity codes only in POST bodies.",
     "SCHEMA_PATH_PREFIX": "/fhir",
+    # The REST API's hooks turn errors into problem details: the FHIR facade answers OperationOutcomes.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
