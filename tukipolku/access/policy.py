@@ -714,18 +714,48 @@ def referral_sendable(*, episode: Episode, organisation: Organisation | None) ->
 
 
 def referral_received_permits(
-    *, actor: Actor, referrals: Sequence[Referral]
+    *, actor: AnyReader, referrals: Sequence[Referral]
 ) -> dict[int, dict[str, consent_rule.Permit]]:
-    """For the recipient's staff: of each referral's sent categories, those the client's consent still
-    covers for the actor's organisation, by referral id (one query for the consents)."""
+    """For the recipient's staff, or its system client: of each referral's sent categories, those the
+    client's consent still covers for the actor's organisation (a system: only consents for a purpose
+    it was granted), by referral id (one query for the consents)."""
     consents = consent_rule.consents_by_client(client_ids={r.episode.client_id for r in referrals})
-    organisation = getattr(actor, "organisation", None)
+    if isinstance(actor, SystemReader):
+        organisation = _system_organisation(actor)
+
+        def fitting(found: list[Consent]) -> list[Consent]:
+            return _system_consents(actor, found)
+    else:
+        organisation = getattr(actor, "organisation", None)
+
+        def fitting(found: list[Consent]) -> list[Consent]:
+            return found
+
     return {
         r.pk: consent_rule.permits(
-            categories=r.categories, recipient=organisation, consents=consents.get(r.episode.client_id, []), grants=[]
+            categories=r.categories,
+            recipient=organisation,
+            consents=fitting(consents.get(r.episode.client_id, [])),
+            grants=[],
         )
         for r in referrals
     }
+
+
+def referral_received_q(actor: AnyReader) -> Q | None:
+    """A filter on Referral keeping those sent to the actor's organisation that the actor receives:
+    partner staff (a referral addressed to a named person is that person's only) and the
+    organisation's system client (those not addressed to a person). None: the actor receives none."""
+    if isinstance(actor, SystemReader):
+        return Q(recipient_organisation_id=actor.organisation_id, recipient_user__isnull=True)
+    if isinstance(actor, ClientReader):
+        return None
+    user = _user(actor)
+    if user is None or not is_partner(user) or user.organisation_id is None:
+        return None
+    return Q(
+        Q(recipient_user__isnull=True) | Q(recipient_user_id=user.pk), recipient_organisation_id=user.organisation_id
+    )
 
 
 def referral_is_recipient(*, actor: Actor, referral: Referral) -> bool:

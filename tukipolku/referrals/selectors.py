@@ -15,7 +15,8 @@ from tukipolku.access.actors import Actor, signed_in
 from tukipolku.access.choices import AccessGround
 from tukipolku.access.consent import Permit
 from tukipolku.access.log import refuse_other_object
-from tukipolku.access.policy import referral_received_permits, referral_sendable
+from tukipolku.access.policy import referral_received_permits, referral_received_q, referral_sendable
+from tukipolku.access.readers import AnyReader, account_of
 from tukipolku.audit.choices import AccessAction, AccessOutcome
 from tukipolku.audit.services import access_denied, access_record, disclosure_record
 from tukipolku.cases.models import Episode
@@ -102,17 +103,16 @@ class ReceivedReferral:
         return [str(DataCategory(c).label) for c in self.withdrawn]
 
 
-def _received_qs(actor: Actor) -> QuerySet[Referral]:
-    actor = signed_in(actor)  # a signed-in user from here on
+def _received_qs(actor: AnyReader) -> QuerySet[Referral]:
+    scope = referral_received_q(actor)
+    if scope is None:
+        return Referral.objects.none()
     return _with_recipients(
-        Referral.objects.filter(
-            Q(recipient_user__isnull=True) | Q(recipient_user_id=actor.pk),
-            recipient_organisation_id=actor.organisation_id,
-        ).select_related("episode__client", "episode__team__organisation")
+        Referral.objects.filter(scope).select_related("episode__client", "episode__team__organisation")
     )
 
 
-def _judge(actor: Actor, referrals: list[Referral]) -> list[ReceivedReferral]:
+def _judge(actor: AnyReader, referrals: list[Referral]) -> list[ReceivedReferral]:
     """Check each referral's sent categories against the client's consents now (the policy; one query)."""
     permits = referral_received_permits(actor=actor, referrals=referrals)
     out = []
@@ -123,8 +123,8 @@ def _judge(actor: Actor, referrals: list[Referral]) -> list[ReceivedReferral]:
     return out
 
 
-def _disclose(actor: Actor, view: str, item: ReceivedReferral) -> None:
-    actor = signed_in(actor)  # a signed-in user from here on
+def _disclose(actor: AnyReader, view: str, item: ReceivedReferral) -> None:
+    account = account_of(actor)
     grounds: dict[tuple[int | None, int | None], list[str]] = {}
     for c in item.shown:
         p = item.permits[c]
@@ -132,12 +132,12 @@ def _disclose(actor: Actor, view: str, item: ReceivedReferral) -> None:
     episode = item.referral.episode
     for (consent_id, grant_id), cats in grounds.items():
         disclosure_record(
-            actor=actor,
+            actor=account,
             client_id=episode.client_id,
             episode_id=episode.pk,
             controller_organisation_id=episode.team.organisation_id,
-            recipient_organisation_id=actor.organisation_id,
-            recipient_user_id=actor.pk,
+            recipient_organisation_id=actor.organisation_id,  # type: ignore[union-attr]  # a recipient has one
+            recipient_user_id=account.pk if account is not None else None,
             categories=cats,
             view=view,
             basis=AccessGround.CONSENT if consent_id is not None else AccessGround.LEGAL_BASIS,
@@ -146,12 +146,12 @@ def _disclose(actor: Actor, view: str, item: ReceivedReferral) -> None:
         )
 
 
-def _log(actor: Actor, view: str, items: list[ReceivedReferral], action: str) -> None:
+def _log(actor: AnyReader, view: str, items: list[ReceivedReferral], action: str) -> None:
     shown = [i for i in items if i.content_shown]
     withheld = [i for i in items if not i.content_shown]
     if shown:
         access_record(
-            actor=actor,
+            actor=account_of(actor),
             view=view,
             rows=[(i.referral.episode.client_id, i.referral.episode_id) for i in shown],
             action=action,
@@ -163,7 +163,7 @@ def _log(actor: Actor, view: str, items: list[ReceivedReferral], action: str) ->
     if withheld:
         # The referral's status is shown, the client's data is not: the consent no longer covers it.
         access_record(
-            actor=actor,
+            actor=account_of(actor),
             view=view,
             rows=[(i.referral.episode.client_id, i.referral.episode_id) for i in withheld],
             action=action,
@@ -175,13 +175,11 @@ def _log(actor: Actor, view: str, items: list[ReceivedReferral], action: str) ->
 
 
 def received_list_for(
-    *, actor: Actor, include_closed: bool = False, view: str = "referrals:received"
+    *, actor: AnyReader, include_closed: bool = False, view: str = "referrals:received"
 ) -> list[ReceivedReferral]:
-    """Referrals sent to the actor's organisation (partner staff), open ones by due date. Each client read
-    is logged: those shown with a disclosure row, those whose consent was withdrawn as withheld."""
-    actor = signed_in(actor)  # a signed-in user from here on
-    if actor.organisation_id is None:
-        return []
+    """Referrals sent to the actor's organisation (partner staff, or its system client), open ones by
+    due date. Each client read is logged: those shown with a disclosure row, those whose consent was
+    withdrawn as withheld."""
     qs = _received_qs(actor)
     if not include_closed:
         qs = qs.filter(status__in=OPEN_STATUSES)
@@ -191,14 +189,13 @@ def received_list_for(
     return items
 
 
-def received_get_for(*, actor: Actor, referral_id: int, view: str) -> ReceivedReferral:
+def received_get_for(*, actor: AnyReader, referral_id: int, view: str) -> ReceivedReferral:
     """One referral sent to the actor's organisation; any other (or none) is 404 and the refusal logged."""
-    actor = signed_in(actor)  # a signed-in user from here on
-    referral = _received_qs(actor).filter(pk=referral_id).first() if actor.organisation_id else None
+    referral = _received_qs(actor).filter(pk=referral_id).first()
     if referral is None:
         owner = Referral.objects.filter(pk=referral_id).values_list("episode__client_id", "episode_id").first()
         access_denied(
-            actor=actor,
+            actor=account_of(actor),
             view=view,
             client_id=owner[0] if owner else None,
             episode_id=owner[1] if owner else None,

@@ -5,8 +5,10 @@ those sent to the reader's organisation (`/api/v1/referrals/received/`).
   gate (404 when the relationship is out of reach); partner staff and system clients 403 (they read
   what was sent to them, below). Another client's referral id is 404, logged against its client.
 * **Received** are read like "Referrals to your organisation": partner staff of the recipient
-  organisation (everyone else 403); the client's name, the reason and what was sent only while the
-  client's consent still covers a sent category, each read disclosed (`referrals.selectors`).
+  organisation, and its system client (the referrals not addressed to a named person; the consent
+  counts only for a purpose the system was granted); everyone else 403. The client's name, the
+  reason and what was sent only while the client's consent still covers a sent category, each read
+  disclosed (`referrals.selectors`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from tukipolku.api.v1.coordination import (
     episode_for,
     is_system,
     page_of,
+    reader,
     require_reader,
 )
 from tukipolku.core.permissions import is_partner
@@ -165,8 +168,9 @@ class ReferralDetailApi(CoordinationApi):
 
 
 def _recipient_only(request: Request) -> None:
-    """ "Referrals to your organisation": partner staff only (everyone else 403, logged)."""
-    if is_system(request) or not is_partner(request.user):
+    """The page "Referrals to your organisation": partner staff and system clients (everyone else 403,
+    logged); which referrals each receives is `access.policy.referral_received_q`."""
+    if not is_system(request) and not is_partner(request.user):
         refuse(request, resource=RESOURCE)
 
 
@@ -181,7 +185,7 @@ class ReceivedListApi(CoordinationApi):
     def get(self, request: Request) -> Response:
         _recipient_only(request)
         items = received_list_for(
-            actor=request.user, include_closed=request.query_params.get("all") == "1", view="api:referral_received"
+            actor=reader(request), include_closed=request.query_params.get("all") == "1", view="api:referral_received"
         )
         return Response({"next": None, "previous": None, "results": ReceivedOut(items, many=True).data})
 
@@ -190,5 +194,5 @@ class ReceivedDetailApi(CoordinationApi):
     @extend_schema(operation_id="referrals_received_read", responses={200: ReceivedOut, **PROBLEM_RESPONSES})
     def get(self, request: Request, referral_id: int) -> Response:
         _recipient_only(request)
-        item = received_get_for(actor=request.user, referral_id=referral_id, view="api:referral_received_detail")
+        item = received_get_for(actor=reader(request), referral_id=referral_id, view="api:referral_received_detail")
         return Response(ReceivedOut(item).data)

@@ -4,21 +4,30 @@ nothing else, and changes nothing; without the scope or a token it is refused.""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from tukipolku.access.choices import AccessGround
 from tukipolku.api.choices import Scope
 from tukipolku.api.tests.coordination.conftest import CLIENT_LAST, ahead, log_of
-from tukipolku.api.tests.factories import bearer, token_for
+from tukipolku.api.tests.factories import bearer, make_system_client, token_for
 from tukipolku.audit.models import Disclosure
+from tukipolku.core.choices import OrganisationKind
+from tukipolku.core.tests.factories import OrganisationFactory
 from tukipolku.entries import services as entry_services
 from tukipolku.entries.choices import Register
 from tukipolku.meetings.models import Meeting
+from tukipolku.privacy.choices import DataCategory, Purpose
+from tukipolku.referrals import services as referral_services
+from tukipolku.referrals.choices import ReferralKind
 
 pytestmark = pytest.mark.django_db
 
 SHARED = "Työkokeilu sovittu (yhteinen merkintä)."
 HEALTH = "Uniapnea (terveysmerkintä)."
+REASON = "Työnhaun tuki järjestelmän kautta (lähetteen syy)."
 
 
 def _meetings(episode):
@@ -88,7 +97,7 @@ def test_entries__a_system_reads_only_the_registers_the_consent_opens(api, syste
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/v1/handovers/", "/api/v1/needs/", "/api/v1/needs/sent/", "/api/v1/referrals/received/"],
+    ["/api/v1/handovers/", "/api/v1/needs/", "/api/v1/needs/sent/"],
 )
 def test_person_to_team_flows__a_system_is_refused_403(api, system_client, shared_episode, path):
     response = api.get(path, headers=system_client.headers)
@@ -102,3 +111,58 @@ def test_team_referrals__a_system_is_refused_403(api, system_client, shared_epis
 
     assert response.status_code == 403
     assert CLIENT_LAST not in response.content.decode()
+
+
+@pytest.fixture
+def referral_to_system(nurse, shared_episode, partner_org):
+    """The team refers the client to the system's organisation, sending the shared plan (consented)."""
+    return referral_services.referral_send(
+        actor=nurse,
+        episode=shared_episode,
+        kind=ReferralKind.EMPLOYMENT_SERVICES,
+        reason=REASON,
+        categories=[DataCategory.SHARED_PLAN],
+        due_on=timezone.localdate() + datetime.timedelta(days=14),
+        recipient_organisation=partner_org,
+    )
+
+
+def test_received_referrals__the_recipients_system_reads_them_logged_and_disclosed(
+    api, system_client, referral_to_system
+):
+    response = api.get("/api/v1/referrals/received/", headers=system_client.headers)
+
+    assert response.status_code == 200, response.content
+    (row,) = response.json()["results"]
+    assert (row["id"], row["reason"], row["content_shown"]) == (referral_to_system.pk, REASON, True)
+    logged = log_of(response).get()
+    assert (logged.user_id, logged.basis) == (system_client.client.account_id, AccessGround.REFERRAL_RECIPIENT)
+    assert Disclosure.objects.filter(
+        request_id=response["X-Request-ID"], recipient_organisation_id=system_client.client.organisation_id
+    ).exists()
+
+
+def test_received_referral__a_system_granted_another_purpose_gets_the_status_not_the_content(
+    api, partner_org, referral_to_system
+):
+    other_purpose = make_system_client(organisation=partner_org, purposes=[Purpose.EMPLOYMENT], name="Toinen")
+
+    response = api.get(f"/api/v1/referrals/received/{referral_to_system.pk}/", headers=other_purpose.headers)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["content_shown"], body["reason"], body["client_name"]) == (False, None, None)
+    assert REASON not in response.content.decode() and CLIENT_LAST not in response.content.decode()
+    assert log_of(response).get().outcome == "denied"
+
+
+def test_received_referral__another_organisations_system_gets_404(api, referral_to_system):
+    other = make_system_client(organisation=OrganisationFactory(kind=OrganisationKind.KELA), name="Kela")
+
+    listed = api.get("/api/v1/referrals/received/", headers=other.headers)
+    one = api.get(f"/api/v1/referrals/received/{referral_to_system.pk}/", headers=other.headers)
+
+    assert listed.json()["results"] == []
+    assert one.status_code == 404
+    assert REASON not in one.content.decode()
+    assert log_of(one).get().outcome == "denied"
