@@ -127,7 +127,7 @@ def one_run(args, users, clients, rng, connection) -> dict[str, dict]:
 # Where a request's CPU goes, by the file of each function's own time (cProfile's tottime): the parts add
 # up to the whole. First match wins.
 PROFILE_PARTS = (
-    ("database driver (psycopg, waiting for PostgreSQL included)", ("psycopg",)),
+    ("database driver (psycopg)", ("psycopg",)),
     ("ORM: compiling SQL", ("django/db/models/sql/",)),
     ("ORM: models, querysets, expressions, rows to objects", ("django/db/",)),
     ("templates", ("django/template/", "django/templatetags/", "tukipolku/templatetags", "templatetags")),
@@ -148,7 +148,8 @@ INCLUSIVE = (
 
 
 def profile_pages(args, users, clients, rng) -> dict[str, dict]:
-    """cProfile over `args.profile` requests of each page: own time by part, and a few inclusive times."""
+    """cProfile over `args.profile` requests of each page, in CPU time: own time by part, and a few
+    inclusive times (which overlap: templates run queries)."""
     import cProfile
     import pstats
 
@@ -158,7 +159,7 @@ def profile_pages(args, users, clients, rng) -> dict[str, dict]:
 
     out: dict[str, dict] = {}
     for name in ("caseload", "case_page"):
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)  # CPU time: waiting for a core or PostgreSQL is not in it
         for i in range(args.profile):
             user = users[i % len(users)]
             if name == "caseload":
