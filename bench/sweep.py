@@ -78,7 +78,7 @@ def insert_select(cursor: Any, model: Any, count: int, values: dict[str, str], p
         if f.column in values:
             columns.append(f.column)
             exprs.append(values[f.column])
-        elif f.primary_key:
+        elif f.primary_key or f.has_db_default():  # the database fills these
             continue
         else:
             default = f.get_default()
@@ -98,7 +98,7 @@ def insert_select(cursor: Any, model: Any, count: int, values: dict[str, str], p
     for f in model._meta.concrete_fields:
         if f.column in values:
             ordered.extend(own[f.column])
-        elif not f.primary_key:
+        elif not f.primary_key and not f.has_db_default():
             ordered.append(args.pop(0))
     cursor.execute(sql, [*ordered, count])
 
@@ -109,6 +109,7 @@ def build_world(episodes: int) -> dict[str, Any]:
 
     from tukipolku.audit.models import AuditEvent
     from tukipolku.cases.models import Assignment, CaseTeamMember, Episode
+    from tukipolku.cases.services import episodes_refresh_followed
     from tukipolku.clients.models import Client
     from tukipolku.core.choices import Profession, TeamRole
     from tukipolku.core.models import Organisation, Team, TeamMembership, User
@@ -225,8 +226,37 @@ def build_world(episodes: int) -> dict[str, Any]:
             },
             [now],
         )
+    episodes_refresh_followed()  # the rows went around the services (ADR 0019)
+    with connection.cursor() as cur:
         cur.execute("ANALYZE")
     return {"team": team.pk, "staff": staff, "reused": False, "seconds": round(time.monotonic() - started, 1)}
+
+
+def reset_world() -> None:
+    """Undo what the scaling mode changes: every episode open, with its contact person and an event in
+    the last 20 days, and the episode rows' sweep columns recomputed from them."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from tukipolku.cases.services import episodes_refresh_followed
+
+    now = timezone.now()
+    with connection.cursor() as cur:
+        cur.execute("UPDATE cases_episode SET status = 'open', outcome = '', closed_at = NULL WHERE status <> 'open'")
+        cur.execute("UPDATE cases_assignment SET ended_at = NULL WHERE ended_at IS NOT NULL")
+        cur.execute(
+            "UPDATE cases_episode SET opened_at = %s - (id %% 700) * interval '1 day'"
+            " WHERE opened_at < %s - interval '700 days'",
+            [now, now],
+        )
+        cur.execute("SET session_replication_role = replica")  # the domain events are append-only
+        cur.execute(
+            "UPDATE audit_auditevent SET occurred_at = %s - (episode_id %% 20) * interval '1 day'"
+            " WHERE occurred_at < %s - interval '100 days'",
+            [now, now],
+        )
+        cur.execute("SET session_replication_role = DEFAULT")
+    episodes_refresh_followed()
 
 
 def load_actions(total: int, due: int) -> float:
@@ -239,6 +269,7 @@ def load_actions(total: int, due: int) -> float:
     from tukipolku.plans.models import Action
 
     started = time.monotonic()
+    reset_world()  # only the actions are due here
     staff = list(User.objects.filter(username__startswith="sweep-bench-").order_by("pk").values_list("pk", flat=True))
     today = timezone.localdate()
     now = timezone.now()
@@ -358,6 +389,7 @@ def prepare_scaling(base: int, due: dict[str, int]) -> dict[str, Any]:
     from django.db import connection
     from django.utils import timezone
 
+    from tukipolku.cases.services import episodes_refresh_followed
     from tukipolku.core.models import User
     from tukipolku.plans.models import Action
 
@@ -422,6 +454,7 @@ def prepare_scaling(base: int, due: dict[str, int]) -> dict[str, Any]:
             [now, inactive],
         )
         cur.execute("SET session_replication_role = DEFAULT")
+    episodes_refresh_followed()  # the changes went around the services (ADR 0019)
     return {"seconds": round(time.monotonic() - started, 1), "first_episode": first_episode, "plans": plans}
 
 
