@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tukipolku.oversight",
     "tukipolku.fhir",
     "tukipolku.imports",
+    "tukipolku.bulkexport",
     "tukipolku.demo",
     "tukipolku.api",
     # The REST API (ADR 0015): DRF, its OpenAPI 3.1 schema and vendored docs page, OAuth 2.0 for systems.
@@ -391,6 +392,16 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
+# FHIR bulk export (`$export`, tukipolku/bulkexport/): where the NDJSON files are written (outside the
+# web root; served only to the system that asked), how long they are kept, how many client
+# relationships are checked per chunk, how many exports one requester may have waiting or running,
+# when a run without progress counts as stopped, and when finished jobs are forgotten.
+TUKIPOLKU_EXPORT_DIR = env.str("TUKIPOLKU_EXPORT_DIR", default=str(BASE_DIR / "tmp" / "exports"))
+TUKIPOLKU_EXPORT_KEEP_HOURS = env.int("TUKIPOLKU_EXPORT_KEEP_HOURS", default=24)
+TUKIPOLKU_EXPORT_CHUNK_SIZE = env.int("TUKIPOLKU_EXPORT_CHUNK_SIZE", default=1000)
+TUKIPOLKU_EXPORT_MAX_ACTIVE = env.int("TUKIPOLKU_EXPORT_MAX_ACTIVE", default=2)
+TUKIPOLKU_EXPORT_STALL_MINUTES = env.int("TUKIPOLKU_EXPORT_STALL_MINUTES", default=30)
+TUKIPOLKU_EXPORT_FORGET_DAYS = env.int("TUKIPOLKU_EXPORT_FORGET_DAYS", default=90)
 
 # Background tasks: the Django Tasks API. The database backend needs no other service (the worker is
 # `manage.py db_worker`); TASKS_BACKEND=rq puts the queue in Redis (REDIS_URL; worker:

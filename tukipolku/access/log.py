@@ -274,3 +274,31 @@ def refuse(
         resource=resource,
     )
     raise PermissionDenied
+
+
+def log_export(
+    *, actor: AnyReader, view: str, reads: Sequence[tuple[Episode, EpisodeAccess]], categories: list[str]
+) -> None:
+    """A bulk export wrote these clients' data: one access-log row (action `export`) per relationship
+    and, for a reader outside the controller (partner staff, a system client), the disclosure rows of
+    each. Inside a job's `audit.services.access_scope` they are written together when the scope flushes
+    (one insert per log for a whole chunk, the hash chain kept)."""
+    groups: dict[tuple[str, bool, str], list[tuple[int, int]]] = {}
+    for episode, access in reads:
+        key = (access.basis, access.flagged, access.emergency_reason)
+        groups.setdefault(key, []).append((episode.client_id, episode.pk))
+    account = account_of(actor)
+    for (basis, flagged, reason), rows in groups.items():
+        access_record(
+            actor=account,
+            view=view,
+            rows=rows,
+            action=AccessAction.EXPORT,
+            basis=basis,
+            resource=",".join(categories),
+            flagged=flagged,
+            reason=reason,
+        )
+    for episode, access in reads:
+        if access.partner:
+            log_disclosure(actor=actor, view=view, episode=episode, access=access, categories=categories)

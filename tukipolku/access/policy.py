@@ -476,6 +476,19 @@ def partner_candidate_episodes(actor: Actor) -> list[Episode]:
     return episodes
 
 
+def preload_consents(*, actor: AnyReader, client_ids: Iterable[int]) -> None:
+    """Read many clients' consents (and the reader's legal-basis grants) in two queries, for a job that
+    then asks about their episodes one by one (a bulk export's chunk). Needs an open `cache.scope()`;
+    the answers stay as exact as without it."""
+    user = actor.account if isinstance(actor, SystemReader | ClientReader) else _user(actor)
+    if user is None or not cache.active():
+        return
+    memo = _memo(user)
+    missing = {c for c in client_ids if c not in memo.consents}
+    if missing:
+        _load_consents(user, memo, missing)
+
+
 def partner_visible(*, actor: Actor, episodes: Iterable[Episode]) -> list[Episode]:
     """The partner's candidate episodes (`partner_candidate_episodes`) that the policy shows them."""
     return [e for e in episodes if episode_access(actor=actor, episode=e) is not None]

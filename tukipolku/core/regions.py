@@ -28,6 +28,7 @@ REGION_LOOKUPS: dict[str, str] = {
     "pathways.pathwayversion": "pathway__region",
     "pathways.pathwaystep": "version__pathway__region",
     "api.systemclient": "organisation__region",
+    "bulkexport.exportjob": "account__organisation__region",
 }
 """How each model administered per region reaches its welfare region."""
 

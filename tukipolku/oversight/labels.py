@@ -124,6 +124,8 @@ VIEW_LABELS: dict[str, Promise] = {
     "api:need_detail": _("Received notification of need (API)"),
     "api:need_sent_list": _("Sent notifications of need (API)"),
     "api:need_sent_detail": _("Sent notification of need (API)"),
+    # Other systems
+    "bulkexport:run": _("FHIR bulk export"),
 }
 
 RESOURCE_LABELS: dict[str, Promise] = {
