@@ -53,6 +53,8 @@ urlpatterns = [
     # The REST API (ADR 0015, docs/api.md) and the OAuth 2.0 endpoints of its system clients: the token
     # (client credentials), its revocation and introspection. The API authenticates every call itself.
     path("api/v1/", include("tukipolku.api.urls")),
+    # FHIR bulk export ($export, its status and files; Group = a team) before the FHIR facade's own URLs.
+    path("fhir/", include("tukipolku.bulkexport.urls")),
     path("o/token/", login_not_required(oauth2_views.TokenView.as_view()), name="oauth2_token"),
     path("o/revoke_token/", login_not_required(oauth2_views.RevokeTokenView.as_view()), name="oauth2_revoke_token"),
     # The FHIR R4 facade (docs/fhir.md): authenticated like the API, every read through the access policy.

@@ -25,6 +25,13 @@ NOT_STATE_CHANGES = {
 }
 # Honest exceptions: (view module, service) and why.
 EXCEPTIONS = {
+    ("bulkexport/views.py", "export_request"): (
+        "a FHIR endpoint answers a refusal as an OperationOutcome (400, 429), not a form message; the"
+        " service opens its own transaction"
+    ),
+    ("bulkexport/views.py", "export_cancel"): (
+        "the FHIR status URL's DELETE: no form, the service opens its own transaction"
+    ),
     ("cases/views.py", "client_create"): (
         "IntakeView creates the client and opens the relationship as one unit, and answers a duplicate"
         " identity code with a link to the existing client (DuplicateClientError), not a plain form error"

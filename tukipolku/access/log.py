@@ -277,17 +277,25 @@ def refuse(
 
 
 def log_export(
-    *, actor: AnyReader, view: str, reads: Sequence[tuple[Episode, EpisodeAccess]], categories: list[str]
+    *,
+    actor: AnyReader,
+    view: str,
+    reads: Sequence[tuple[Episode, EpisodeAccess]],
+    categories: list[str],
+    refused: Sequence[Episode] = (),
 ) -> None:
     """A bulk export wrote these clients' data: one access-log row (action `export`) per relationship
     and, for a reader outside the controller (partner staff, a system client), the disclosure rows of
-    each. Inside a job's `audit.services.access_scope` they are written together when the scope flushes
-    (one insert per log for a whole chunk, the hash chain kept)."""
+    each. `refused`: candidates read to decide (`policy.episode_candidate_q`) that the policy refused,
+    logged as refusals like a list's (`log_listed`). Inside a job's `audit.services.access_scope` the
+    rows are written together when the scope flushes (one insert per log for a whole chunk, the hash
+    chain kept)."""
     groups: dict[tuple[str, bool, str], list[tuple[int, int]]] = {}
     for episode, access in reads:
         key = (access.basis, access.flagged, access.emergency_reason)
         groups.setdefault(key, []).append((episode.client_id, episode.pk))
     account = account_of(actor)
+    resource = ",".join(categories)
     for (basis, flagged, reason), rows in groups.items():
         access_record(
             actor=account,
@@ -295,10 +303,21 @@ def log_export(
             rows=rows,
             action=AccessAction.EXPORT,
             basis=basis,
-            resource=",".join(categories),
+            resource=resource,
             flagged=flagged,
             reason=reason,
         )
     for episode, access in reads:
         if access.partner:
             log_disclosure(actor=actor, view=view, episode=episode, access=access, categories=categories)
+    if refused:
+        access_record(
+            actor=account,
+            view=view,
+            rows=[(e.client_id, e.pk) for e in refused],
+            action=AccessAction.EXPORT,
+            basis=AccessGround.NONE,
+            outcome=AccessOutcome.DENIED,
+            reason="no_consent",
+            resource=resource,
+        )

@@ -30,8 +30,8 @@ from django.utils.translation import gettext as _
 
 from tukipolku.access import cache as access_cache
 from tukipolku.access.log import log_export
-from tukipolku.access.policy import EpisodeAccess, episode_access, episode_visible_q, preload_consents
-from tukipolku.access.readers import AnyReader, ClientReader, ReaderKind, SystemReader, account_of, reader_kind
+from tukipolku.access.policy import EpisodeAccess, episode_access, episode_candidate_q, preload_consents
+from tukipolku.access.readers import AnyReader, ReaderKind, SystemReader, account_of, reader_kind
 from tukipolku.audit.choices import Agent
 from tukipolku.audit.services import access_scope
 from tukipolku.bulkexport.choices import ACTIVE_STATUSES, ExportLevel, ExportStatus
@@ -40,15 +40,15 @@ from tukipolku.bulkexport.resources import (
     EPISODE_PREFETCH,
     EPISODE_RELATIONS,
     PER_CLIENT,
-    PER_EPISODE,
     PER_ORGANISATION,
     RESOURCES,
+    Emitted,
     types_for,
 )
 from tukipolku.bulkexport.writer import NdjsonWriter, job_directory, remove_directory
 from tukipolku.cases.models import Episode
 from tukipolku.core.exceptions import ApplicationError
-from tukipolku.core.models import Organisation, Team, User
+from tukipolku.core.models import Team, User
 
 logger = logging.getLogger(__name__)
 
@@ -160,21 +160,13 @@ def reader_for(*, job: ExportJob) -> AnyReader:
 
 
 def _candidates(job: ExportJob, reader: AnyReader) -> QuerySet[Episode]:
-    """The relationships the export considers; the policy decides each of them. A staff member's are
-    those the policy lists for them; a system client's those of its organisation's welfare region."""
-    episodes = Episode.objects.all()
+    """The relationships the export considers (`access.policy.episode_candidate_q`: a staff member's
+    visible ones; a system client's those a consent row names its organisation for); the policy decides
+    each of them."""
+    episodes = Episode.objects.filter(episode_candidate_q(reader))
     if job.level == ExportLevel.GROUP:
         episodes = episodes.filter(team_id=job.team_id or 0)
-    if isinstance(reader, SystemReader):
-        organisation = Organisation.objects.filter(pk=reader.organisation_id).only("region_id").first()
-        if organisation is None:
-            return episodes.none()
-        if organisation.region_id is None:
-            return episodes.filter(team__organisation__region__isnull=True)
-        return episodes.filter(team__organisation__region_id=organisation.region_id)
-    if isinstance(reader, ClientReader):
-        return episodes.none()
-    return episodes.filter(episode_visible_q(reader))
+    return episodes
 
 
 def _client_chunks(episodes: QuerySet[Episode], size: int) -> Iterator[list[int]]:
@@ -205,21 +197,32 @@ class _Run:
     organisations: set[int] = field(default_factory=set)
 
 
-def _permitted(run: _Run, light: list[Episode]) -> dict[int, EpisodeAccess]:
-    """The policy's answer for each candidate relationship of a chunk (those it lets the reader read
-    the shared coordination data of)."""
+def _decide(run: _Run, light: list[Episode]) -> tuple[dict[int, EpisodeAccess], list[Episode]]:
+    """The policy's answer for each candidate relationship of a chunk: those whose data of every
+    requested type the reader may read, and those refused."""
     with access_cache.scope():
         preload_consents(actor=run.reader, client_ids={e.client_id for e in light})
-        out = {}
+        permitted: dict[int, EpisodeAccess] = {}
+        refused: list[Episode] = []
         for episode in light:
             access = episode_access(actor=run.reader, episode=episode)
             if access is not None and all(access.reads(RESOURCES[t].category) for t in run.kinds):
-                out[episode.pk] = access
-        return out
+                permitted[episode.pk] = access
+            else:
+                refused.append(episode)
+        return permitted, refused
 
 
-def _since_ok(run: _Run, changed: datetime.datetime | None) -> bool:
-    return run.job.since is None or (changed is not None and changed >= run.job.since)
+def _write(run: _Run, emitted: Emitted) -> bool:
+    """Write the resources changed since `_since` (all without it); whether any was written."""
+    since = run.job.since
+    wrote = False
+    for resource, changed in emitted:
+        if since is None or (changed is not None and changed >= since):
+            run.writer.write(resource)
+            run.resources += 1
+            wrote = True
+    return wrote
 
 
 def _write_chunk(run: _Run, permitted: dict[int, EpisodeAccess]) -> list[tuple[Episode, EpisodeAccess]]:
@@ -236,25 +239,19 @@ def _write_chunk(run: _Run, permitted: dict[int, EpisodeAccess]) -> list[tuple[E
         wrote = False
         for name in run.kinds:
             kind = RESOURCES[name]
-            if kind.per == PER_CLIENT:
-                if episode.client_id == previous_client or not _since_ok(run, kind.changed(episode.client)):
-                    continue
-                run.writer.write(kind.build(episode.client))
-            elif kind.per == PER_EPISODE:
-                if not _since_ok(run, kind.changed(episode)):
-                    continue
-                run.writer.write(kind.build(episode))
-            elif kind.per == PER_ORGANISATION:
+            if kind.per == PER_ORGANISATION:
                 organisation = episode.team.organisation
-                if organisation.pk in run.organisations:
+                if organisation.pk not in run.organisations:  # an organisation is nobody's personal data
+                    run.organisations.add(organisation.pk)
+                    _write(run, kind.emit(organisation))
+                continue
+            if kind.per == PER_CLIENT:
+                if episode.client_id == previous_client:
                     continue
-                run.organisations.add(organisation.pk)
-                if _since_ok(run, kind.changed(organisation)):
-                    run.writer.write(kind.build(organisation))
-                    run.resources += 1
-                continue  # an organisation is nobody's personal data
-            run.resources += 1
-            wrote = True
+                emitted = kind.emit(episode.client)
+            else:
+                emitted = kind.emit(episode)
+            wrote = _write(run, emitted) or wrote
         if wrote:
             if episode.client_id != (reads[-1][0].client_id if reads else None):
                 run.clients += 1
@@ -309,10 +306,10 @@ def _run_chunks(run: _Run) -> None:
                 .select_related("team")
                 .only("id", "client_id", "team_id", "status", "team__id", "team__organisation_id")
             )
-            permitted = _permitted(run, light)
+            permitted, refused = _decide(run, light)
             reads = _write_chunk(run, permitted) if permitted else []
-            if reads:
-                log_export(actor=run.reader, view=VIEW, reads=reads, categories=_categories(run))
+            if reads or refused:
+                log_export(actor=run.reader, view=VIEW, reads=reads, categories=_categories(run), refused=refused)
                 log_rows.flush()
             run.checked += len(light)
             moved = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(

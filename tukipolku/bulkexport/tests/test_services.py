@@ -189,7 +189,7 @@ def test_export_run__a_failure_fails_the_job_without_files(nurse, three, monkeyp
     monkeypatch.setitem(
         resources.RESOURCES,
         "Patient",
-        resources.RESOURCES["Patient"].__class__("Patient", resources.PER_CLIENT, broken, lambda c: c.updated_at),
+        resources.ResourceKind("Patient", resources.PER_CLIENT, broken),
     )
     job = export_run(job_id=_request(nurse).pk)
     assert job.status == ExportStatus.FAILED
