@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
@@ -193,7 +194,8 @@ class ExportStatusView(_FhirView):
             "error": [],
         }
         response = JsonResponse(manifest, status=200)
-        response["Expires"] = job.expires_at.strftime("%a, %d %b %Y %H:%M:%S GMT") if job.expires_at else ""
+        if job.expires_at:
+            response["Expires"] = http_date(job.expires_at.timestamp())
         return response
 
     def delete(self, request: Request, job_id: uuid.UUID) -> HttpResponse:

@@ -8,7 +8,6 @@ import datetime
 import json
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from conftest import open_episode
@@ -166,7 +165,6 @@ def test_status__expired_is_410(client, system, clients, django_capture_on_commi
 def test_group__a_team_of_the_region_exports_its_consented_clients(
     client, system, team, clients, django_capture_on_commit_callbacks
 ):
-    shared, _private = clients
     group = client.get(f"/fhir/Group/{team.pk}", **system.headers)
     assert group.status_code == 200
     assert group.json()["resourceType"] == "Group" and group.json()["name"] == team.name
