@@ -123,3 +123,22 @@ def _audit_tripwire(request):
 
     with Tripwire().installed(request.getfixturevalue("monkeypatch")):
         yield
+
+
+@pytest.fixture
+def wsgi_app():
+    """The WSGI application for tools that call it in process (schemathesis), with the test's database
+    connection kept open between requests, as Django's test client keeps it: the request signals would
+    otherwise close the connection that holds the test's transaction (on PostgreSQL the next request then
+    fails with "the connection is closed" and answers 503)."""
+    from django.core.signals import request_finished, request_started
+    from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)

@@ -391,6 +391,17 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("TUKIPOLKU_API_TOKEN_SECONDS", default=3600),
     "PKCE_REQUIRED": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    # The OAuth 2.0 Security BCP (RFC 9700) in full: no implicit or password grant, no plain PKCE, tokens
+    # never accepted in a URL, `iss` in authorisation responses, tokens stored hashed, refresh-token
+    # replay revokes the family. System clients only use client credentials, so nothing is lost.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
 # FHIR bulk export (`$export`, tukipolku/bulkexport/): where the NDJSON files are written (outside the
 # web root; served only to the system that asked), how long they are kept, how many client

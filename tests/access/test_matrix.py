@@ -1068,7 +1068,8 @@ OUTSIDE_ROUTES = {
     "^accounts/password/reset/",
     "accounts/3rdparty/",
     "imports:list",  # the upload form and the user's own imports (file names, teams, statuses)
-    "imports:template",  # the empty template to fill in
+    "imports:template_csv",  # the empty template to fill in
+    "imports:template_xlsx",
     "api:not_found",  # `api.problems.not_found_view`: any other address under /api/v1/, always a 404
     "fhir:metadata",  # the FHIR CapabilityStatement (public, no client data)
     "fhir:schema",  # the FHIR facade's OpenAPI document

@@ -2,16 +2,17 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from tukipolku.fhir import views
+from tukipolku.fhir import converters, views
 from tukipolku.fhir.schema import SCHEMA_SETTINGS, FhirSchemaGenerator
 
 app_name = "fhir"
+converters.register()
 
 resource_patterns = [
     path("metadata", views.MetadataView.as_view(), name="metadata"),
-    path("<str:resource_type>/_search", views.TypeSearchView.as_view(), name="search_post"),
-    path("<str:resource_type>/<str:resource_id>", views.InstanceView.as_view(), name="instance"),
-    path("<str:resource_type>", views.TypeView.as_view(), name="type"),
+    path("<fhirtype:resource_type>/_search", views.TypeSearchView.as_view(), name="search_post"),
+    path("<fhirtype:resource_type>/<fhirid:resource_id>", views.InstanceView.as_view(), name="instance"),
+    path("<fhirtype:resource_type>", views.TypeView.as_view(), name="type"),
 ]
 
 urlpatterns = [

@@ -30,6 +30,7 @@ from tukipolku.api.permissions import HasScope, IsReader
 from tukipolku.clients.identity import is_valid, normalize
 from tukipolku.fhir import selectors, writes
 from tukipolku.fhir.capability import capability_statement
+from tukipolku.fhir.converters import RESOURCE_ID_PATTERN
 from tukipolku.fhir.kinds import KINDS, Kind
 from tukipolku.fhir.outcome import FhirError, attempt_fhir, exception_handler, stale
 from tukipolku.fhir.renderers import FhirJsonParser, FhirJsonRenderer, PlainJsonRenderer
@@ -67,7 +68,7 @@ ERRORS = {
     )
 }
 RESOURCE_TYPE = OpenApiParameter("resource_type", str, OpenApiParameter.PATH, enum=sorted(KINDS))
-RESOURCE_ID = OpenApiParameter("resource_id", str, OpenApiParameter.PATH, pattern=r"^[A-Za-z0-9\-.]{1,64}$")
+RESOURCE_ID = OpenApiParameter("resource_id", str, OpenApiParameter.PATH, pattern=rf"^{RESOURCE_ID_PATTERN}$")
 
 
 def _schema(summary: str, *, success: int = 200, **kwargs: Any) -> Any:

@@ -5,7 +5,9 @@ from tukipolku.imports import views
 app_name = "imports"
 urlpatterns = [
     path("import/", views.ImportListView.as_view(), name="list"),
-    path("import/template.<str:kind>", views.ImportTemplateView.as_view(), name="template"),
+    # One address per format, no free-text parameter (it could carry anything, an identity code included).
+    path("import/template.csv", views.ImportTemplateView.as_view(), {"kind": "csv"}, name="template_csv"),
+    path("import/template.xlsx", views.ImportTemplateView.as_view(), {"kind": "xlsx"}, name="template_xlsx"),
     path("import/<id:pk>/", views.ImportDetailView.as_view(), name="detail"),
     path("import/<id:pk>/columns/", views.ImportColumnsView.as_view(), name="columns"),
     path("import/<id:pk>/commit/", views.ImportCommitView.as_view(), name="commit"),

@@ -90,7 +90,8 @@ VIEW_LABELS: dict[str, Promise] = {
     "sweep:unfinished": _("Unfinished work of the team"),
     # Spreadsheet import (docs/import.md): matching rows to clients by identity code
     "imports:list": _("Spreadsheet imports"),
-    "imports:template": _("Spreadsheet import template"),
+    "imports:template_csv": _("Spreadsheet import template"),
+    "imports:template_xlsx": _("Spreadsheet import template"),
     "imports:columns": _("Choosing the columns of a spreadsheet import"),
     "imports:check": _("Checking a spreadsheet import (background job)"),
     "imports:detail": _("Rows of a spreadsheet import"),

@@ -61,7 +61,9 @@ def test_url_patterns__none_of_ours_can_take_an_identity_code():
                 assert re.fullmatch(converter.regex, code) is None, (route, name, code)
         if not _converters(pattern):  # a regex route (re_path) with groups must not take free text either
             for group in re.findall(r"\(\?P<\w+>([^)]*)\)", str(pattern.pattern)):
-                assert group in (r"\d+", "[0-9]+"), (route, group)
+                assert group in (r"\d+", "[0-9]+", "[0-9]{1,18}"), (route, group)  # digits (the API's ids)
+                for code in CODE_SHAPES:
+                    assert re.fullmatch(group, code) is None, (route, group, code)
     assert checked >= 10, "the walk found too few of our own URLs"
 
 
