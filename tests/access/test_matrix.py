@@ -1090,6 +1090,13 @@ API_ROUTES_TESTED_APART = {
     "fhir:instance": "tukipolku/fhir/tests/test_views.py",
     "fhir:type": "tukipolku/fhir/tests/test_views.py",
     "fhir:search_post": "tukipolku/fhir/tests/test_views.py",
+    # FHIR bulk export (docs/modules/bulkexport.md): kick-off, status and files for each kind of reader.
+    "bulkexport:export_system": "tukipolku/bulkexport/tests/test_views.py",
+    "bulkexport:export_patient": "tukipolku/bulkexport/tests/test_views.py",
+    "bulkexport:export_group": "tukipolku/bulkexport/tests/test_views.py",
+    "bulkexport:group": "tukipolku/bulkexport/tests/test_views.py",
+    "bulkexport:status": "tukipolku/bulkexport/tests/test_views.py",
+    "bulkexport:file": "tukipolku/bulkexport/tests/test_views.py",
 }
 """REST API routes (issue 13, docs/api.md) and the file of their allowed and denied tests (staff
 session and system token). Until the API table has rows for them (`API_ROUTES`), each route is named here."""

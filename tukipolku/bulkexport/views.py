@@ -186,7 +186,7 @@ class ExportStatusView(_FhirView):
             "output": [
                 {
                     "type": f.resource_type,
-                    "url": request.build_absolute_uri(reverse("bulkexport:file", args=[job.pk, f.name])),
+                    "url": request.build_absolute_uri(reverse("bulkexport:file", args=[job.pk, f.resource_type])),
                     "count": f.count,
                 }
                 for f in job.files.all()
@@ -205,7 +205,8 @@ class ExportStatusView(_FhirView):
 
 
 class ExportFileView(_FhirView):
-    def get(self, request: Request, job_id: uuid.UUID, name: str) -> Any:
+    def get(self, request: Request, job_id: uuid.UUID, resource_type: str) -> Any:
+        name = f"{resource_type}.ndjson"
         job = _own_job(request, job_id)
         if job.status != ExportStatus.COMPLETED:
             raise Http404

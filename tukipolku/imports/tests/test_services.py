@@ -300,7 +300,7 @@ def test_sweep__purges_expired_imports(nurse, team, satakunta):
 
 
 def test_commit__writes_what_the_services_write_by_hand(nurse, team, satakunta):
-    """ADR 15: the bulk writer writes the same rows and events as client_create + episode_open."""
+    """ADR 0016: the bulk writer writes the same rows and events as client_create + episode_open."""
     from tukipolku.cases import services as case_services
     from tukipolku.cases.choices import ConsentMethod, IdentificationSource
     from tukipolku.clients import services as client_services
