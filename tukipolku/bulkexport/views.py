@@ -34,6 +34,7 @@ from tukipolku.bulkexport.choices import ExportLevel, ExportStatus
 from tukipolku.bulkexport.models import ExportJob
 from tukipolku.bulkexport.services import ExportBusy, export_cancel, export_request
 from tukipolku.bulkexport.writer import job_directory
+from tukipolku.core.dates import instant_utc
 from tukipolku.core.exceptions import ApplicationError
 from tukipolku.core.models import Team
 
@@ -118,6 +119,8 @@ def _parse(request: Request, level: str) -> tuple[list[str] | None, datetime.dat
             since = parse_datetime(raw_since)
         except ValueError:
             since = None
+        if since is not None and since.tzinfo is not None:
+            since = instant_utc(since)
         if since is None or since.tzinfo is None:
             raise ApplicationError(_("_since must be a FHIR instant with a time zone, e.g. 2026-01-01T00:00:00Z."))
     for name in ("_elementsFilter", "_typeFilter", "patient", "includeAssociatedData", "_elements"):

@@ -73,3 +73,19 @@ def format_time(value: datetime.datetime | datetime.time | str | None) -> str:
     except ValueError:
         return str(value)
     return formats.time_format(moment, "TIME_FORMAT") if moment is not None else ""
+
+
+MAX_UTC_OFFSET = datetime.timedelta(hours=14)  # the widest offset in use (UTC+14)
+
+
+def instant_utc(value: datetime.datetime) -> datetime.datetime | None:
+    """An aware date and time from outside (an API parameter, a FHIR body) in UTC, or None when it cannot
+    be one: an offset wider than ±14 h (PostgreSQL refuses it, which was a server error) or a time that
+    falls outside the years Python can hold once in UTC."""
+    offset = value.utcoffset()
+    if offset is None or abs(offset) > MAX_UTC_OFFSET:
+        return None
+    try:
+        return value.astimezone(datetime.UTC)
+    except OverflowError:
+        return None

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from tukipolku.core.dates import instant_utc
 from tukipolku.fhir.outcome import FhirError
 
 DEFAULT_COUNT = 50
@@ -78,7 +79,10 @@ def _bounds(value: str) -> tuple[datetime.datetime, datetime.datetime]:
     parsed_datetime = parse_datetime(value) if "T" in value else None
     if parsed_datetime is not None:
         start = parsed_datetime if timezone.is_aware(parsed_datetime) else timezone.make_aware(parsed_datetime, tz)
-        return start, start
+        utc = instant_utc(start)
+        if utc is None:  # an offset PostgreSQL refuses, or out of range
+            raise ValueError(value)
+        return utc, utc
     if len(value) == 4 and value.isdigit():
         first, last = datetime.date(int(value), 1, 1), datetime.date(int(value) + 1, 1, 1)
     elif (

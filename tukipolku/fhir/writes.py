@@ -29,6 +29,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
 from tukipolku.cases.models import Episode
+from tukipolku.core.dates import instant_utc
 from tukipolku.core.models import User
 from tukipolku.fhir.outcome import FhirError
 from tukipolku.fhir.resources.care_plan import ACTION_ID_PREFIX, ACTION_STATUS_FROM_FHIR, NEXT_REVIEW
@@ -113,9 +114,10 @@ def _instant(value: Any, what: str) -> datetime.datetime:
     parsed = parse_datetime(str(value or "")) if value else None
     if parsed is None:
         raise FhirError(_("%(what)s must be a date and time with its time zone.") % {"what": what}, http_status=422)
-    if timezone.is_naive(parsed):
+    utc = None if timezone.is_naive(parsed) else instant_utc(parsed)
+    if utc is None:
         raise FhirError(_("%(what)s must be a date and time with its time zone.") % {"what": what}, http_status=422)
-    return parsed
+    return utc
 
 
 def care_plan_input(data: dict[str, Any], *, plan: Plan, region_id: int | None) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from tukipolku.access.readers import AnyReader, ClientReader, SystemReader, acco
 from tukipolku.api.auth import reader_of
 from tukipolku.api.choices import Scope
 from tukipolku.api.conventions import ApiViewSet, etag_for, with_etag
+from tukipolku.api.filters import UtcIsoDateTimeFilter
 from tukipolku.api.schema import PROBLEM_RESPONSES
 from tukipolku.audit.choices import AccessAction
 from tukipolku.audit.services import access_denied, access_record
@@ -80,7 +81,7 @@ class ClientSearchResultSerializer(serializers.Serializer):
 
 
 class ClientFilter(django_filters.FilterSet):
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
+    updated_after = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
 
     class Meta:
         model = Client

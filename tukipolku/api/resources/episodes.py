@@ -22,6 +22,7 @@ from tukipolku.access.readers import AnyReader, account_of
 from tukipolku.api.auth import reader_of
 from tukipolku.api.choices import Scope
 from tukipolku.api.conventions import ApiViewSet, etag_for, idempotent, require_if_match, with_etag
+from tukipolku.api.filters import UtcIsoDateTimeFilter
 from tukipolku.api.schema import CHANGE_RESPONSES, CREATE_RESPONSES, IDEMPOTENCY_KEY, IF_MATCH, PROBLEM_RESPONSES
 from tukipolku.audit.services import access_denied
 from tukipolku.cases.choices import AssignmentKind, EpisodeStatus
@@ -136,7 +137,7 @@ class EpisodeFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=EpisodeStatus.choices)
     client = django_filters.NumberFilter(field_name="client_id", min_value=1, max_value=2**62)
     team = django_filters.NumberFilter(field_name="team_id", min_value=1, max_value=2**62)
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
+    updated_after = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
 
     class Meta:
         model = Episode

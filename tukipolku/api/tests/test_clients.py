@@ -48,6 +48,24 @@ def test_client_list__team_member_sees_their_client_and_it_is_logged(client, nur
     assert log.user == nurse and log.outcome == "allowed" and log.action == "list"
 
 
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        ("2026-01-01T00:00:00+02:00", 200),
+        ("0288-12-29T05:26:41-19:47", 400),  # an offset PostgreSQL refuses: was a 500 (schemathesis found it)
+        ("0001-01-01T00:00:00+01:00", 400),  # before year 1 in UTC
+        ("not a time", 400),
+    ],
+)
+def test_client_list__updated_after_is_checked_before_the_database(client, nurse, episode, value, status):
+    client.force_login(nurse)
+    response = client.get(LIST, {"updated_after": value})
+    assert response.status_code == status
+    if status == 400:
+        assert response["Content-Type"].startswith("application/problem+json")
+        assert "updated_after" in response.content.decode()
+
+
 def test_client_list__outsider_sees_nobody(client, outsider, episode):
     client.force_login(outsider)
     response = client.get(LIST)
